@@ -1,0 +1,52 @@
+"""survey_app: citizen satisfaction surveys and SIPAS-style indices for one-stop shops."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, has_request_context, request
+
+from survey_app.config import configure
+from survey_app.domain.catalog import Catalog, load_catalog
+from survey_app.extensions import babel, csrf, db, migrate
+
+UI_LANGUAGES = ("vi", "en")
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app; refuses to start (QuestionnaireError) if a questionnaire file is invalid."""
+    app = Flask(__name__, instance_relative_config=True)
+    configure(app, test_config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    app.extensions["survey_catalog"] = load_catalog(
+        Path(app.config["QUESTIONNAIRE_DIR"]), app.config["DEFAULT_QUESTIONNAIRE"]
+    )
+
+    from survey_app import models  # noqa: F401  (registers the tables for migrations)
+    from survey_app.web import errors, filters, home, survey
+
+    app.register_blueprint(home.bp)
+    app.register_blueprint(survey.bp)
+    errors.register(app)
+    filters.register(app)
+
+    from survey_app.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def catalog_of(app: Flask) -> Catalog:
+    return app.extensions["survey_catalog"]
+
+
+def _select_locale() -> str:
+    """The citizen's explicit choice (?lang=), else Vietnamese: SIPAS is a Vietnamese survey."""
+    if not has_request_context():
+        return UI_LANGUAGES[0]
+    chosen = request.args.get("lang")
+    return chosen if chosen in UI_LANGUAGES else UI_LANGUAGES[0]

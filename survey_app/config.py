@@ -1,0 +1,71 @@
+"""Configuration: defaults here, then ``instance/config.py``, then ``SURVEY_APP_*`` variables.
+
+Environment variables win so that one image can be deployed anywhere; e.g.
+``SURVEY_APP_DATABASE_URL=postgresql+psycopg://...`` or ``SURVEY_APP_MIN_RANKED_RESPONSES=50``
+(values are parsed as JSON when they can be, so numbers and booleans work).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Defaults:
+    # Where questionnaires live and which one /u/<unit> serves.
+    QUESTIONNAIRE_DIR = str(PROJECT_ROOT / "questionnaires")
+    DEFAULT_QUESTIONNAIRE = "sipas"
+    # Periods are cut in the deployment's local time zone; times are stored in UTC.
+    TIMEZONE = "Asia/Ho_Chi_Minh"
+    # A unit with fewer responses than this in a period is shown but not ranked.
+    MIN_RANKED_RESPONSES = 30
+    BABEL_DEFAULT_LOCALE = "vi"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+    # A survey form is small; anything bigger is not a citizen's answer.
+    MAX_CONTENT_LENGTH = 64 * 1024
+    MAX_FORM_MEMORY_SIZE = 64 * 1024
+    WTF_CSRF_TIME_LIMIT = None  # a citizen may take a while; the token is still bound to the session
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+
+def configure(app: Flask, test_config: dict | None = None) -> None:
+    """Fill ``app.config``; shared by the app factory and commands that must run without one."""
+    app.config.from_object(Defaults)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env("SURVEY_APP")
+    else:
+        app.config.from_mapping(test_config)
+
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    database_url = app.config.get("DATABASE_URL") or f"sqlite:///{instance / 'survey_app.sqlite'}"
+    app.config["DATABASE_URL"] = database_url
+    app.config.setdefault("SQLALCHEMY_DATABASE_URI", database_url)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret_key(instance / "secret_key")
+
+
+def _instance_secret_key(path: Path) -> str:
+    """A random key made once per installation, so sessions survive restarts without setup."""
+    if not path.exists():
+        # Write aside, then link into place: two workers starting together must end up
+        # agreeing on one key, and neither may read a half-written file.
+        candidate = path.with_name(f"{path.name}.{os.getpid()}")
+        fd = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+        try:
+            os.link(candidate, path)
+        except FileExistsError:
+            pass
+        finally:
+            candidate.unlink()
+    return path.read_text().strip()

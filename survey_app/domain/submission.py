@@ -1,0 +1,65 @@
+"""What a citizen submits, independent of how it arrived (web form, kiosk, CSV import)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from survey_app.domain.questionnaire import NO_OPINION, Questionnaire
+
+# How a response reached us. Stored with every response and used in the CSV format.
+CHANNELS = ("link", "invitation", "kiosk", "paper", "import")
+# The question code under which chosen expectation options are stored.
+EXPECTATIONS = "expectations"
+
+
+@dataclass(frozen=True)
+class Submission:
+    ratings: dict[str, int] = field(default_factory=dict)        # criterion -> level, 0 = no opinion
+    expectations: frozenset[str] = frozenset()
+    profile: dict[str, str] = field(default_factory=dict)        # profile question -> option
+    comment: str | None = None
+
+
+def submission_problems(questionnaire: Questionnaire, submission: Submission) -> list[str]:
+    """Everything that makes a submission unacceptable for this questionnaire, in plain English.
+
+    The web form checks the same rules to talk to the citizen in their language; this is the
+    last word for every way in, so that nothing invalid is ever stored.
+    """
+    q = questionnaire
+    problems: list[str] = []
+    allowed = set(q.scale.values) | ({NO_OPINION} if q.scale.no_opinion else set())
+    codes = set(q.criterion_codes)
+    for code, value in submission.ratings.items():
+        if code not in codes:
+            problems.append(f"{code}: not a question of {q.id}")
+        elif value not in allowed:
+            problems.append(f"{code}: {value} is not an answer on the scale {sorted(allowed)}")
+    for criterion in q.criteria:
+        if criterion.required and criterion.code not in submission.ratings:
+            problems.append(f"{criterion.code}: an answer is required")
+
+    if submission.expectations:
+        if q.expectations is None:
+            problems.append(f"{EXPECTATIONS}: {q.id} has no such question")
+        else:
+            known = {o.code for o in q.expectations.options}
+            unknown = sorted(submission.expectations - known)
+            if unknown:
+                problems.append(f"{EXPECTATIONS}: unknown option {', '.join(unknown)}")
+            if len(submission.expectations) > q.expectations.max_choices:
+                problems.append(f"{EXPECTATIONS}: at most {q.expectations.max_choices} choices")
+
+    for code, option in submission.profile.items():
+        question = q.profile_question(code)
+        if question is None:
+            problems.append(f"{code}: not a profile question of {q.id}")
+        elif option not in {o.code for o in question.options}:
+            problems.append(f"{code}: unknown option {option}")
+
+    if submission.comment:
+        if q.comment is None:
+            problems.append(f"comment: {q.id} has no comment box")
+        elif len(submission.comment) > q.comment.max_length:
+            problems.append(f"comment: longer than {q.comment.max_length} characters")
+    return problems

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, SmallInteger, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from survey_app.extensions import db
+from survey_app.models.types import UTCDateTime
+from survey_app.models.unit import Unit
+
+
+class Response(db.Model):
+    """One citizen's completed questionnaire. Never updated once stored."""
+
+    __tablename__ = "responses"
+    __table_args__ = (Index("ix_responses_questionnaire_submitted", "questionnaire_id", "submitted_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    # Which questionnaire, exactly, was answered: editing a file never changes past results.
+    questionnaire_id: Mapped[str] = mapped_column(String(32))
+    questionnaire_version: Mapped[int]
+    questionnaire_hash: Mapped[str] = mapped_column(String(64))
+    locale: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(16))
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    comment: Mapped[str | None] = mapped_column(Text)
+    # A random key carried by the form, so that a citizen who submits twice (double tap, a
+    # retry after a network error) is counted once. Null for imported responses.
+    submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+    unit: Mapped[Unit] = relationship()
+    answers: Mapped[list[Answer]] = relationship(
+        back_populates="response", cascade="all, delete-orphan", passive_deletes=True
+    )
+    choices: Mapped[list[Choice]] = relationship(
+        back_populates="response", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class Answer(db.Model):
+    """A rating of one criterion: a level of the scale, or 0 for "no opinion".
+
+    A blank answer has no row.
+    """
+
+    __tablename__ = "answers"
+    __table_args__ = (CheckConstraint("value >= 0", name="value_not_negative"),)
+
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True
+    )
+    item_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[int] = mapped_column(SmallInteger)
+
+    response: Mapped[Response] = relationship(back_populates="answers")
+
+
+class Choice(db.Model):
+    """An option chosen for a choice question: the expectations or a profile question."""
+
+    __tablename__ = "choices"
+
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True
+    )
+    question_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    option_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+    response: Mapped[Response] = relationship(back_populates="choices")

@@ -1,0 +1,1 @@
+"""Presenting scores: plain-text tables now, PDF reports (WeasyPrint) later."""

@@ -1,0 +1,70 @@
+"""Storing responses."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from survey_app.domain.questionnaire import Questionnaire
+from survey_app.domain.submission import CHANNELS, EXPECTATIONS, Submission, submission_problems
+from survey_app.models import Answer, Choice, Response, Unit
+
+
+class InvalidSubmission(ValueError):
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def already_submitted(session: Session, submission_key: str) -> bool:
+    return session.scalar(select(Response.id).where(Response.submission_key == submission_key)) is not None
+
+
+def record_response(session: Session, *, unit: Unit, questionnaire: Questionnaire,
+                    submission: Submission, locale: str, channel: str, submitted_at: datetime,
+                    submission_key: str | None = None) -> Response:
+    """Add one response with its answers; raise InvalidSubmission and add nothing if it is invalid.
+
+    A unique ``submission_key`` makes a resubmitted form fail at commit time instead of being
+    counted twice; the caller checks ``already_submitted`` first for the common case.
+    """
+    problems = submission_problems(questionnaire, submission)
+    if locale not in questionnaire.languages:
+        problems.append(f"locale: {locale} is not a language of {questionnaire.id}")
+    if channel not in CHANNELS:
+        problems.append(f"channel: {channel} is not one of {', '.join(CHANNELS)}")
+    if problems:
+        raise InvalidSubmission(problems)
+
+    response = Response(
+        unit=unit,
+        questionnaire_id=questionnaire.id,
+        questionnaire_version=questionnaire.version,
+        questionnaire_hash=questionnaire.content_hash,
+        locale=locale,
+        channel=channel,
+        submitted_at=submitted_at,
+        comment=submission.comment,
+        submission_key=submission_key,
+        answers=[Answer(item_code=code, value=value) for code, value in submission.ratings.items()],
+        choices=[Choice(question_code=EXPECTATIONS, option_code=code)
+                 for code in sorted(submission.expectations)]
+        + [Choice(question_code=code, option_code=option) for code, option in submission.profile.items()],
+    )
+    session.add(response)
+    session.flush()
+    return response
+
+
+def submission_of(response: Response) -> Submission:
+    """The submission a stored response holds (the inverse of ``record_response``)."""
+    expectations = frozenset(c.option_code for c in response.choices if c.question_code == EXPECTATIONS)
+    profile = {c.question_code: c.option_code for c in response.choices if c.question_code != EXPECTATIONS}
+    return Submission(
+        ratings={a.item_code: a.value for a in response.answers},
+        expectations=expectations,
+        profile=profile,
+        comment=response.comment,
+    )

@@ -1,0 +1,162 @@
+"""Indices of a period, per unit (with everything below it) and overall, with ranks."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from survey_app.domain.periods import Period
+from survey_app.domain.questionnaire import Questionnaire
+from survey_app.domain.scoring import Respondent, Scores, competition_ranks, score
+from survey_app.domain.submission import EXPECTATIONS
+from survey_app.models import Answer, Choice, Response, Unit
+from survey_app.services.units import descendant_ids
+
+
+@dataclass(frozen=True)
+class ScoreQuery:
+    questionnaire: Questionnaire
+    period: Period
+    tz: ZoneInfo
+    min_ranked: int = 30
+    unit_code: str | None = None   # only this unit and the units below it
+
+
+class UnknownUnit(LookupError):
+    pass
+
+
+def respondents_by_unit(session: Session, questionnaire: Questionnaire, period: Period,
+                        tz: ZoneInfo) -> dict[int, list[Respondent]]:
+    """Every response of the period, reduced to what scoring needs, grouped by unit id."""
+    start, end = period.utc_bounds(tz)
+    in_period = (
+        select(Response.id)
+        .where(Response.questionnaire_id == questionnaire.id,
+               Response.submitted_at >= start, Response.submitted_at < end)
+    )
+    units = dict(session.execute(in_period.add_columns(Response.unit_id)).tuples().all())
+    ratings: dict[int, dict[str, int]] = defaultdict(dict)
+    for response_id, code, value in session.execute(
+        select(Answer.response_id, Answer.item_code, Answer.value)
+        .where(Answer.response_id.in_(in_period))
+    ).tuples():
+        ratings[response_id][code] = value
+    expectations: dict[int, set[str]] = defaultdict(set)
+    for response_id, option in session.execute(
+        select(Choice.response_id, Choice.option_code)
+        .where(Choice.question_code == EXPECTATIONS, Choice.response_id.in_(in_period))
+    ).tuples():
+        expectations[response_id].add(option)
+
+    grouped: dict[int, list[Respondent]] = defaultdict(list)
+    for response_id, unit_id in units.items():
+        chosen = expectations.get(response_id)
+        grouped[unit_id].append(
+            Respondent(ratings[response_id], frozenset(chosen) if chosen else None)
+        )
+    return grouped
+
+
+def _scores_per_unit(units: list[Unit], subtree: dict[int, set[int]],
+                     grouped: dict[int, list[Respondent]], questionnaire: Questionnaire) -> dict[int, Scores]:
+    plan = questionnaire.scoring_plan()
+    return {
+        unit.id: score(plan, [r for member in subtree[unit.id] for r in grouped.get(member, [])])
+        for unit in units
+    }
+
+
+def _ranks(units: list[Unit], scores: dict[int, Scores], min_ranked: int) -> dict[int, int | None]:
+    """Rank among siblings; roots and units below the minimum number of responses are unranked."""
+    siblings: dict[int, list[Unit]] = defaultdict(list)
+    for unit in units:
+        if unit.parent_id is not None:
+            siblings[unit.parent_id].append(unit)
+    ranks: dict[int, int | None] = {unit.id: None for unit in units}
+    for group in siblings.values():
+        values = [scores[u.id].index if scores[u.id].n >= min_ranked else None for u in group]
+        for unit, rank in zip(group, competition_ranks(values)):
+            ranks[unit.id] = rank
+    return ranks
+
+
+def _tree_order(units: list[Unit]) -> list[Unit]:
+    children: dict[int | None, list[Unit]] = defaultdict(list)
+    for unit in sorted(units, key=lambda u: u.code):
+        children[unit.parent_id].append(unit)
+    ordered: list[Unit] = []
+
+    def visit(parent_id: int | None) -> None:
+        for unit in children.get(parent_id, []):
+            ordered.append(unit)
+            visit(unit.id)
+
+    visit(None)
+    return ordered
+
+
+def _interval(ci: tuple[float, float] | None) -> list[float] | None:
+    return list(ci) if ci is not None else None
+
+
+def scores_as_dict(scores: Scores) -> dict[str, Any]:
+    return {
+        "n": scores.n,
+        "index": scores.index,
+        "ci": _interval(scores.ci),
+        "elements": {code: {"index": e.index, "ci": _interval(e.ci)} for code, e in scores.elements.items()},
+        "criteria": {code: {"n": c.n, "satisfied": c.satisfied, "index": c.index, "ci": _interval(c.ci)}
+                     for code, c in scores.criteria.items()},
+        "expectations": dict(scores.expectations),
+    }
+
+
+def period_scores(session: Session, query: ScoreQuery) -> dict[str, Any]:
+    """The document of the ``scores`` contract (README, "Scores JSON")."""
+    q = query.questionnaire
+    all_units = list(session.scalars(select(Unit)))
+    subtree = descendant_ids(all_units)
+    if query.unit_code is not None:
+        root = next((u for u in all_units if u.code == query.unit_code), None)
+        if root is None:
+            raise UnknownUnit(query.unit_code)
+        shown = [u for u in all_units if u.id in subtree[root.id]]
+    else:
+        shown = all_units
+
+    grouped = respondents_by_unit(session, q, query.period, query.tz)
+    current = _scores_per_unit(all_units, subtree, grouped, q)
+    previous = _scores_per_unit(
+        all_units, subtree, respondents_by_unit(session, q, query.period.previous(), query.tz), q
+    )
+    ranks = _ranks(all_units, current, query.min_ranked)
+    previous_ranks = _ranks(all_units, previous, query.min_ranked)
+    shown_ids = {u.id for u in shown}
+    pooled = [r for unit_id, rs in grouped.items() if unit_id in shown_ids for r in rs]
+
+    by_id = {u.id: u for u in all_units}
+    units = []
+    for unit in _tree_order(shown):
+        rank, previous_rank = ranks[unit.id], previous_ranks[unit.id]
+        units.append({
+            "unit": unit.code,
+            "name": unit.name,
+            "parent": by_id[unit.parent_id].code if unit.parent_id else None,
+            **scores_as_dict(current[unit.id]),
+            "rank": rank,
+            "previous_rank": previous_rank,
+            "rank_change": previous_rank - rank if rank is not None and previous_rank is not None else None,
+        })
+    return {
+        "questionnaire": q.id,
+        "from": query.period.start.isoformat(),
+        "to": query.period.end.isoformat(),
+        "overall": scores_as_dict(score(q.scoring_plan(), pooled)),
+        "units": units,
+    }

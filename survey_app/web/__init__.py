@@ -1,0 +1,1 @@
+"""Blueprints: thin request handlers that parse, call a service and render."""

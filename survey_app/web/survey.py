@@ -1,0 +1,67 @@
+"""The citizen's survey, reached by an open link (a poster's QR code): ``/u/<unit code>``."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timezone
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from sqlalchemy.exc import IntegrityError
+
+from survey_app.domain.questionnaire import Questionnaire
+from survey_app.extensions import csrf, db
+from survey_app.services.responses import already_submitted, record_response
+from survey_app.services.units import unit_by_code
+from survey_app.web.forms import survey_form_class
+
+bp = Blueprint("survey", __name__)
+# The survey form checks its own CSRF token (FlaskForm), so that a citizen whose token went
+# stale sees their answers again with a message instead of a bare 400 page.
+csrf.exempt(bp)
+
+
+def _questionnaire() -> Questionnaire:
+    catalog = current_app.extensions["survey_catalog"]
+    questionnaire = catalog.get(request.args.get("q") or catalog.default_id)
+    if questionnaire is None:
+        abort(404)
+    return questionnaire
+
+
+def _language(q: Questionnaire) -> str:
+    chosen = request.args.get("lang")
+    return chosen if chosen in q.languages else q.default_language
+
+
+@bp.route("/u/<unit_code>", methods=["GET", "POST"])
+def open_link(unit_code: str):
+    unit = unit_by_code(db.session, unit_code) or abort(404)
+    q = _questionnaire()
+    language = _language(q)
+    form = survey_form_class(q, language)()
+    if form.validate_on_submit():
+        key = form.submission_key.data
+        if not already_submitted(db.session, key):
+            record_response(
+                db.session, unit=unit, questionnaire=q, submission=form.to_submission(),
+                locale=language, channel="link", submitted_at=datetime.now(timezone.utc),
+                submission_key=key,
+            )
+            try:
+                db.session.commit()
+            except IntegrityError:
+                # The same form posted twice at once: the other request stored it.
+                db.session.rollback()
+                if not already_submitted(db.session, key):
+                    raise
+        return redirect(url_for(".thanks", unit_code=unit.code, q=request.args.get("q"), lang=language))
+    if not form.is_submitted():
+        form.submission_key.data = secrets.token_urlsafe(24)
+    return render_template("survey/form.html", form=form, q=q, unit=unit, language=language)
+
+
+@bp.get("/u/<unit_code>/thanks")
+def thanks(unit_code: str):
+    unit = unit_by_code(db.session, unit_code) or abort(404)
+    q = _questionnaire()
+    return render_template("survey/thanks.html", q=q, unit=unit, language=_language(q))
