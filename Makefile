@@ -1,0 +1,36 @@
+# The two commands a newcomer needs:  `make run`  and  `make test`  (see README.md).
+VENV        := .venv
+PYTHON      := $(VENV)/bin/python
+FLASK       := $(VENV)/bin/flask --app survey_app
+# The test suite runs on SQLite and then on this PostgreSQL database (its tables are dropped!).
+# `make test PG_TEST_URL=` runs SQLite only.
+PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+.PHONY: setup run test test-sqlite test-postgresql translations
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -e '.[test]'
+	touch $@
+
+translations: $(VENV)/.installed
+	$(VENV)/bin/pybabel compile -q --use-fuzzy -d survey_app/translations
+
+setup: $(VENV)/.installed translations
+	scripts/system-deps
+
+run: setup
+	$(FLASK) db upgrade
+	$(FLASK) demo --if-empty
+	$(VENV)/bin/gunicorn --bind 127.0.0.1:5000 --workers 2 --no-control-socket 'survey_app:create_app()'
+
+test: setup
+	$(MAKE) test-sqlite
+	$(if $(PG_TEST_URL),$(MAKE) test-postgresql)
+
+test-sqlite:
+	SURVEY_APP_TEST_DATABASE_URL=sqlite $(PYTHON) -m pytest $(PYTEST_ARGS)
+
+test-postgresql:
+	SURVEY_APP_TEST_DATABASE_URL=$(PG_TEST_URL) $(PYTHON) -m pytest $(PYTEST_ARGS)
