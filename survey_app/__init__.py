@@ -8,7 +8,7 @@ from flask import Flask, has_request_context, request
 
 from survey_app.config import configure
 from survey_app.domain.catalog import Catalog, load_catalog
-from survey_app.extensions import babel, csrf, db, migrate
+from survey_app.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 UI_LANGUAGES = ("vi", "en")
 
@@ -22,14 +22,17 @@ def create_app(test_config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
+    login_manager.init_app(app)
+    limiter.init_app(app)
     app.extensions["survey_catalog"] = load_catalog(
         Path(app.config["QUESTIONNAIRE_DIR"]), app.config["DEFAULT_QUESTIONNAIRE"]
     )
 
     from survey_app import models  # noqa: F401  (registers the tables for migrations)
-    from survey_app.web import errors, filters, home, survey
+    from survey_app.web import auth, errors, filters, home, survey
 
     app.register_blueprint(home.bp)
+    app.register_blueprint(auth.bp)
     app.register_blueprint(survey.bp)
     errors.register(app)
     filters.register(app)

@@ -33,6 +33,20 @@ class Defaults:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # Where the rate limiter keeps its counters; memory:// is per process, so production
+    # with several workers or servers sets redis://host:6379.
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    # Open links (posters): per client address and unit. A whole office behind one address
+    # answering at a normal pace stays well below it.
+    OPEN_LINK_RATE_LIMIT = "30 per minute"
+    # Single-use invitations are valid this many days.
+    INVITATION_VALID_DAYS = 30
+    # The public address printed in QR codes (e.g. https://khaosat.example.gov.vn); when unset,
+    # the address the request came in on.
+    PUBLIC_BASE_URL = None
+    # A kiosk clears every partial answer after this many seconds without a touch.
+    KIOSK_IDLE_SECONDS = 90
 
 
 def configure(app: Flask, test_config: dict | None = None) -> None:

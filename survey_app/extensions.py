@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
+
+from survey_app.sqltypes import render_migration_item
 
 # Predictable constraint names, so that migrations can refer to (and drop) them on every
 # database; without a convention PostgreSQL and SQLite invent different ones.
@@ -27,9 +32,14 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 # Batch mode lets migrations alter tables on SQLite, which has almost no ALTER TABLE.
-migrate = Migrate(render_as_batch=True, compare_type=True)
+migrate = Migrate(render_as_batch=True, compare_type=True, render_item=render_migration_item)
 csrf = CSRFProtect()
 babel = Babel()
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+# Limits are counted in RATELIMIT_STORAGE_URI (memory:// by default; use redis:// when
+# several processes serve the app, so that they share the counts).
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
 @event.listens_for(Engine, "connect")

@@ -6,7 +6,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, SmallInteger, String,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey_app.extensions import db
-from survey_app.models.types import UTCDateTime
+from survey_app.sqltypes import UTCDateTime
 from survey_app.models.unit import Unit
 
 
@@ -29,6 +29,8 @@ class Response(db.Model):
     # A random key carried by the form, so that a citizen who submits twice (double tap, a
     # retry after a network error) is counted once. Null for imported responses.
     submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # The kiosk it was given on, for kiosk submissions.
+    kiosk_id: Mapped[int | None] = mapped_column(ForeignKey("kiosks.id"), index=True)
 
     unit: Mapped[Unit] = relationship()
     answers: Mapped[list[Answer]] = relationship(

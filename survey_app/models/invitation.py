@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from survey_app.extensions import db
+from survey_app.sqltypes import UTCDateTime
+from survey_app.models.unit import Unit
+
+
+class Invitation(db.Model):
+    """A single-use invitation to answer the survey about one dossier.
+
+    The token in the citizen's link is never stored, only its SHA-256: a copy of the database
+    cannot be turned into submissions. The dossier reference is stored as a keyed hash (HMAC)
+    for the same reason: it identifies a person's dossier.
+    """
+
+    __tablename__ = "invitations"
+    __table_args__ = (Index("ix_invitations_unit_issued", "unit_id", "issued_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    procedure_code: Mapped[str | None] = mapped_column(String(64))
+    reference_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    # How the dossier was submitted: direct (at the counter), online or postal.
+    channel: Mapped[str] = mapped_column(String(16))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    response_id: Mapped[int | None] = mapped_column(ForeignKey("responses.id"), unique=True)
+    # Who issued it: a signed-in user, or an API key of the one-stop software.
+    issued_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    issued_by_api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
+
+    unit: Mapped[Unit] = relationship()

@@ -1,0 +1,79 @@
+"""Users, their roles and the units they may act on."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from survey_app.models import ROLES, Unit, User
+from survey_app.services.units import all_units, descendant_ids
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MIN_PASSWORD_LENGTH = 10
+# A fixed hash to compare against when the e-mail is unknown, so that a failed login takes
+# the same time whether or not the account exists.
+_DUMMY_HASH = generate_password_hash("not a real password", method="scrypt")
+
+
+class AccountError(ValueError):
+    pass
+
+
+def create_user(session: Session, *, email: str, password: str, role: str, unit: Unit | None,
+                now: datetime) -> User:
+    email = email.strip().lower()
+    if not EMAIL.match(email):
+        raise AccountError(f"'{email}' is not an e-mail address")
+    if role not in ROLES:
+        raise AccountError(f"role must be one of {', '.join(ROLES)}")
+    if role == "staff" and unit is None:
+        raise AccountError("a staff member belongs to a unit: give --unit")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    if user_by_email(session, email) is not None:
+        raise AccountError(f"a user {email} exists already")
+    user = User(email=email, password_hash=generate_password_hash(password, method="scrypt"),
+                role=role, unit=unit, active=True, created_at=now)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def user_by_email(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    user = user_by_email(session, email)
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not check_password_hash(user.password_hash, password) or not user.active:
+        return None
+    return user
+
+
+def units_in_scope(session: Session, user: User) -> list[Unit]:
+    """The units a user may act on: their unit and everything below it (all for no unit)."""
+    units = all_units(session)
+    if user.unit_id is None:
+        return units
+    allowed = descendant_ids(units)[user.unit_id]
+    return [unit for unit in units if unit.id in allowed]
+
+
+def in_scope(session: Session, user: User, unit: Unit) -> bool:
+    return any(u.id == unit.id for u in units_in_scope(session, user))
+
+
+def set_active(session: Session, email: str, active: bool) -> User:
+    user = user_by_email(session, email)
+    if user is None:
+        raise AccountError(f"no user {email}")
+    user.active = active
+    session.flush()
+    return user

@@ -1,0 +1,99 @@
+"""Single-use invitations: issued per dossier, answered at most once."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from survey_app.models import Invitation, Unit
+from survey_app.services.secrets import keyed_hash, new_secret, secret_hash
+
+DOSSIER_CHANNELS = ("direct", "online", "postal")
+MAX_PER_REQUEST = 500
+
+
+class InvitationError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class IssuedInvitation:
+    """An invitation as handed out: the only moment its token exists outside the citizen's link."""
+
+    invitation: Invitation
+    token: str
+
+
+def issue_invitations(session: Session, *, unit: Unit, count: int, now: datetime, valid_for: timedelta,
+                      reference_key: str, channel: str = "direct", procedure: str | None = None,
+                      reference: str | None = None, user_id: int | None = None,
+                      api_key_id: int | None = None) -> list[IssuedInvitation]:
+    if not 1 <= count <= MAX_PER_REQUEST:
+        raise InvitationError(f"count must be between 1 and {MAX_PER_REQUEST}")
+    if channel not in DOSSIER_CHANNELS:
+        raise InvitationError(f"channel must be one of {', '.join(DOSSIER_CHANNELS)}")
+    if procedure is not None:
+        procedure = procedure.strip()
+        if not 1 <= len(procedure) <= 64:
+            raise InvitationError("procedure must be 1 to 64 characters")
+    if reference is not None and count != 1:
+        raise InvitationError("a dossier reference belongs to one invitation: use count 1")
+    issued = []
+    for _ in range(count):
+        token = new_secret()
+        invitation = Invitation(
+            public_id=uuid.uuid4().hex, token_hash=secret_hash(token), unit=unit,
+            procedure_code=procedure or None,
+            reference_hash=keyed_hash(reference_key, reference) if reference else None,
+            channel=channel, issued_at=now, expires_at=now + valid_for,
+            issued_by_user_id=user_id, issued_by_api_key_id=api_key_id,
+        )
+        session.add(invitation)
+        issued.append(IssuedInvitation(invitation, token))
+    session.flush()
+    return issued
+
+
+def invitation_by_token(session: Session, token: str) -> Invitation | None:
+    return session.scalar(select(Invitation).where(Invitation.token_hash == secret_hash(token)))
+
+
+def status(invitation: Invitation, now: datetime) -> str:
+    if invitation.answered_at is not None:
+        return "answered"
+    return "expired" if invitation.expires_at <= now else "issued"
+
+
+def claim(session: Session, invitation: Invitation, now: datetime) -> bool:
+    """Mark the invitation answered if, and only if, nobody has yet; True when this call won.
+
+    One conditional UPDATE: the database serialises concurrent claims of the same row, so of
+    twenty simultaneous submissions exactly one sees a row count of 1.
+    """
+    result = session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.answered_at.is_(None),
+               Invitation.expires_at > now)
+        .values(answered_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def attach_response(session: Session, invitation: Invitation, response_id: int) -> None:
+    session.execute(update(Invitation).where(Invitation.id == invitation.id)
+                    .values(response_id=response_id).execution_options(synchronize_session=False))
+
+
+def issued_per_unit(session: Session, start: datetime, end: datetime) -> dict[int, tuple[int, int]]:
+    """unit id -> (invitations issued in [start, end), of which answered)."""
+    rows = session.execute(
+        select(Invitation.unit_id, func.count(), func.count(Invitation.answered_at))
+        .where(Invitation.issued_at >= start, Invitation.issued_at < end)
+        .group_by(Invitation.unit_id)
+    ).tuples()
+    return {unit_id: (issued, answered) for unit_id, issued, answered in rows}
