@@ -160,6 +160,10 @@ def demo_command(responses: int, if_empty: bool, seed: int) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from survey_app.cli_access import apikeys_cli, users_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(apikeys_cli)
     app.cli.add_command(units_cli)
     app.cli.add_command(responses_cli)
     app.cli.add_command(scores_command)
