@@ -24,7 +24,7 @@ def already_submitted(session: Session, submission_key: str) -> bool:
 
 def record_response(session: Session, *, unit: Unit, questionnaire: Questionnaire,
                     submission: Submission, locale: str, channel: str, submitted_at: datetime,
-                    submission_key: str | None = None) -> Response:
+                    submission_key: str | None = None, kiosk_id: int | None = None) -> Response:
     """Add one response with its answers; raise InvalidSubmission and add nothing if it is invalid.
 
     A unique ``submission_key`` makes a resubmitted form fail at commit time instead of being
@@ -48,6 +48,7 @@ def record_response(session: Session, *, unit: Unit, questionnaire: Questionnair
         submitted_at=submitted_at,
         comment=submission.comment,
         submission_key=submission_key,
+        kiosk_id=kiosk_id,
         answers=[Answer(item_code=code, value=value) for code, value in submission.ratings.items()],
         choices=[Choice(question_code=EXPECTATIONS, option_code=code)
                  for code in sorted(submission.expectations)]
