@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from survey_app.config import configure
 from survey_app.domain.catalog import load_catalog, questionnaire_files
@@ -100,7 +100,13 @@ def export_responses(file: Path, questionnaire_id: str | None) -> None:
     if questionnaire_id and catalog.get(questionnaire_id) is None:
         raise click.BadParameter(f"unknown questionnaire {questionnaire_id}", param_hint="--questionnaire")
     tz = ZoneInfo(current_app.config["TIMEZONE"])
-    with click.open_file(str(file), "w", encoding="utf-8", newline="") as out:
+    # newline="": the csv module writes its own line ends, and a comment may hold a newline
+    # (click.open_file takes no newline argument, so it only serves standard output).
+    if str(file) == "-":
+        out_file = click.open_file("-", "w", encoding="utf-8")
+    else:
+        out_file = file.open("w", encoding="utf-8", newline="")
+    with out_file as out:
         count = interchange.export_responses(db.session, catalog, out, tz, questionnaire_id)
     click.echo(f"{count} responses exported", err=True)
 
@@ -112,7 +118,9 @@ def _date(ctx, param, value: str) -> date:
         raise click.BadParameter(f"'{value}' is not a date YYYY-MM-DD") from None
 
 
+# with_appcontext: `flask` pushes one for every command, but FlaskCliRunner (app.cli) does not.
 @click.command("scores")
+@with_appcontext
 @click.option("--from", "start", required=True, callback=_date, help="First day, YYYY-MM-DD (local time).")
 @click.option("--to", "end", required=True, callback=_date, help="Last day, inclusive.")
 @click.option("--questionnaire", "questionnaire_id", help="Default: the default questionnaire.")
@@ -143,6 +151,7 @@ def scores_command(start: date, end: date, questionnaire_id: str | None, unit_co
 
 
 @click.command("demo")
+@with_appcontext
 @click.option("--responses", default=4000, show_default=True, help="How many responses to make.")
 @click.option("--if-empty", is_flag=True, help="Do nothing (and succeed) when units exist already.")
 @click.option("--seed", default=2017, show_default=True, help="Same seed, same data.")

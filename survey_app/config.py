@@ -47,6 +47,8 @@ class Defaults:
     PUBLIC_BASE_URL = None
     # A kiosk clears every partial answer after this many seconds without a touch.
     KIOSK_IDLE_SECONDS = 90
+    # The thank-you screen of a kiosk returns to the start after this many seconds.
+    KIOSK_THANKS_SECONDS = 10
 
 
 def configure(app: Flask, test_config: dict | None = None) -> None:

@@ -39,11 +39,12 @@ def read_records(data: bytes, expected: Iterable[str] | None = None,
         raise CsvError([f"line 1: {exc}"]) from None
     problems = []
     seen: set[str] = set()
+    allowed = None if expected is None else set(expected)  # read once: it may be a generator
     for column in header:
         if column in seen:
             problems.append(f"line 1: column '{column}' appears twice")
         seen.add(column)
-        if expected is not None and column not in set(expected):
+        if allowed is not None and column not in allowed:
             problems.append(f"line 1: unknown column '{column}'")
     for column in required:
         if column not in seen:
@@ -52,9 +53,11 @@ def read_records(data: bytes, expected: Iterable[str] | None = None,
         raise CsvError(problems)
 
     records = []
+    line = 1
     try:
-        for values in reader:
-            line = reader.line_num
+        # A row's number, not reader.line_num: a quoted cell may span several lines of text
+        # but is one row in a spreadsheet.
+        for line, values in enumerate(reader, start=2):
             if not any(value.strip() for value in values):
                 continue  # spreadsheets like to leave empty lines at the end
             if len(values) != len(header):
@@ -62,7 +65,7 @@ def read_records(data: bytes, expected: Iterable[str] | None = None,
                 continue
             records.append((line, dict(zip(header, values))))
     except csv.Error as exc:
-        problems.append(f"line {reader.line_num}: {exc}")
+        problems.append(f"line {line + 1}: {exc}")
     if problems:
         raise CsvError(problems)
     return header, records

@@ -171,10 +171,18 @@ def _read_yaml(text: str, problems: list[tuple[int, str]]) -> tuple[Any, _Positi
             result: dict[Any, Any] = {}
             for key_node, value_node in node.value:
                 key = constructor.construct_object(key_node)
+                key_line = key_node.start_mark.line + 1
+                if not isinstance(key, str):
+                    # e.g. `1:` or `no:` (YAML reads that as false); a list as key is not hashable.
+                    written = key_node.value if isinstance(key_node, yaml.ScalarNode) else "[...]"
+                    problems.append((key_line, f"key '{written}' is not a name; put it in quotes"))
+                    continue
                 if key in result:
                     # PyYAML would silently keep the last one; a duplicate is always a mistake.
-                    problems.append((key_node.start_mark.line + 1, f"duplicate key '{key}'"))
+                    problems.append((key_line, f"duplicate key '{key}'"))
                 result[key] = build(value_node, path + (key,))
+                # Point at the key, not at its value (which may start on the next line).
+                positions[path + (key,)] = key_line
             return result
         if isinstance(node, yaml.SequenceNode):
             return [build(item, path + (i,)) for i, item in enumerate(node.value)]
@@ -287,6 +295,10 @@ def parse_questionnaire(text: str, source: str = "<string>") -> Questionnaire:
     except ValidationError as exc:
         for error in exc.errors():
             location = tuple(error["loc"])
+            if error["type"] == "too_short" and len(error["input"]) >= error["ctx"]["min_length"]:
+                # pydantic counts only the items that validated: a list with one bad item also
+                # gets "should have at least 1 item ..., not 0". The item's own error says it.
+                continue
             where = ".".join(str(part) for part in location) or "file"
             problems.append((positions.line_of(location), f"{where}: {error['msg']}"))
         raise fail() from None

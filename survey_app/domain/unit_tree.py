@@ -60,7 +60,8 @@ def tree_problems(existing_parents: dict[str, str | None], rows: list[UnitRow]) 
         while code is not None and code in parents and code not in path:
             path.append(code)
             code = parents[code]
-        if code is not None and code in path and code not in reported:
+        # Report a cycle from a unit on it, not from one that merely hangs below it.
+        if code == row.code and code not in reported:
             cycle = path[path.index(code):] + [code]
             reported.update(cycle)
             problems.append(f"line {row.line}: {row.code} would be its own ancestor: {' -> '.join(cycle)}")

@@ -23,19 +23,32 @@ class AccountError(ValueError):
     pass
 
 
-def create_user(session: Session, *, email: str, password: str, role: str, unit: Unit | None,
-                now: datetime) -> User:
+def check_new_user(session: Session, *, email: str, role: str, unit: Unit | None) -> str:
+    """Everything about a new account but its password; returns the normalised e-mail.
+
+    Raises AccountError with a message fit for the person creating the account.
+    """
     email = email.strip().lower()
     if not EMAIL.match(email):
         raise AccountError(f"'{email}' is not an e-mail address")
     if role not in ROLES:
-        raise AccountError(f"role must be one of {', '.join(ROLES)}")
+        raise AccountError(f"unknown role '{role}': the role must be one of {', '.join(ROLES)}")
     if role == "staff" and unit is None:
         raise AccountError("a staff member belongs to a unit: give --unit")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
     if user_by_email(session, email) is not None:
         raise AccountError(f"a user {email} exists already")
+    return email
+
+
+def check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+
+
+def create_user(session: Session, *, email: str, password: str, role: str, unit: Unit | None,
+                now: datetime) -> User:
+    email = check_new_user(session, email=email, role=role, unit=unit)
+    check_password(password)
     user = User(email=email, password_hash=generate_password_hash(password, method="scrypt"),
                 role=role, unit=unit, active=True, created_at=now)
     session.add(user)
@@ -45,6 +58,16 @@ def create_user(session: Session, *, email: str, password: str, role: str, unit:
 
 def user_by_email(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def all_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.email)))
+
+
+def active_user(session: Session, user_id: int) -> User | None:
+    """The user behind a session, or None once the account is disabled (or gone)."""
+    user = session.get(User, user_id)
+    return user if user is not None and user.active else None
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:
@@ -58,11 +81,15 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
 
 
 def units_in_scope(session: Session, user: User) -> list[Unit]:
-    """The units a user may act on: their unit and everything below it (all for no unit)."""
-    units = all_units(session)
+    """The units a user may act on: their unit and everything below it.
+
+    An admin or officer without a unit covers every unit; a staff member without a unit
+    (which ``create_user`` refuses, but a database may still hold) covers none.
+    """
     if user.unit_id is None:
-        return units
-    allowed = descendant_ids(units)[user.unit_id]
+        return all_units(session) if user.role in ("admin", "officer") else []
+    units = all_units(session)
+    allowed = descendant_ids(units).get(user.unit_id, set())
     return [unit for unit in units if unit.id in allowed]
 
 

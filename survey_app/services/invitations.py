@@ -95,5 +95,5 @@ def issued_per_unit(session: Session, start: datetime, end: datetime) -> dict[in
         select(Invitation.unit_id, func.count(), func.count(Invitation.answered_at))
         .where(Invitation.issued_at >= start, Invitation.issued_at < end)
         .group_by(Invitation.unit_id)
-    ).tuples()
+    )
     return {unit_id: (issued, answered) for unit_id, issued, answered in rows}

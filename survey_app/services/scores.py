@@ -15,6 +15,7 @@ from survey_app.domain.questionnaire import Questionnaire
 from survey_app.domain.scoring import Respondent, Scores, competition_ranks, score
 from survey_app.domain.submission import EXPECTATIONS
 from survey_app.models import Answer, Choice, Response, Unit
+from survey_app.services.invitations import issued_per_unit
 from survey_app.services.units import descendant_ids
 
 
@@ -40,18 +41,18 @@ def respondents_by_unit(session: Session, questionnaire: Questionnaire, period: 
         .where(Response.questionnaire_id == questionnaire.id,
                Response.submitted_at >= start, Response.submitted_at < end)
     )
-    units = dict(session.execute(in_period.add_columns(Response.unit_id)).tuples().all())
+    units = dict(session.execute(in_period.add_columns(Response.unit_id)).all())
     ratings: dict[int, dict[str, int]] = defaultdict(dict)
     for response_id, code, value in session.execute(
         select(Answer.response_id, Answer.item_code, Answer.value)
         .where(Answer.response_id.in_(in_period))
-    ).tuples():
+    ):
         ratings[response_id][code] = value
     expectations: dict[int, set[str]] = defaultdict(set)
     for response_id, option in session.execute(
         select(Choice.response_id, Choice.option_code)
         .where(Choice.question_code == EXPECTATIONS, Choice.response_id.in_(in_period))
-    ).tuples():
+    ):
         expectations[response_id].add(option)
 
     grouped: dict[int, list[Respondent]] = defaultdict(list)
@@ -86,10 +87,25 @@ def _ranks(units: list[Unit], scores: dict[int, Scores], min_ranked: int) -> dic
     return ranks
 
 
+def _invitations(session: Session, units: list[Unit], subtree: dict[int, set[int]], period: Period,
+                 tz: ZoneInfo) -> dict[int, tuple[int, int]]:
+    """unit id -> (invitations issued in the period by the unit and every unit below it,
+    of which answered so far)."""
+    own = issued_per_unit(session, *period.utc_bounds(tz))
+    totals = {}
+    for unit in units:
+        counts = [own.get(member, (0, 0)) for member in subtree[unit.id]]
+        totals[unit.id] = (sum(issued for issued, _ in counts), sum(answered for _, answered in counts))
+    return totals
+
+
 def _tree_order(units: list[Unit]) -> list[Unit]:
+    """Parents before children, siblings by code; a unit whose parent is not listed (the top
+    of a ``--unit`` subtree) starts the order like a root."""
+    ids = {unit.id for unit in units}
     children: dict[int | None, list[Unit]] = defaultdict(list)
     for unit in sorted(units, key=lambda u: u.code):
-        children[unit.parent_id].append(unit)
+        children[unit.parent_id if unit.parent_id in ids else None].append(unit)
     ordered: list[Unit] = []
 
     def visit(parent_id: int | None) -> None:
@@ -137,6 +153,7 @@ def period_scores(session: Session, query: ScoreQuery) -> dict[str, Any]:
     )
     ranks = _ranks(all_units, current, query.min_ranked)
     previous_ranks = _ranks(all_units, previous, query.min_ranked)
+    invitations = _invitations(session, shown, subtree, query.period, query.tz)
     shown_ids = {u.id for u in shown}
     pooled = [r for unit_id, rs in grouped.items() if unit_id in shown_ids for r in rs]
 
@@ -144,6 +161,7 @@ def period_scores(session: Session, query: ScoreQuery) -> dict[str, Any]:
     units = []
     for unit in _tree_order(shown):
         rank, previous_rank = ranks[unit.id], previous_ranks[unit.id]
+        issued, answered = invitations[unit.id]
         units.append({
             "unit": unit.code,
             "name": unit.name,
@@ -152,6 +170,8 @@ def period_scores(session: Session, query: ScoreQuery) -> dict[str, Any]:
             "rank": rank,
             "previous_rank": previous_rank,
             "rank_change": previous_rank - rank if rank is not None and previous_rank is not None else None,
+            "invitations": issued,
+            "response_rate": answered / issued if issued else None,
         })
     return {
         "questionnaire": q.id,

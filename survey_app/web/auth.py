@@ -4,23 +4,40 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import InputRequired, Length
 
-from survey_app.extensions import db, login_manager
+from survey_app.extensions import csrf, db, limiter, login_manager
 from survey_app.models import Unit, User
-from survey_app.services.accounts import authenticate, in_scope
+from survey_app.services.accounts import active_user, authenticate, in_scope
 
 bp = Blueprint("auth", __name__)
 
 
+def N_(message: str) -> str:  # noqa: N802  (marks a string for extraction; translated later)
+    return message
+
+
+# A session cookie replayed from another address or browser is dropped, not honoured.
+login_manager.session_protection = "strong"
+login_manager.login_message = N_("Please sign in to see this page.")
+login_manager.login_message_category = "info"
+login_manager.localize_callback = _
+
+# Sign-in attempts per client address; configurable (LOGIN_RATE_LIMIT) so that an office
+# where many staff share one address can raise it.
+DEFAULT_LOGIN_RATE_LIMIT = "10 per minute"
+
+
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    # Checked on every request: a disabled account's open sessions end at their next request.
+    return active_user(db.session, int(user_id)) if user_id.isascii() and user_id.isdigit() else None
 
 
 class LoginForm(FlaskForm):
@@ -51,14 +68,34 @@ def require_scope(unit: Unit) -> None:
 
 
 def _safe_next(target: str | None) -> str:
-    # Only local paths: an open redirect after login is a phishing tool.
-    if target and target.startswith("/") and not target.startswith("//"):
+    """Only a path on this site: an open redirect after sign-in is a phishing tool.
+
+    Browsers read ``/\\evil.example`` as ``//evil.example`` and drop tabs and newlines from
+    URLs, so anything with a backslash or a control character is refused too.
+    """
+    if (target and target.startswith("/") and not target.startswith("//")
+            and "\\" not in target and all(ch.isprintable() and not ch.isspace() for ch in target)):
         return target
-    return url_for("home.index")
+    return url_for("staff.index")
+
+
+def _login_rate_limit() -> str:
+    return current_app.config.get("LOGIN_RATE_LIMIT", DEFAULT_LOGIN_RATE_LIMIT)
+
+
+def _too_many_attempts() -> str:
+    return _("Too many sign-in attempts from your address. Please wait a minute and try again.")
 
 
 @bp.route("/login", methods=["GET", "POST"])
+# The form checks its own CSRF token (FlaskForm), so that a page left open until its session
+# ended shows a message instead of a bare 400; a post without a valid token signs nobody in.
+@csrf.exempt
+@limiter.limit(_login_rate_limit, methods=["POST"], key_func=get_remote_address,
+               error_message=_too_many_attempts)
 def login():
+    if current_user.is_authenticated:
+        return redirect(_safe_next(request.args.get("next")))
     form = LoginForm()
     if form.validate_on_submit():
         user = authenticate(db.session, form.email.data, form.password.data)
@@ -66,6 +103,8 @@ def login():
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
         flash(_("Wrong e-mail or password, or the account is disabled."), "error")
+    elif form.is_submitted() and "csrf_token" in form.errors:
+        flash(_("Your session expired. Please sign in again."), "error")
     return render_template("auth/login.html", form=form)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, render_template
-from flask_babel import gettext as _
+from flask_babel import get_locale, gettext as _
 from werkzeug.exceptions import HTTPException
 
 
@@ -15,4 +15,6 @@ def register(app: Flask) -> None:
             413: _("What you sent is too large. Please shorten your comment and try again."),
         }
         message = messages.get(error.code, error.description)
-        return render_template("error.html", code=error.code, message=message), error.code
+        # The page is in the visitor's language (?lang=), and must say so in <html lang>.
+        return render_template("error.html", code=error.code, message=message,
+                               language=str(get_locale() or "vi")), error.code

@@ -45,6 +45,12 @@ def _at_most(count: int):
     return check
 
 
+def _normalise_newlines(value: str | None) -> str | None:
+    """Browsers send a textarea's line breaks as CRLF but count them as one character against
+    ``maxlength``: count them the same way, or a comment the browser accepted would be refused."""
+    return value.replace("\r\n", "\n").replace("\r", "\n") if value else value
+
+
 def survey_form_class(q: Questionnaire, language: str) -> type[SurveyForm]:
     """A form class whose fields are named by the questionnaire's codes."""
     text = lambda t: q.text(t, language)  # noqa: E731
@@ -52,28 +58,34 @@ def survey_form_class(q: Questionnaire, language: str) -> type[SurveyForm]:
     if q.scale.no_opinion:
         levels.append(SelectChoice(str(NO_OPINION), text(q.scale.no_opinion)))
     required = InputRequired(message=_("Please answer this question."))
+    # WTForms has no Vietnamese messages: say it ourselves for a value that is not offered
+    # (a tampered or outdated form), so that the citizen is answered in their language.
+    not_offered = _("Please choose one of the options shown.")
 
     fields: dict[str, object] = {"questionnaire": q}
     for criterion in q.criteria:
         fields[criterion.code] = RadioField(
-            text(criterion.text), choices=levels,
+            text(criterion.text), choices=levels, invalid_choice_message=not_offered,
             validators=[required if criterion.required else Optional()],
         )
     if q.expectations:
         fields[EXPECTATIONS] = CheckboxesField(
             text(q.expectations.question),
             choices=[SelectChoice(o.code, text(o.label)) for o in q.expectations.options],
+            invalid_choice_message=not_offered,
             validators=[Optional(), _at_most(q.expectations.max_choices)],
         )
     for question in q.profile:
         fields[question.code] = RadioField(
             text(question.question),
             choices=[SelectChoice(o.code, text(o.label)) for o in question.options],
+            invalid_choice_message=not_offered,
             validators=[Optional()],
         )
     if q.comment:
         fields["comment"] = TextAreaField(
             text(q.comment.label),
+            filters=[_normalise_newlines],
             validators=[Optional(), Length(max=q.comment.max_length, message=_(
                 "Please keep your comment under %(max)d characters.", max=q.comment.max_length))],
         )

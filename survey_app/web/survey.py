@@ -9,10 +9,12 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from sqlalchemy.exc import IntegrityError
 
 from survey_app.domain.questionnaire import Questionnaire
-from survey_app.extensions import csrf, db
+from survey_app.extensions import csrf, db, limiter
 from survey_app.services.responses import already_submitted, record_response
 from survey_app.services.units import unit_by_code
 from survey_app.web.forms import survey_form_class
+from survey_app.web.protection import (honeypot_filled, open_link_limit, open_link_limit_key,
+                                       too_many_answers_message, with_honeypot)
 
 bp = Blueprint("survey", __name__)
 # The survey form checks its own CSRF token (FlaskForm), so that a citizen whose token went
@@ -34,11 +36,16 @@ def _language(q: Questionnaire) -> str:
 
 
 @bp.route("/u/<unit_code>", methods=["GET", "POST"])
+@limiter.limit(open_link_limit, key_func=open_link_limit_key, methods=["POST"],
+               error_message=too_many_answers_message)
 def open_link(unit_code: str):
     unit = unit_by_code(db.session, unit_code) or abort(404)
     q = _questionnaire()
     language = _language(q)
-    form = survey_form_class(q, language)()
+    form = with_honeypot(survey_form_class(q, language))()
+    if form.is_submitted() and honeypot_filled(form):
+        # A script filled the field people never see: thank it as usual, store nothing.
+        return redirect(url_for(".thanks", unit_code=unit.code, q=request.args.get("q"), lang=language))
     if form.validate_on_submit():
         key = form.submission_key.data
         if not already_submitted(db.session, key):
@@ -55,7 +62,9 @@ def open_link(unit_code: str):
                 if not already_submitted(db.session, key):
                     raise
         return redirect(url_for(".thanks", unit_code=unit.code, q=request.args.get("q"), lang=language))
-    if not form.is_submitted():
+    if not form.is_submitted() or form.submission_key.errors:
+        # A fresh form, or a posted one whose key was lost or mangled: the citizen is asked
+        # to press Send again (see the template), and that must be able to succeed.
         form.submission_key.data = secrets.token_urlsafe(24)
     return render_template("survey/form.html", form=form, q=q, unit=unit, language=language)
 

@@ -1,0 +1,172 @@
+"""The REST API for one-stop-shop software: ``/api/v1``, JSON, bearer API keys.
+
+Thin handlers: authenticate, parse with the models of ``web/openapi.py``, call a service,
+serialise with the same models. Every answer under ``/api/v1``, errors included, is JSON.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from flask import Blueprint, current_app, jsonify, request
+from pydantic import BaseModel, ValidationError
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.routing import Map, Rule
+
+from survey_app.extensions import csrf, db
+from survey_app.models import ApiKey
+from survey_app.services.api_keys import (
+    OutOfScope, UnknownUnit, api_key_for, invitation_for_key, unit_for_key,
+)
+from survey_app.services.invitations import InvitationError, issue_invitations, status
+from survey_app.web.invitation_qr import survey_url
+from survey_app.web.openapi import (
+    ErrorBody, InvitationRequest, InvitationsIssued, InvitationStatus, openapi_document,
+)
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+# Bearer keys, no cookies: nothing a browser sends on its own can authenticate a request.
+csrf.exempt(bp)
+
+_HTTP_ERROR_CODES = {
+    400: "invalid_request", 401: "invalid_api_key", 403: "unit_out_of_scope", 404: "not_found",
+    405: "method_not_allowed", 413: "payload_too_large", 415: "unsupported_media_type",
+    429: "rate_limited", 500: "internal_error",
+}
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, *, details: list | None = None,
+                 headers: dict | None = None):
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+        self.details, self.headers = details, headers or {}
+
+
+def _json(model: BaseModel, status: int = 200, headers: dict | None = None):
+    response = current_app.response_class(model.model_dump_json(exclude_none=False),
+                                          status=status, mimetype="application/json")
+    response.headers.update(headers or {})
+    return response
+
+
+def _error_response(status: int, code: str, message: str, details: list | None = None,
+                    headers: dict | None = None):
+    body = {"code": code, "message": message}
+    if details is not None:
+        body["details"] = details
+    return _json(ErrorBody.model_validate({"error": body}), status, headers)
+
+
+@bp.errorhandler(ApiError)
+def _api_error(error: ApiError):
+    return _error_response(error.status, error.code, error.message, error.details, error.headers)
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(error: HTTPException):
+    headers = dict(error.get_headers())
+    headers.pop("Content-Type", None)
+    return _error_response(error.code or 500, _HTTP_ERROR_CODES.get(error.code, "error"),
+                           error.description or error.name, headers=headers)
+
+
+@bp.after_request
+def _no_store(response):
+    # Responses carry single-use survey addresses: no cache may keep them.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _authenticated_key() -> ApiKey:
+    scheme, _, key = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        raise ApiError(401, "missing_api_key", "Send an API key as 'Authorization: Bearer <key>'.",
+                       headers={"WWW-Authenticate": 'Bearer realm="api"'})
+    api_key = api_key_for(db.session, key.strip())
+    if api_key is None:
+        raise ApiError(401, "invalid_api_key", "The API key is unknown or revoked.",
+                       headers={"WWW-Authenticate": 'Bearer realm="api", error="invalid_token"'})
+    return api_key
+
+
+def _invitation_request() -> InvitationRequest:
+    if request.mimetype != "application/json":
+        raise ApiError(415, "unsupported_media_type", "Send the body as application/json.")
+    try:
+        return InvitationRequest.model_validate_json(request.get_data())
+    except ValidationError as exc:
+        problems = exc.errors(include_url=False, include_input=False, include_context=False)
+        if any(problem["type"] == "json_invalid" for problem in problems):
+            raise ApiError(400, "invalid_json", f"The body is not valid JSON: {problems[0]['msg']}")
+        details = [{"field": ".".join(str(part) for part in problem["loc"]), "message": problem["msg"]}
+                   for problem in problems]
+        message = "; ".join(f"{d['field'] or 'body'}: {d['message']}" for d in details)
+        raise ApiError(400, "invalid_request", message, details=details)
+
+
+@bp.post("/invitations")
+def issue():
+    api_key = _authenticated_key()
+    body = _invitation_request()
+    try:
+        unit = unit_for_key(db.session, api_key, body.unit)
+    except UnknownUnit as exc:
+        raise ApiError(400, "unknown_unit", str(exc))
+    except OutOfScope as exc:
+        raise ApiError(403, "unit_out_of_scope", str(exc))
+    try:
+        issued = issue_invitations(
+            db.session, unit=unit, count=body.count, now=datetime.now(timezone.utc),
+            valid_for=timedelta(days=current_app.config["INVITATION_VALID_DAYS"]),
+            # The dossier reference is kept as an HMAC under the installation's secret key.
+            reference_key=current_app.config["SECRET_KEY"],
+            channel=body.channel, procedure=body.procedure, reference=body.reference,
+            api_key_id=api_key.id,
+        )
+    except InvitationError as exc:
+        db.session.rollback()
+        raise ApiError(400, "invalid_request", str(exc))
+    db.session.commit()
+    result = []
+    for item in issued:
+        url = survey_url(item.token)
+        result.append({"id": item.invitation.public_id, "url": url,
+                       "expires_at": item.invitation.expires_at,
+                       "qr": {"svg": f"{url}/qr.svg", "png": f"{url}/qr.png"}})
+    return _json(InvitationsIssued.model_validate({"invitations": result}), 201)
+
+
+@bp.get("/invitations/<public_id>")
+def invitation_status(public_id: str):
+    api_key = _authenticated_key()
+    invitation = invitation_for_key(db.session, api_key, public_id)
+    if invitation is None:
+        raise ApiError(404, "not_found", "No such invitation among this API key's units.")
+    return _json(InvitationStatus(
+        id=invitation.public_id, unit=invitation.unit.code, procedure=invitation.procedure_code,
+        channel=invitation.channel, status=status(invitation, datetime.now(timezone.utc)),
+        issued_at=invitation.issued_at, expires_at=invitation.expires_at,
+    ))
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_document())
+
+
+_ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
+@bp.route("/", defaults={"rest": ""}, methods=_ANY_METHOD)
+@bp.route("/<path:rest>", methods=_ANY_METHOD)
+def unmatched(rest: str):
+    """Anything else under /api/v1 gets a JSON 404, or 405 for a known path's other methods
+    (the app's own error pages are HTML, meant for people)."""
+    own_rules = [Rule(rule.rule, endpoint=rule.endpoint, methods=rule.methods)
+                 for rule in current_app.url_map.iter_rules()
+                 if rule.endpoint.startswith(f"{bp.name}.") and rule.endpoint != request.endpoint]
+    allowed = Map(own_rules).bind("api").allowed_methods(request.path)
+    if allowed:
+        raise MethodNotAllowed(valid_methods=allowed)
+    raise NotFound("No such API resource.")

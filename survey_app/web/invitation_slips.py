@@ -1,0 +1,119 @@
+"""Staff print single-use invitations: ``/staff/invitations`` -> an A4 PDF of cut-out slips."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, current_app, render_template, request, send_file, url_for
+from flask_babel import get_locale, lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectField, StringField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from survey_app.extensions import db
+from survey_app.models import Unit
+from survey_app.reports.pdf import render_pdf
+from survey_app.reports.qr import qr_svg
+from survey_app.services.accounts import units_in_scope
+from survey_app.services.invitations import MAX_PER_REQUEST, issue_invitations
+from survey_app.web.auth import require_scope, roles_required
+
+bp = Blueprint("invitation_slips", __name__)
+
+SLIPS_PER_PAGE = 8  # 2 columns x 4 rows on A4
+# Printed on every slip, for the citizen: always Vietnamese, whatever the staff member's language.
+INSTRUCTION = "Quét mã QR để đánh giá sự hài lòng của Ông/Bà về việc giải quyết hồ sơ"
+
+
+def _strip(value: str | None) -> str | None:
+    return value.strip() if value else value
+
+
+class SlipsForm(FlaskForm):
+    unit = SelectField(_l("Unit"), coerce=int, validators=[InputRequired()])
+    count = IntegerField(_l("Number of slips"), default=SLIPS_PER_PAGE, validators=[
+        InputRequired(message=_l("Please give a number of slips.")),
+        NumberRange(min=1, max=MAX_PER_REQUEST,
+                    message=_l("Please give a number between %(min)d and %(max)d.")),
+    ])
+    procedure = StringField(_l("Procedure code (optional)"), filters=[_strip],
+                            validators=[Optional(), Length(max=64)])
+
+
+def _posted_unit() -> Unit | None:
+    """The unit a POST asks for, checked against the signed-in user's scope (403 otherwise).
+
+    Checked before anything else: a unit id outside the scope is a forged request, whatever
+    else the form holds, and gets 403 whether or not that unit exists.
+    """
+    raw = (request.form.get("unit") or "").strip()
+    if not raw:
+        return None  # the form says "required"
+    # Ids are small integers; anything else (letters, a number too big for the column) is forged.
+    unit = db.session.get(Unit, int(raw)) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else None
+    if unit is None:
+        abort(403)
+    require_scope(unit)
+    return unit
+
+
+def _public_url(path: str) -> str:
+    base = current_app.config.get("PUBLIC_BASE_URL") or request.host_url
+    return base.rstrip("/") + path
+
+
+def _sized_svg(svg: str) -> str:
+    """segno writes fixed pixel width and height; a viewBox instead lets CSS size the code."""
+    return re.sub(r'width="(\d+)" height="(\d+)"', r'viewBox="0 0 \1 \2"', svg, count=1)
+
+
+@bp.route("/staff/invitations", methods=["GET", "POST"])
+@roles_required("staff", "officer", "admin")
+def form():
+    units = units_in_scope(db.session, current_user)
+    unit = _posted_unit() if request.method == "POST" else None
+    form = SlipsForm()
+    form.unit.choices = [(u.id, f"{u.name} ({u.code})") for u in units]
+    if request.method == "GET" and request.args.get("unit", "").isdigit():
+        form.unit.data = int(request.args["unit"])
+    if form.validate_on_submit() and unit is not None:
+        return _slips_pdf(unit, form.count.data, form.procedure.data or None)
+    return render_template("staff/invitations.html", form=form, max_count=MAX_PER_REQUEST,
+                           language=str(get_locale() or "vi"))
+
+
+def _slips_pdf(unit: Unit, count: int, procedure: str | None):
+    now = datetime.now(timezone.utc)
+    tz = ZoneInfo(current_app.config["TIMEZONE"])
+    issued = issue_invitations(
+        db.session, unit=unit, count=count, now=now, procedure=procedure, channel="direct",
+        valid_for=timedelta(days=current_app.config["INVITATION_VALID_DAYS"]),
+        reference_key=current_app.config["SECRET_KEY"], user_id=current_user.id,
+    )
+    # Plain data only: the template cannot query the database or print more than this.
+    slips = []
+    for item in issued:
+        url = _public_url(url_for("invitation_survey.take", token=item.token))
+        slips.append({"url": url, "qr": _sized_svg(qr_svg(url))})
+    expires = issued[0].invitation.expires_at.astimezone(tz)
+    filename = f"phieu-khao-sat-{unit.code}-{now.astimezone(tz):%Y-%m-%d}.pdf"
+    pdf = render_pdf(
+        "pdf/slips.html",
+        unit_name=unit.name,
+        procedure=procedure,
+        instruction=INSTRUCTION,
+        expires=expires.strftime("%d/%m/%Y"),
+        pages=[slips[i:i + SLIPS_PER_PAGE] for i in range(0, len(slips), SLIPS_PER_PAGE)],
+        per_page=SLIPS_PER_PAGE,
+    )
+    # Only now, with the PDF made, are the invitations kept.
+    db.session.commit()
+    response = send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
+                         download_name=filename)
+    # Every slip is a live right to answer: no copy in any cache.
+    response.headers["Cache-Control"] = "no-store"
+    return response

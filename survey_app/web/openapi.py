@@ -1,0 +1,203 @@
+"""The REST API's contract: the request and response models, and the OpenAPI 3.1 document
+built from them (served at ``/api/v1/openapi.json``).
+
+The same pydantic models validate what comes in and shape what goes out, so the published
+schemas cannot drift from what the handlers accept and return.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic.json_schema import models_json_schema
+
+from survey_app.services.invitations import DOSSIER_CHANNELS, MAX_PER_REQUEST
+
+API_VERSION = "1.0.0"
+BASE_PATH = "/api/v1"
+
+# Printable text only: control characters (NUL above all, which PostgreSQL refuses) are
+# never part of a unit code, a procedure code or a dossier reference.
+_PRINTABLE = r"^[^\x00-\x1f\x7f]+$"
+Code = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=_PRINTABLE)]
+Reference = Annotated[str, StringConstraints(min_length=1, max_length=255, pattern=_PRINTABLE)]
+Channel = Literal["direct", "online", "postal"]
+
+
+def _integral(value: Any) -> Any:
+    """JSON Schema counts 3.0 as an integer, so the API does too (but not 2.5, "3" or true)."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+Count = Annotated[int, BeforeValidator(_integral)]
+assert set(Channel.__args__) == set(DOSSIER_CHANNELS)  # type: ignore[attr-defined]
+
+ERROR_CODES = (
+    "invalid_json", "invalid_request", "unknown_unit", "missing_api_key", "invalid_api_key",
+    "unit_out_of_scope", "not_found", "method_not_allowed", "payload_too_large",
+    "unsupported_media_type", "rate_limited", "internal_error", "error",
+)
+ErrorCode = Literal[ERROR_CODES]  # type: ignore[valid-type]
+
+
+def _uri(description: str) -> Any:
+    return Field(description=description, json_schema_extra={"format": "uri"})
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class InvitationRequest(_Strict):
+    """What the one-stop software sends when it returns a dossier's result."""
+
+    unit: Code = Field(description="Code of the unit that handled the dossier (the API key's "
+                                   "unit or a unit below it).")
+    procedure: Code | None = Field(None, description="Code of the administrative procedure.")
+    reference: Reference | None = Field(
+        None, description="The dossier's reference. Only a keyed hash of it is stored and it is "
+                          "never returned; it belongs to one invitation, so it requires count 1.")
+    channel: Channel = Field("direct", description="How the dossier was submitted: at the counter "
+                                                   "(direct), online or by post (postal).")
+    count: Count = Field(1, ge=1, le=MAX_PER_REQUEST, description="How many invitations to issue.")
+
+
+class QrLinks(_Strict):
+    svg: str = _uri("The invitation's QR code as SVG.")
+    png: str = _uri("The invitation's QR code as PNG.")
+
+
+class IssuedInvitation(_Strict):
+    id: str = Field(description="The invitation's public id, for GET /invitations/{id}.")
+    url: str = _uri("The survey address to give the citizen (single use; print it or its QR).")
+    expires_at: datetime = Field(description="When the invitation expires (UTC).")
+    qr: QrLinks
+
+
+class InvitationsIssued(_Strict):
+    invitations: list[IssuedInvitation] = Field(min_length=1, max_length=MAX_PER_REQUEST)
+
+
+class InvitationStatus(_Strict):
+    id: str
+    unit: str = Field(description="Code of the invitation's unit.")
+    procedure: str | None
+    channel: Channel
+    status: Literal["issued", "answered", "expired"] = Field(
+        description="issued: can still be answered; answered: the citizen answered it (the "
+                    "answers themselves are never returned); expired: past its expiry unanswered.")
+    issued_at: datetime
+    expires_at: datetime
+
+
+class FieldProblem(_Strict):
+    field: str = Field(description="Where in the body, e.g. 'count'; empty for the whole body.")
+    message: str
+
+
+class ErrorDetail(_Strict):
+    code: ErrorCode
+    message: str
+    details: list[FieldProblem] | None = Field(None, description="For invalid_request: each problem.")
+
+
+class ErrorBody(_Strict):
+    error: ErrorDetail
+
+
+def _json(schema: str, description: str, headers: dict | None = None) -> dict:
+    response: dict[str, Any] = {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
+    }
+    if headers:
+        response["headers"] = headers
+    return response
+
+
+def _error(description: str, headers: dict | None = None) -> dict:
+    return _json("ErrorBody", description, headers)
+
+
+_NO_STORE = {"Cache-Control": {"description": "Always no-store.", "schema": {"type": "string"}}}
+_UNAUTHORIZED = _error(
+    "No API key (missing_api_key), or an unknown or revoked one (invalid_api_key).",
+    {"WWW-Authenticate": {"description": "Bearer challenge.", "schema": {"type": "string"}}},
+)
+
+
+def openapi_document() -> dict[str, Any]:
+    _, definitions = models_json_schema(
+        [(InvitationRequest, "validation"), (InvitationsIssued, "serialization"),
+         (InvitationStatus, "serialization"), (ErrorBody, "serialization")],
+        ref_template="#/components/schemas/{model}",
+    )
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "survey_app API",
+            "version": API_VERSION,
+            "description": (
+                "For one-stop-shop software: mint a single-use survey invitation per dossier "
+                "when its result is returned, print its QR code on the receipt, and later see "
+                "whether it was answered. Authenticate with an API key "
+                "(`flask --app survey_app apikeys create`) as `Authorization: Bearer <key>`; a "
+                "key acts on its unit and every unit below it. Every error has the body "
+                "`{\"error\": {\"code\", \"message\"}}`."
+            ),
+        },
+        "servers": [{"url": BASE_PATH}],
+        "security": [{"bearerAuth": []}],
+        "paths": {
+            "/invitations": {
+                "post": {
+                    "operationId": "issueInvitations",
+                    "summary": "Issue single-use invitations for a unit",
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {
+                            "schema": {"$ref": "#/components/schemas/InvitationRequest"},
+                            "example": {"unit": "Q1", "procedure": "1.001234", "reference":
+                                        "000.00.01.H29-240101-0001", "channel": "direct", "count": 1},
+                        }},
+                    },
+                    "responses": {
+                        "201": _json("InvitationsIssued", "The invitations, with their survey "
+                                     "addresses (shown only now) and QR links.", _NO_STORE),
+                        "400": _error("Malformed JSON (invalid_json), a body that does not match "
+                                      "the schema (invalid_request), or an unknown unit "
+                                      "(unknown_unit)."),
+                        "401": _UNAUTHORIZED,
+                        "403": _error("The unit is outside the API key's units (unit_out_of_scope)."),
+                        "413": _error("The body is too large (payload_too_large)."),
+                        "415": _error("The body is not application/json (unsupported_media_type)."),
+                    },
+                },
+            },
+            "/invitations/{id}": {
+                "get": {
+                    "operationId": "getInvitation",
+                    "summary": "An invitation's status",
+                    "parameters": [{
+                        "name": "id", "in": "path", "required": True,
+                        "description": "The id returned when the invitation was issued.",
+                        "schema": {"type": "string", "pattern": "^[0-9a-f]{32}$"},
+                    }],
+                    "responses": {
+                        "200": _json("InvitationStatus", "The invitation's status.", _NO_STORE),
+                        "401": _UNAUTHORIZED,
+                        "404": _error("No such invitation among the API key's units (not_found)."),
+                    },
+                },
+            },
+        },
+        "components": {
+            "securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer",
+                               "description": "An API key, e.g. `sk_...`."},
+            },
+            "schemas": definitions["$defs"],
+        },
+    }

@@ -1,0 +1,43 @@
+"""Counter posters: a unit's open survey link ``/u/<unit code>`` as a QR code, in A4 or A5."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from flask import Blueprint, abort, current_app, request, send_file, url_for
+from markupsafe import Markup
+
+from survey_app.extensions import db
+from survey_app.reports.pdf import render_pdf
+from survey_app.reports.qr import qr_svg
+from survey_app.services.units import unit_by_code
+from survey_app.web.auth import require_scope, roles_required
+
+bp = Blueprint("posters", __name__)
+
+SIZES = ("A4", "A5")
+
+
+def public_url(endpoint: str, **values) -> str:
+    """An absolute URL for citizens: PUBLIC_BASE_URL when set, else the address of this request."""
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    if base:
+        return base.rstrip("/") + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
+
+
+@bp.get("/staff/units/<unit_code>/poster.pdf")
+@roles_required("staff", "officer")
+def poster(unit_code: str):
+    size = request.args.get("size", "A4").upper()
+    if size not in SIZES:
+        abort(400)
+    unit = unit_by_code(db.session, unit_code) or abort(404)
+    require_scope(unit)
+    url = public_url("survey.open_link", unit_code=unit.code)
+    pdf = render_pdf("pdf/poster.html", size=size, unit_name=unit.name, url=url,
+                     qr=Markup(qr_svg(url)))
+    safe_code = re.sub(r"[^A-Za-z0-9_-]+", "_", unit.code)
+    return send_file(io.BytesIO(pdf), mimetype="application/pdf",
+                     download_name=f"poster-{safe_code}-{size}.pdf", max_age=0)

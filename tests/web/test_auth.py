@@ -1,0 +1,306 @@
+"""Signing in and out, the staff start page, and who may see which unit."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import select
+
+from survey_app.extensions import db
+from survey_app.models import Unit, User
+from survey_app.services.accounts import create_user, in_scope, units_in_scope
+
+PASSWORD = "correct horse battery"
+WRONG = "Wrong e-mail or password, or the account is disabled."
+EXPIRED = "Your session expired. Please sign in again."
+TOO_MANY = "Too many sign-in attempts from your address. Please wait a minute and try again."
+
+NAMES = {
+    "HCM": "UBND Thành phố Hồ Chí Minh",
+    "Q1": "UBND Quận 1",
+    "P-BN": "Phường Bến Nghé",
+    "P-DK": "Phường Đa Kao",
+    "Q3": "UBND Quận 3",
+    "P-VTS": "Phường Võ Thị Sáu",
+}
+PARENTS = {"Q1": "HCM", "P-BN": "Q1", "P-DK": "Q1", "Q3": "HCM", "P-VTS": "Q3"}
+
+
+@pytest.fixture
+def units(app):
+    """HCM > {Q1 > {P-BN, P-DK}, Q3 > P-VTS}."""
+    with app.app_context():
+        made = {code: Unit(code=code, name=name) for code, name in NAMES.items()}
+        for child, parent in PARENTS.items():
+            made[child].parent = made[parent]
+        db.session.add_all(made.values())
+        db.session.commit()
+
+
+def add_user(app, email: str, role: str, unit_code: str | None) -> None:
+    with app.app_context():
+        unit = db.session.scalar(select(Unit).where(Unit.code == unit_code)) if unit_code else None
+        create_user(db.session, email=email, password=PASSWORD, role=role, unit=unit,
+                    now=datetime.now(timezone.utc))
+        db.session.commit()
+
+
+@pytest.fixture
+def staff_q1(app, units) -> str:
+    add_user(app, "lan@q1.example.vn", "staff", "Q1")
+    return "lan@q1.example.vn"
+
+
+def csrf_from(html: str) -> str:
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+def login(client, email: str, password: str = PASSWORD, path: str = "/login", **kwargs):
+    token = csrf_from(client.get(path, **kwargs).get_data(as_text=True))
+    return client.post(path, data={"csrf_token": token, "email": email, "password": password},
+                       **kwargs)
+
+
+def signed_in(client, **kwargs) -> bool:
+    """Whether the client's session opens the staff page (rather than a redirect to sign in)."""
+    response = client.get("/staff/", **kwargs)
+    assert response.status_code in (200, 302)
+    return response.status_code == 200
+
+
+def alerts(html: str) -> list[str]:
+    return re.findall(r'<p class="error" role="alert">([^<]*)</p>', html)
+
+
+# ----------------------------------------------------------------------------- signing in
+
+def test_sign_in_goes_to_the_staff_page(client, staff_q1):
+    assert not signed_in(client)
+    response = login(client, staff_q1)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/staff/"
+    assert signed_in(client)
+
+
+def test_the_email_is_matched_whatever_its_case(client, staff_q1):
+    response = login(client, "  LAN@Q1.example.VN ")
+    assert response.status_code == 302
+    assert signed_in(client)
+
+
+def test_wrong_password_and_unknown_email_look_the_same(client, staff_q1):
+    wrong_password = login(client, staff_q1, "not the password")
+    unknown_email = login(client, "nobody@q1.example.vn")
+    assert wrong_password.status_code == unknown_email.status_code == 200
+    assert alerts(wrong_password.get_data(as_text=True)) == [WRONG]
+    assert alerts(unknown_email.get_data(as_text=True)) == [WRONG]
+    assert not signed_in(client)
+
+
+def test_a_disabled_account_cannot_sign_in(app, client, staff_q1, runner):
+    assert runner.invoke(args=["users", "disable", "--email", staff_q1]).exit_code == 0
+    response = login(client, staff_q1)
+    assert response.status_code == 200
+    assert alerts(response.get_data(as_text=True)) == [WRONG]
+    assert not signed_in(client)
+
+
+def test_an_open_session_ends_when_its_account_is_disabled(app, client, staff_q1, runner):
+    login(client, staff_q1)
+    assert signed_in(client)
+    assert runner.invoke(args=["users", "disable", "--email", staff_q1]).exit_code == 0
+    response = client.get("/staff/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+
+
+@pytest.mark.parametrize("token", [None, "forged-token"])
+def test_sign_in_requires_the_csrf_token(client, staff_q1, token):
+    client.get("/login")
+    data = {"email": staff_q1, "password": PASSWORD}
+    if token is not None:
+        data["csrf_token"] = token
+    response = client.post("/login", data=data)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert alerts(html) == [EXPIRED]
+    assert 'name="password"' in html  # the form again, ready for another try
+    assert not signed_in(client)
+
+
+@pytest.mark.parametrize("target", [
+    "https://evil.example/",
+    "//evil.example/",
+    "/\\evil.example/",
+    "/\t/evil.example/",
+    "https:evil.example",
+    "javascript:alert(1)",
+])
+def test_next_never_leaves_the_site(client, staff_q1, target):
+    response = login(client, staff_q1, query_string={"next": target})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/staff/"
+
+
+def test_next_to_a_local_page_is_followed(client, staff_q1):
+    response = login(client, staff_q1, query_string={"next": "/u/Q1?lang=en"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/u/Q1?lang=en"
+
+
+def test_the_staff_page_sends_a_signed_out_visitor_to_sign_in_and_back(client, staff_q1):
+    response = client.get("/staff/")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/login?next=%2Fstaff%2F"
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Please sign in to see this page." in page
+    response = login(client, staff_q1, path="/login?next=%2Fstaff%2F")
+    assert response.headers["Location"] == "/staff/"
+
+
+def test_a_session_cookie_taken_to_another_browser_is_refused(client, staff_q1):
+    login(client, staff_q1, headers={"User-Agent": "Firefox at the counter"})
+    assert signed_in(client, headers={"User-Agent": "Firefox at the counter"})
+    assert not signed_in(client, headers={"User-Agent": "Someone else's browser"})
+    # Strong protection dropped the login from the session altogether.
+    assert not signed_in(client, headers={"User-Agent": "Firefox at the counter"})
+
+
+def test_sign_in_attempts_are_limited_per_address(client, staff_q1):
+    for _ in range(10):
+        response = login(client, staff_q1, "guess", environ_base={"REMOTE_ADDR": "203.0.113.7"})
+        assert response.status_code == 200
+        assert alerts(response.get_data(as_text=True)) == [WRONG]
+    # The 11th try in the minute is refused, even with the right password...
+    response = login(client, staff_q1, environ_base={"REMOTE_ADDR": "203.0.113.7"})
+    assert response.status_code == 429
+    assert TOO_MANY in response.get_data(as_text=True)
+    assert not signed_in(client)
+    # ...while the page itself still shows, and another address may still sign in.
+    assert client.get("/login", environ_base={"REMOTE_ADDR": "203.0.113.7"}).status_code == 200
+    response = login(client, staff_q1, environ_base={"REMOTE_ADDR": "198.51.100.2"})
+    assert response.status_code == 302
+    assert signed_in(client, environ_base={"REMOTE_ADDR": "198.51.100.2"})
+
+
+# ---------------------------------------------------------------------------- signing out
+
+def test_sign_out_is_post_only_and_needs_the_csrf_token(client, staff_q1):
+    login(client, staff_q1)
+    assert client.get("/logout").status_code == 405
+    assert client.post("/logout").status_code == 400  # no CSRF token
+    assert signed_in(client)
+
+    page = client.get("/staff/").get_data(as_text=True)
+    form = re.search(r'<form method="post" action="/logout">(.*?)</form>', page, re.S)
+    assert form, "no sign-out form on the staff page"
+    assert "Sign out" in form.group(1)
+    response = client.post("/logout", data={"csrf_token": csrf_from(form.group(1))})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/login"
+    assert not signed_in(client)
+
+
+def test_citizens_see_no_account_header(client, staff_q1):
+    for path in ("/", "/u/Q1", "/login"):
+        html = client.get(path).get_data(as_text=True)
+        assert "account-bar" not in html and "/logout" not in html, path
+        assert "Signed in as" not in html, path
+
+
+def test_signed_in_header_says_who_is_signed_in(client, staff_q1):
+    login(client, staff_q1)
+    for path in ("/staff/", "/"):
+        html = client.get(path).get_data(as_text=True)
+        assert f"Signed in as {staff_q1}" in html, path
+        assert 'action="/logout"' in html, path
+
+
+# ------------------------------------------------------------------------- the staff page
+
+def unit_links(html: str) -> list[str]:
+    return re.findall(r'href="(/u/[^"]+)"', html)
+
+
+def test_staff_sees_their_unit_and_below_and_nothing_else(client, staff_q1):
+    login(client, staff_q1)
+    response = client.get("/staff/")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    for code in ("Q1", "P-BN", "P-DK"):
+        assert NAMES[code] in html
+    for code in ("Q3", "P-VTS", "HCM"):  # a sibling, its child, and the parent
+        assert NAMES[code] not in html
+        assert f"/u/{code}" not in html
+    assert sorted(unit_links(html)) == ["/u/P-BN", "/u/P-DK", "/u/Q1"]
+
+
+def test_an_officer_of_a_subtree_sees_that_subtree(app, client, units):
+    add_user(app, "officer@q3.example.vn", "officer", "Q3")
+    login(client, "officer@q3.example.vn")
+    html = client.get("/staff/").get_data(as_text=True)
+    assert sorted(unit_links(html)) == ["/u/P-VTS", "/u/Q3"]
+    assert NAMES["Q1"] not in html and NAMES["P-BN"] not in html
+
+
+def test_an_admin_without_unit_sees_every_unit(app, client, units):
+    add_user(app, "admin@example.vn", "admin", None)
+    login(client, "admin@example.vn")
+    html = client.get("/staff/").get_data(as_text=True)
+    assert sorted(unit_links(html)) == sorted(f"/u/{code}" for code in NAMES)
+    for name in NAMES.values():
+        assert name in html
+
+
+def test_every_link_on_the_staff_page_works(client, staff_q1):
+    login(client, staff_q1)
+    html = client.get("/staff/").get_data(as_text=True)
+    links = set(re.findall(r'href="(/[^"]*)"', html)) - {"/static/survey.css"}
+    assert links, "no links on the staff page"
+    for link in sorted(links):
+        assert client.get(link).status_code == 200, link
+
+
+# ------------------------------------------------------------------------------- the scope
+
+def scope_of(app, email: str, role: str, unit_code: str | None) -> tuple[set[str], dict[str, bool]]:
+    """The codes in the user's scope, and in_scope for every unit."""
+    with app.app_context():
+        unit = db.session.scalar(select(Unit).where(Unit.code == unit_code)) if unit_code else None
+        user = create_user(db.session, email=email, password=PASSWORD, role=role, unit=unit,
+                           now=datetime.now(timezone.utc))
+        db.session.commit()
+        codes = {u.code for u in units_in_scope(db.session, user)}
+        each = {u.code: in_scope(db.session, user, u) for u in db.session.scalars(select(Unit))}
+        return codes, each
+
+
+@pytest.mark.parametrize(("role", "unit", "expected"), [
+    ("admin", None, set(NAMES)),
+    ("officer", None, set(NAMES)),
+    ("admin", "Q3", {"Q3", "P-VTS"}),
+    ("officer", "Q1", {"Q1", "P-BN", "P-DK"}),
+    ("officer", "HCM", set(NAMES)),
+    ("staff", "Q1", {"Q1", "P-BN", "P-DK"}),
+    ("staff", "P-BN", {"P-BN"}),
+])
+def test_scope_is_the_unit_and_everything_below_it(app, units, role, unit, expected):
+    codes, each = scope_of(app, f"{role}@example.vn", role, unit)
+    assert codes == expected
+    assert each == {code: code in expected for code in NAMES}
+
+
+def test_a_staff_member_without_a_unit_has_no_scope(app, units):
+    # create_user refuses it; a row written some other way must still not see everything.
+    with app.app_context():
+        user = User(email="orphan@example.vn", password_hash="scrypt:x", role="staff",
+                    unit=None, active=True, created_at=datetime.now(timezone.utc))
+        db.session.add(user)
+        db.session.commit()
+        assert units_in_scope(db.session, user) == []
+        q1 = db.session.scalar(select(Unit).where(Unit.code == "Q1"))
+        assert in_scope(db.session, user, q1) is False
