@@ -72,5 +72,11 @@ def read_records(data: bytes, expected: Iterable[str] | None = None,
 
 
 def neutralise(cell: str) -> str:
-    """Make a cell safe to open in a spreadsheet: it must never run as a formula."""
-    return "'" + cell if cell.startswith(FORMULA_TRIGGERS) else cell
+    """Make a cell safe to open in a spreadsheet: it must never run as a formula.
+
+    A cell that already looks neutralised ("'=...", "''=...") gets one more apostrophe, so that the
+    import, which removes one, gives back exactly what was written.
+    """
+    if cell.lstrip("'").startswith(FORMULA_TRIGGERS):
+        return "'" + cell
+    return cell

@@ -124,6 +124,6 @@ def format_record(record: ResponseRecord, header: list[str], tz: ZoneInfo) -> li
 
 def _restore(cell: str) -> str:
     """Undo ``neutralise`` so that export then import gives back the citizen's own words."""
-    if cell.startswith("'") and cell[1:].startswith(FORMULA_TRIGGERS):
+    if cell.startswith("'") and cell[1:].lstrip("'").startswith(FORMULA_TRIGGERS):
         return cell[1:]
     return cell

@@ -251,3 +251,12 @@ def test_round_trip_through_a_csv_file():
     assert header == HEADER
     assert [line for line, _ in records] == [2, 3]
     assert [parsed(record, line) for line, record in records] == responses
+
+
+def test_a_comment_that_already_starts_with_an_apostrophe_and_equals_survives_the_round_trip():
+    from survey_app.domain.csv_files import neutralise
+    from survey_app.domain.interchange import _restore
+
+    for comment in ("'=x", "''+1", "=SUM(A1)", "plain"):
+        assert _restore(neutralise(comment)) == comment
+    assert neutralise("'=x") == "''=x"
