@@ -142,3 +142,13 @@ def test_signed_out_visitors_are_sent_to_the_login_page(client, units):
     location = response.headers["Location"]
     assert location.startswith("/login?next=")
     assert "poster.pdf" in location
+
+
+def test_the_staff_start_page_links_to_each_units_posters_and_kiosks(app, client, units):
+    log_in(client, add_user(app, "hoa@p01.example.vn", "staff", "P01"))
+    html = client.get("/staff/").get_data(as_text=True).replace("&amp;", "&")
+    links = set(re.findall(r'href="(/staff/(?:units|kiosks)[^"]*)"', html))
+    assert links == {"/staff/units/P01/poster.pdf?size=A4", "/staff/units/P01/poster.pdf?size=A5",
+                     "/staff/kiosks?unit=P01"}
+    for link in links:
+        assert client.get(link).status_code == 200, link
