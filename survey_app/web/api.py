@@ -43,8 +43,9 @@ class ApiError(Exception):
         self.details, self.headers = details, headers or {}
 
 
-def _json(model: BaseModel, status: int = 200, headers: dict | None = None):
-    response = current_app.response_class(model.model_dump_json(exclude_none=False),
+def _json(model: BaseModel, status: int = 200, headers: dict | None = None, *,
+          exclude_none: bool = False):
+    response = current_app.response_class(model.model_dump_json(exclude_none=exclude_none),
                                           status=status, mimetype="application/json")
     response.headers.update(headers or {})
     return response
@@ -55,7 +56,8 @@ def _error_response(status: int, code: str, message: str, details: list | None =
     body = {"code": code, "message": message}
     if details is not None:
         body["details"] = details
-    return _json(ErrorBody.model_validate({"error": body}), status, headers)
+    # Only "details" is ever None in an error: left out rather than sent as null.
+    return _json(ErrorBody.model_validate({"error": body}), status, headers, exclude_none=True)
 
 
 @bp.errorhandler(ApiError)

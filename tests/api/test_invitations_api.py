@@ -81,6 +81,9 @@ def assert_error(response, status: int, code: str) -> dict:
     assert set(body) == {"error"}
     assert body["error"]["code"] == code
     assert isinstance(body["error"]["message"], str) and body["error"]["message"].strip()
+    # "details" (each field's problem) only for invalid_request, and never as null.
+    assert set(body["error"]) - {"code", "message"} <= ({"details"} if code == "invalid_request" else set())
+    assert body["error"].get("details", []) is not None
     return body["error"]
 
 
