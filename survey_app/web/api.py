@@ -19,7 +19,7 @@ from survey_app.services.api_keys import (
     OutOfScope, UnknownUnit, api_key_for, invitation_for_key, unit_for_key,
 )
 from survey_app.services.invitations import InvitationError, issue_invitations, status
-from survey_app.web.invitation_qr import survey_url
+from survey_app.web.urls import survey_url
 from survey_app.web.openapi import (
     ErrorBody, InvitationRequest, InvitationsIssued, InvitationStatus, openapi_document,
 )

@@ -9,23 +9,15 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from flask import Blueprint, Response, abort, current_app, request
+from flask import Blueprint, Response, abort
 
 from survey_app.extensions import db
 from survey_app.reports.qr import qr_png, qr_svg
 from survey_app.services.invitations import invitation_by_token, status
+from survey_app.web.urls import survey_url
+
 
 bp = Blueprint("invitation_qr", __name__)
-
-
-def survey_url(token: str) -> str:
-    """The absolute address of an invitation's survey, as printed and encoded in its QR code.
-
-    PUBLIC_BASE_URL when the deployment sets it (the app may sit behind a proxy that the
-    request's host does not reveal), else the address this request came in on.
-    """
-    base = current_app.config.get("PUBLIC_BASE_URL") or request.url_root
-    return f"{base.rstrip('/')}/s/{token}"
 
 
 def _open_invitation_url(token: str) -> str:

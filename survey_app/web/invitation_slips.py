@@ -7,7 +7,7 @@ import re
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, render_template, request, send_file
 from flask_babel import get_locale, lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -21,6 +21,7 @@ from survey_app.reports.qr import qr_svg
 from survey_app.services.accounts import units_in_scope
 from survey_app.services.invitations import MAX_PER_REQUEST, issue_invitations
 from survey_app.web.auth import require_scope, roles_required
+from survey_app.web.urls import survey_url
 
 bp = Blueprint("invitation_slips", __name__)
 
@@ -61,11 +62,6 @@ def _posted_unit() -> Unit | None:
     return unit
 
 
-def _public_url(path: str) -> str:
-    base = current_app.config.get("PUBLIC_BASE_URL") or request.host_url
-    return base.rstrip("/") + path
-
-
 def _sized_svg(svg: str) -> str:
     """segno writes fixed pixel width and height; a viewBox instead lets CSS size the code."""
     return re.sub(r'width="(\d+)" height="(\d+)"', r'viewBox="0 0 \1 \2"', svg, count=1)
@@ -97,7 +93,7 @@ def _slips_pdf(unit: Unit, count: int, procedure: str | None):
     # Plain data only: the template cannot query the database or print more than this.
     slips = []
     for item in issued:
-        url = _public_url(url_for("invitation_survey.take", token=item.token))
+        url = survey_url(item.token)
         slips.append({"url": url, "qr": _sized_svg(qr_svg(url))})
     expires = issued[0].invitation.expires_at.astimezone(tz)
     filename = f"phieu-khao-sat-{unit.code}-{now.astimezone(tz):%Y-%m-%d}.pdf"

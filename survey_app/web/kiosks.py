@@ -33,7 +33,7 @@ from survey_app.services.responses import already_submitted, record_response
 from survey_app.services.units import unit_by_code
 from survey_app.web.auth import require_scope, roles_required
 from survey_app.web.forms import survey_form_class
-from survey_app.web.posters import public_url
+from survey_app.web.urls import public_url
 
 bp = Blueprint("kiosks", __name__)
 

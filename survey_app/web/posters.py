@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import re
 
-from flask import Blueprint, abort, current_app, request, send_file, url_for
+from flask import Blueprint, abort, request, send_file
 from markupsafe import Markup
 
 from survey_app.extensions import db
@@ -13,18 +13,11 @@ from survey_app.reports.pdf import render_pdf
 from survey_app.reports.qr import qr_svg
 from survey_app.services.units import unit_by_code
 from survey_app.web.auth import require_scope, roles_required
+from survey_app.web.urls import public_url
 
 bp = Blueprint("posters", __name__)
 
 SIZES = ("A4", "A5")
-
-
-def public_url(endpoint: str, **values) -> str:
-    """An absolute URL for citizens: PUBLIC_BASE_URL when set, else the address of this request."""
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    if base:
-        return base.rstrip("/") + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
 
 
 @bp.get("/staff/units/<unit_code>/poster.pdf")

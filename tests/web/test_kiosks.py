@@ -173,11 +173,11 @@ def test_a_revoked_kiosk_opens_no_more(app, client, units):
     response = client.post(f"/staff/kiosks/{kiosk_id}/revoke", data={"csrf_token": csrf_from(html)})
     assert response.status_code == 302 and response.headers["Location"] == "/staff/kiosks"
     listing = client.get("/staff/kiosks").get_data(as_text=True)
-    assert "is revoked" in listing and f'/staff/kiosks/{kiosk_id}/revoke' not in listing
+    assert "đã bị thu hồi" in listing and f'/staff/kiosks/{kiosk_id}/revoke' not in listing
 
     refused = client.get(f"/k/{public_id}?key={key}")
     assert refused.status_code == 403
-    assert "This kiosk is not registered, or no longer." in refused.get_data(as_text=True)
+    assert "Máy khảo sát này chưa được đăng ký hoặc đã bị thu hồi." in refused.get_data(as_text=True)
     assert client.post(f"/k/{public_id}?key={key}", data=answers()).status_code == 403
 
 
@@ -274,7 +274,7 @@ def test_the_rate_limit_counts_per_kiosk_whatever_the_address(app, client, units
     refused = client.post(url, data={}, environ_base={"REMOTE_ADDR": "10.9.9.9"})
     assert refused.status_code == 429
     html = refused.get_data(as_text=True)
-    assert "This kiosk received many answers in a short time." in html
+    assert "Máy khảo sát nhận quá nhiều phiếu trong thời gian ngắn." in html
     assert f'content="10;url=/k/{public_id}?key={key}"' in html
 
     # Another kiosk behind the very same address still works, and so does an open link.
