@@ -16,6 +16,7 @@ PASSWORD = "correct horse battery"
 WRONG = "Wrong e-mail or password, or the account is disabled."
 EXPIRED = "Your session expired. Please sign in again."
 TOO_MANY = "Too many sign-in attempts from your address. Please wait a minute and try again."
+EN = {"lang": "en"}
 
 NAMES = {
     "HCM": "UBND Thành phố Hồ Chí Minh",
@@ -59,10 +60,12 @@ def csrf_from(html: str) -> str:
     return match.group(1)
 
 
-def login(client, email: str, password: str = PASSWORD, path: str = "/login", **kwargs):
-    token = csrf_from(client.get(path, **kwargs).get_data(as_text=True))
-    return client.post(path, data={"csrf_token": token, "email": email, "password": password},
-                       **kwargs)
+def login(client, email: str, password: str = PASSWORD, query: dict | None = None, **kwargs):
+    """Sign in through the form, in English (the UI defaults to Vietnamese)."""
+    query = {**EN, **(query or {})}
+    page = client.get("/login", query_string=query, **kwargs).get_data(as_text=True)
+    return client.post("/login", query_string=query, **kwargs,
+                       data={"csrf_token": csrf_from(page), "email": email, "password": password})
 
 
 def signed_in(client, **kwargs) -> bool:
@@ -120,11 +123,11 @@ def test_an_open_session_ends_when_its_account_is_disabled(app, client, staff_q1
 
 @pytest.mark.parametrize("token", [None, "forged-token"])
 def test_sign_in_requires_the_csrf_token(client, staff_q1, token):
-    client.get("/login")
+    client.get("/login", query_string=EN)
     data = {"email": staff_q1, "password": PASSWORD}
     if token is not None:
         data["csrf_token"] = token
-    response = client.post("/login", data=data)
+    response = client.post("/login", query_string=EN, data=data)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert alerts(html) == [EXPIRED]
@@ -141,25 +144,25 @@ def test_sign_in_requires_the_csrf_token(client, staff_q1, token):
     "javascript:alert(1)",
 ])
 def test_next_never_leaves_the_site(client, staff_q1, target):
-    response = login(client, staff_q1, query_string={"next": target})
+    response = login(client, staff_q1, query={"next": target})
     assert response.status_code == 302
     assert response.headers["Location"] == "/staff/"
 
 
 def test_next_to_a_local_page_is_followed(client, staff_q1):
-    response = login(client, staff_q1, query_string={"next": "/u/Q1?lang=en"})
+    response = login(client, staff_q1, query={"next": "/u/Q1?lang=en"})
     assert response.status_code == 302
     assert response.headers["Location"] == "/u/Q1?lang=en"
 
 
 def test_the_staff_page_sends_a_signed_out_visitor_to_sign_in_and_back(client, staff_q1):
-    response = client.get("/staff/")
+    response = client.get("/staff/", query_string=EN)
     assert response.status_code == 302
-    assert response.headers["Location"] == "/login?next=%2Fstaff%2F"
+    assert response.headers["Location"] == "/login?next=%2Fstaff%2F%3Flang%3Den"
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Please sign in to see this page." in page
-    response = login(client, staff_q1, path="/login?next=%2Fstaff%2F")
-    assert response.headers["Location"] == "/staff/"
+    response = login(client, staff_q1, query={"next": "/staff/?lang=en"})
+    assert response.headers["Location"] == "/staff/?lang=en"
 
 
 def test_a_session_cookie_taken_to_another_browser_is_refused(client, staff_q1):
@@ -195,7 +198,7 @@ def test_sign_out_is_post_only_and_needs_the_csrf_token(client, staff_q1):
     assert client.post("/logout").status_code == 400  # no CSRF token
     assert signed_in(client)
 
-    page = client.get("/staff/").get_data(as_text=True)
+    page = client.get("/staff/", query_string=EN).get_data(as_text=True)
     form = re.search(r'<form method="post" action="/logout">(.*?)</form>', page, re.S)
     assert form, "no sign-out form on the staff page"
     assert "Sign out" in form.group(1)
@@ -207,7 +210,7 @@ def test_sign_out_is_post_only_and_needs_the_csrf_token(client, staff_q1):
 
 def test_citizens_see_no_account_header(client, staff_q1):
     for path in ("/", "/u/Q1", "/login"):
-        html = client.get(path).get_data(as_text=True)
+        html = client.get(path, query_string=EN).get_data(as_text=True)
         assert "account-bar" not in html and "/logout" not in html, path
         assert "Signed in as" not in html, path
 
@@ -215,7 +218,7 @@ def test_citizens_see_no_account_header(client, staff_q1):
 def test_signed_in_header_says_who_is_signed_in(client, staff_q1):
     login(client, staff_q1)
     for path in ("/staff/", "/"):
-        html = client.get(path).get_data(as_text=True)
+        html = client.get(path, query_string=EN).get_data(as_text=True)
         assert f"Signed in as {staff_q1}" in html, path
         assert 'action="/logout"' in html, path
 
