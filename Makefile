@@ -15,7 +15,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 translations: $(VENV)/.installed
-	$(VENV)/bin/pybabel compile -q --use-fuzzy -d survey_app/translations
+	$(VENV)/bin/pybabel -q compile -d survey_app/translations
 
 setup: $(VENV)/.installed translations
 	scripts/system-deps

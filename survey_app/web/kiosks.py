@@ -12,13 +12,22 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timezone
 
-from flask import (Blueprint, abort, current_app, flash, make_response, redirect, render_template,
-                   request, url_for)
-from flask_babel import format_datetime, gettext as _
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import format_datetime
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup
-from sqlalchemy.exc import IntegrityError
 from wtforms import SelectField, StringField
 from wtforms.validators import InputRequired, Length
 
@@ -27,12 +36,18 @@ from survey_app.extensions import csrf, db, limiter
 from survey_app.models import Kiosk
 from survey_app.reports.qr import qr_svg
 from survey_app.services.accounts import units_in_scope
-from survey_app.services.kiosks import (MAX_NAME_LENGTH, KioskError, kiosk_for, kiosks_of_units,
-                                        register_kiosk, revoke_kiosk)
-from survey_app.services.responses import already_submitted, record_response
+from survey_app.services.kiosks import (
+    MAX_NAME_LENGTH,
+    KioskError,
+    kiosk_for,
+    kiosks_of_units,
+    register_kiosk,
+    revoke_kiosk,
+)
 from survey_app.services.units import unit_by_code
 from survey_app.web.auth import require_scope, roles_required
 from survey_app.web.forms import survey_form_class
+from survey_app.web.storing import store_once
 from survey_app.web.urls import public_url
 
 bp = Blueprint("kiosks", __name__)
@@ -182,20 +197,11 @@ def kiosk(public_id: str):
     language = _language(q)
     form = survey_form_class(q, language)()
     if form.validate_on_submit():
-        key = form.submission_key.data
-        if not already_submitted(db.session, key):
-            record_response(
-                db.session, unit=kiosk.unit, questionnaire=q, submission=form.to_submission(),
-                locale=language, channel="kiosk", submitted_at=_now(), submission_key=key,
-                kiosk_id=kiosk.id,
-            )
-            try:
-                db.session.commit()
-            except IntegrityError:
-                # A double tap posted the same form twice at once: the other request stored it.
-                db.session.rollback()
-                if not already_submitted(db.session, key):
-                    raise
+        store_once(
+            unit=kiosk.unit, questionnaire=q, submission=form.to_submission(), locale=language,
+            channel="kiosk", submitted_at=_now(), submission_key=form.submission_key.data,
+            kiosk_id=kiosk.id,
+        )
         return redirect(url_for(".kiosk_thanks", public_id=public_id, key=request.args.get("key"),
                                 q=request.args.get("q"), lang=language))
     if not form.is_submitted() or form.submission_key.errors:

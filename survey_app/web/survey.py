@@ -5,16 +5,28 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timezone
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
-from sqlalchemy.exc import IntegrityError
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from survey_app.domain.questionnaire import Questionnaire
 from survey_app.extensions import csrf, db, limiter
-from survey_app.services.responses import already_submitted, record_response
 from survey_app.services.units import unit_by_code
 from survey_app.web.forms import survey_form_class
-from survey_app.web.protection import (honeypot_filled, open_link_limit, open_link_limit_key,
-                                       too_many_answers_message, with_honeypot)
+from survey_app.web.protection import (
+    honeypot_filled,
+    open_link_limit,
+    open_link_limit_key,
+    too_many_answers_message,
+    with_honeypot,
+)
+from survey_app.web.storing import store_once
 
 bp = Blueprint("survey", __name__)
 # The survey form checks its own CSRF token (FlaskForm), so that a citizen whose token went
@@ -47,20 +59,11 @@ def open_link(unit_code: str):
         # A script filled the field people never see: thank it as usual, store nothing.
         return redirect(url_for(".thanks", unit_code=unit.code, q=request.args.get("q"), lang=language))
     if form.validate_on_submit():
-        key = form.submission_key.data
-        if not already_submitted(db.session, key):
-            record_response(
-                db.session, unit=unit, questionnaire=q, submission=form.to_submission(),
-                locale=language, channel="link", submitted_at=datetime.now(timezone.utc),
-                submission_key=key,
-            )
-            try:
-                db.session.commit()
-            except IntegrityError:
-                # The same form posted twice at once: the other request stored it.
-                db.session.rollback()
-                if not already_submitted(db.session, key):
-                    raise
+        store_once(
+            unit=unit, questionnaire=q, submission=form.to_submission(), locale=language,
+            channel="link", submitted_at=datetime.now(timezone.utc),
+            submission_key=form.submission_key.data,
+        )
         return redirect(url_for(".thanks", unit_code=unit.code, q=request.args.get("q"), lang=language))
     if not form.is_submitted() or form.submission_key.errors:
         # A fresh form, or a posted one whose key was lost or mangled: the citizen is asked
