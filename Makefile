@@ -23,7 +23,7 @@ setup: $(VENV)/.installed translations
 run: setup
 	$(FLASK) db upgrade
 	$(FLASK) demo --if-empty
-	$(VENV)/bin/gunicorn --bind 127.0.0.1:5000 --workers 2 --no-control-socket 'survey_app:create_app()'
+	$(VENV)/bin/gunicorn --bind 127.0.0.1:5000 --workers 2 --timeout 120 --no-control-socket 'survey_app:create_app()'
 
 test: setup
 	$(MAKE) test-sqlite

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask, has_request_context, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from survey_app.config import configure
 from survey_app.domain.catalog import Catalog, load_catalog
@@ -17,6 +18,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     """Build the app; refuses to start (QuestionnaireError) if a questionnaire file is invalid."""
     app = Flask(__name__, instance_relative_config=True)
     configure(app, test_config)
+    if app.config["TRUSTED_PROXIES"]:
+        # Behind a reverse proxy every request comes from the proxy's address; without this,
+        # the per-address rate limits would count all citizens together.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"],
+                                x_proto=app.config["TRUSTED_PROXIES"], x_host=app.config["TRUSTED_PROXIES"])
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))

@@ -40,6 +40,9 @@ class Defaults:
     # Open links (posters): per client address and unit. A whole office behind one address
     # answering at a normal pace stays well below it.
     OPEN_LINK_RATE_LIMIT = "30 per minute"
+    # How many reverse proxies stand in front of the app and set X-Forwarded-For/-Proto/-Host;
+    # 0 trusts none of those headers (a client could forge them).
+    TRUSTED_PROXIES = 0
     # Single-use invitations are valid this many days.
     INVITATION_VALID_DAYS = 30
     # The public address printed in QR codes (e.g. https://khaosat.example.gov.vn); when unset,

@@ -166,3 +166,28 @@ def test_reading_the_survey_is_never_limited(client, units):
 def test_the_limit_comes_from_the_configuration(app, client, units):
     app.config["OPEN_LINK_RATE_LIMIT"] = "2 per minute"
     assert [post(client, "P01", OFFICE, website="bot").status_code for _ in range(3)] == [302, 302, 429]
+
+
+def test_behind_a_trusted_proxy_the_limit_counts_each_forwarded_address(app, units):
+    from survey_app import create_app
+
+    proxied = create_app({**{k: app.config[k] for k in ("TESTING", "SECRET_KEY", "DATABASE_URL",
+                                                        "SQLALCHEMY_DATABASE_URI")},
+                          "TRUSTED_PROXIES": 1, "OPEN_LINK_RATE_LIMIT": "2 per minute"})
+    client = proxied.test_client()
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+
+    def post_from(citizen: str) -> int:
+        return client.post("/u/P01", data={"website": "bot"}, environ_base=proxy,
+                           headers={"X-Forwarded-For": citizen}).status_code
+
+    assert [post_from(OFFICE) for _ in range(3)] == [302, 302, 429]
+    # Another citizen behind the same proxy has a count of their own.
+    assert post_from(HOME) == 302
+
+
+def test_without_a_trusted_proxy_a_forged_forwarded_header_changes_nothing(app, client, units):
+    app.config["OPEN_LINK_RATE_LIMIT"] = "2 per minute"
+    statuses = [client.post("/u/P01", data={"website": "bot"}, environ_base={"REMOTE_ADDR": OFFICE},
+                            headers={"X-Forwarded-For": f"192.0.2.{i}"}).status_code for i in range(3)]
+    assert statuses == [302, 302, 429]
