@@ -29,6 +29,9 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(16))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
+    # Part of the id kept in session cookies: raising it ends every session opened before,
+    # so that disabling then re-enabling an account does not revive old sessions.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     unit: Mapped[Unit | None] = relationship()
@@ -36,3 +39,6 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
+
+    def get_id(self) -> str:  # what Flask-Login stores in the session cookie
+        return f"{self.id}.{self.session_generation}"

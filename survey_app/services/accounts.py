@@ -64,10 +64,16 @@ def all_users(session: Session) -> list[User]:
     return list(session.scalars(select(User).order_by(User.email)))
 
 
-def active_user(session: Session, user_id: int) -> User | None:
-    """The user behind a session, or None once the account is disabled (or gone)."""
-    user = session.get(User, user_id)
-    return user if user is not None and user.active else None
+def active_user(session: Session, session_id: str) -> User | None:
+    """The user behind a session id ("<user id>.<generation>"), or None once the account is
+    disabled, gone, or its sessions were ended since."""
+    user_id, _, generation = session_id.partition(".")
+    if not (user_id.isascii() and user_id.isdigit() and generation.isascii() and generation.isdigit()):
+        return None
+    user = session.get(User, int(user_id))
+    if user is None or not user.active or user.session_generation != int(generation):
+        return None
+    return user
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:
@@ -101,6 +107,8 @@ def set_active(session: Session, email: str, active: bool) -> User:
     user = user_by_email(session, email)
     if user is None:
         raise AccountError(f"no user {email}")
+    if user.active and not active:
+        user.session_generation += 1
     user.active = active
     session.flush()
     return user

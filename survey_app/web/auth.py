@@ -37,7 +37,7 @@ DEFAULT_LOGIN_RATE_LIMIT = "10 per minute"
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     # Checked on every request: a disabled account's open sessions end at their next request.
-    return active_user(db.session, int(user_id)) if user_id.isascii() and user_id.isdigit() else None
+    return active_user(db.session, user_id)
 
 
 class LoginForm(FlaskForm):

@@ -121,6 +121,17 @@ def test_an_open_session_ends_when_its_account_is_disabled(app, client, staff_q1
     assert response.headers["Location"].startswith("/login")
 
 
+def test_re_enabling_an_account_does_not_revive_its_old_sessions(app, client, staff_q1, runner):
+    login(client, staff_q1)
+    assert signed_in(client)
+    assert runner.invoke(args=["users", "disable", "--email", staff_q1]).exit_code == 0
+    assert runner.invoke(args=["users", "enable", "--email", staff_q1]).exit_code == 0
+    assert not signed_in(client)
+    # The account itself works again: a new sign-in opens a new session.
+    assert login(client, staff_q1).status_code == 302
+    assert signed_in(client)
+
+
 @pytest.mark.parametrize("token", [None, "forged-token"])
 def test_sign_in_requires_the_csrf_token(client, staff_q1, token):
     client.get("/login", query_string=EN)
