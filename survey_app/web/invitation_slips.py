@@ -8,10 +8,12 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, render_template, request, send_file
-from flask_babel import get_locale, lazy_gettext as _l
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from survey_app.extensions import db
@@ -73,7 +75,7 @@ def form():
     units = units_in_scope(db.session, current_user)
     unit = _posted_unit() if request.method == "POST" else None
     form = SlipsForm()
-    form.unit.choices = [(u.id, f"{u.name} ({u.code})") for u in units]
+    form.unit.choices = [SelectChoice(str(u.id), f"{u.name} ({u.code})") for u in units]
     if request.method == "GET" and request.args.get("unit", "").isdigit():
         form.unit.data = int(request.args["unit"])
     if form.validate_on_submit() and unit is not None:

@@ -29,6 +29,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
 from survey_app.domain.questionnaire import Questionnaire
@@ -70,7 +71,7 @@ class RegisterKioskForm(FlaskForm):
 
 def _register_form(units) -> RegisterKioskForm:
     form = RegisterKioskForm()
-    form.unit.choices = [(u.code, f"{u.name} ({u.code})") for u in units]
+    form.unit.choices = [SelectChoice(u.code, f"{u.name} ({u.code})") for u in units]
     if not form.is_submitted() and request.args.get("unit"):
         form.unit.data = request.args["unit"]
     return form
