@@ -40,11 +40,17 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(home.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(survey.bp)
-    from survey_app.web import api, invitation_qr  # the one-stop software's API and its QR codes
+    from survey_app.web import (  # the one-stop software's API and its QR codes
+        api,
+        invitation_qr,
+    )
     app.register_blueprint(api.bp)
     app.register_blueprint(invitation_qr.bp)
     app.register_blueprint(staff.bp)
-    from survey_app.web import invitation_slips, invitation_survey  # single-use invitations
+    from survey_app.web import (  # single-use invitations
+        invitation_slips,
+        invitation_survey,
+    )
     app.register_blueprint(invitation_survey.bp)
     app.register_blueprint(invitation_slips.bp)
     from survey_app.web import kiosks, posters  # counter posters and kiosks

@@ -18,8 +18,8 @@ from survey_app.domain.csv_files import CsvError
 from survey_app.domain.periods import Period
 from survey_app.domain.questionnaire import QuestionnaireError
 from survey_app.extensions import db
-from survey_app.services import demo, interchange, scores, units
 from survey_app.reports.text_table import render_table
+from survey_app.services import demo, interchange, scores, units
 
 
 # Registered through the "flask.commands" entry point rather than on the app: checking the

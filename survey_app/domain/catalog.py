@@ -5,7 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from survey_app.domain.questionnaire import Questionnaire, QuestionnaireError, load_questionnaire
+from survey_app.domain.questionnaire import (
+    Questionnaire,
+    QuestionnaireError,
+    load_questionnaire,
+)
 
 
 @dataclass(frozen=True)

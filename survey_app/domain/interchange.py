@@ -15,7 +15,12 @@ from zoneinfo import ZoneInfo
 from survey_app.domain.catalog import Catalog
 from survey_app.domain.csv_files import FORMULA_TRIGGERS, neutralise
 from survey_app.domain.questionnaire import Questionnaire
-from survey_app.domain.submission import CHANNELS, EXPECTATIONS, Submission, submission_problems
+from survey_app.domain.submission import (
+    CHANNELS,
+    EXPECTATIONS,
+    Submission,
+    submission_problems,
+)
 
 LEADING_COLUMNS = ("submitted_at", "unit", "questionnaire", "channel", "locale")
 SEPARATOR = ";"

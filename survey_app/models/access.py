@@ -8,8 +8,8 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey_app.extensions import db
-from survey_app.sqltypes import UTCDateTime
 from survey_app.models.unit import Unit
+from survey_app.sqltypes import UTCDateTime
 
 
 class ApiKey(db.Model):

@@ -6,8 +6,8 @@ from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey_app.extensions import db
-from survey_app.sqltypes import UTCDateTime
 from survey_app.models.unit import Unit
+from survey_app.sqltypes import UTCDateTime
 
 
 class Invitation(db.Model):

@@ -6,8 +6,8 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, SmallInteger, String,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey_app.extensions import db
-from survey_app.sqltypes import UTCDateTime
 from survey_app.models.unit import Unit
+from survey_app.sqltypes import UTCDateTime
 
 
 class Response(db.Model):

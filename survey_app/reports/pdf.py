@@ -40,7 +40,9 @@ def static_only_fetcher(static_folder: Path):
 
 
 def render_pdf(template: str, **context) -> bytes:
-    from weasyprint import HTML  # imported late: it loads Pango, which only PDF requests need
+    from weasyprint import (
+        HTML,  # imported late: it loads Pango, which only PDF requests need
+    )
 
     html = render_template(template, **context)
     fetcher = static_only_fetcher(Path(current_app.static_folder))

@@ -11,8 +11,13 @@ from sqlalchemy.orm import Session, selectinload
 
 from survey_app.domain.catalog import Catalog
 from survey_app.domain.csv_files import CsvError, read_records
-from survey_app.domain.interchange import (LEADING_COLUMNS, ResponseRecord, columns,
-                                           format_record, parse_record)
+from survey_app.domain.interchange import (
+    LEADING_COLUMNS,
+    ResponseRecord,
+    columns,
+    format_record,
+    parse_record,
+)
 from survey_app.models import Response, Unit
 from survey_app.services.responses import record_response, submission_of
 

@@ -8,7 +8,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey_app.domain.questionnaire import Questionnaire
-from survey_app.domain.submission import CHANNELS, EXPECTATIONS, Submission, submission_problems
+from survey_app.domain.submission import (
+    CHANNELS,
+    EXPECTATIONS,
+    Submission,
+    submission_problems,
+)
 from survey_app.models import Answer, Choice, Response, Unit
 
 

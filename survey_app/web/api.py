@@ -16,13 +16,21 @@ from werkzeug.routing import Map, Rule
 from survey_app.extensions import csrf, db
 from survey_app.models import ApiKey
 from survey_app.services.api_keys import (
-    OutOfScope, UnknownUnit, api_key_for, invitation_for_key, unit_for_key,
+    OutOfScope,
+    UnknownUnit,
+    api_key_for,
+    invitation_for_key,
+    unit_for_key,
 )
 from survey_app.services.invitations import InvitationError, issue_invitations, status
-from survey_app.web.urls import survey_url
 from survey_app.web.openapi import (
-    ErrorBody, InvitationRequest, InvitationsIssued, InvitationStatus, openapi_document,
+    ErrorBody,
+    InvitationRequest,
+    InvitationsIssued,
+    InvitationStatus,
+    openapi_document,
 )
+from survey_app.web.urls import survey_url
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # Bearer keys, no cookies: nothing a browser sends on its own can authenticate a request.

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from flask import Flask, render_template
-from flask_babel import get_locale, gettext as _
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 

@@ -16,7 +16,6 @@ from survey_app.reports.qr import qr_png, qr_svg
 from survey_app.services.invitations import invitation_by_token, status
 from survey_app.web.urls import survey_url
 
-
 bp = Blueprint("invitation_qr", __name__)
 
 

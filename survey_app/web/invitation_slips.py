@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import re
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -18,19 +17,13 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from survey_app.extensions import db
 from survey_app.models import Unit
-from survey_app.reports.pdf import render_pdf
-from survey_app.reports.qr import qr_svg
+from survey_app.reports.slips import SLIPS_PER_PAGE, slips_pdf
 from survey_app.services.accounts import units_in_scope
 from survey_app.services.invitations import MAX_PER_REQUEST, issue_invitations
 from survey_app.web.auth import require_scope, roles_required
 from survey_app.web.urls import survey_url
 
 bp = Blueprint("invitation_slips", __name__)
-
-SLIPS_PER_PAGE = 8  # 2 columns x 4 rows on A4
-# Printed on every slip, for the citizen: always Vietnamese, whatever the staff member's language.
-INSTRUCTION = "Quét mã QR để đánh giá sự hài lòng của Ông/Bà về việc giải quyết hồ sơ"
-
 
 def _strip(value: str | None) -> str | None:
     return value.strip() if value else value
@@ -64,11 +57,6 @@ def _posted_unit() -> Unit | None:
     return unit
 
 
-def _sized_svg(svg: str) -> str:
-    """segno writes fixed pixel width and height; a viewBox instead lets CSS size the code."""
-    return re.sub(r'width="(\d+)" height="(\d+)"', r'viewBox="0 0 \1 \2"', svg, count=1)
-
-
 @bp.route("/staff/invitations", methods=["GET", "POST"])
 @roles_required("staff", "officer", "admin")
 def form():
@@ -92,22 +80,10 @@ def _slips_pdf(unit: Unit, count: int, procedure: str | None):
         valid_for=timedelta(days=current_app.config["INVITATION_VALID_DAYS"]),
         reference_key=current_app.config["SECRET_KEY"], user_id=current_user.id,
     )
-    # Plain data only: the template cannot query the database or print more than this.
-    slips = []
-    for item in issued:
-        url = survey_url(item.token)
-        slips.append({"url": url, "qr": _sized_svg(qr_svg(url))})
     expires = issued[0].invitation.expires_at.astimezone(tz)
     filename = f"phieu-khao-sat-{unit.code}-{now.astimezone(tz):%Y-%m-%d}.pdf"
-    pdf = render_pdf(
-        "pdf/slips.html",
-        unit_name=unit.name,
-        procedure=procedure,
-        instruction=INSTRUCTION,
-        expires=expires.strftime("%d/%m/%Y"),
-        pages=[slips[i:i + SLIPS_PER_PAGE] for i in range(0, len(slips), SLIPS_PER_PAGE)],
-        per_page=SLIPS_PER_PAGE,
-    )
+    pdf = slips_pdf(unit_name=unit.name, procedure=procedure, expires=f"{expires:%d/%m/%Y}",
+                    urls=[survey_url(item.token) for item in issued])
     # Only now, with the PDF made, are the invitations kept.
     db.session.commit()
     response = send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True,

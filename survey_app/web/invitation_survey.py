@@ -12,13 +12,18 @@ import secrets
 from datetime import datetime, timezone
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
-from flask_babel import get_locale, gettext as _
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from survey_app.domain.questionnaire import Questionnaire
 from survey_app.extensions import csrf, db
 from survey_app.models import Invitation, Response
-from survey_app.services.invitation_responses import InvitationClosed, InvitationExpired, submit_invitation
+from survey_app.services.invitation_responses import (
+    InvitationClosed,
+    InvitationExpired,
+    submit_invitation,
+)
 from survey_app.services.invitations import invitation_by_token, status
 from survey_app.web.forms import survey_form_class
 
