@@ -25,6 +25,7 @@ from survey_app.services.invitation_responses import (
     submit_invitation,
 )
 from survey_app.services.invitations import invitation_by_token, status
+from survey_app.web.answering import survey_language
 from survey_app.web.forms import survey_form_class
 
 bp = Blueprint("invitation_survey", __name__)
@@ -46,11 +47,6 @@ def _no_referrer(response):
 
 def _questionnaire() -> Questionnaire:
     return current_app.extensions["survey_catalog"].default
-
-
-def _language(q: Questionnaire) -> str:
-    chosen = request.args.get("lang")
-    return chosen if chosen in q.languages else q.default_language
 
 
 def _invitation(token: str) -> Invitation | None:
@@ -93,7 +89,7 @@ def take(token: str):
     if invitation is None:
         return _unknown()
     q = _questionnaire()
-    language = _language(q)
+    language = survey_language(q)
     now = datetime.now(timezone.utc)
     state = status(invitation, now)
     if state != "issued":
@@ -129,7 +125,7 @@ def thanks(token: str):
     if invitation is None:
         return _unknown()
     q = _questionnaire()
-    language = _language(q)
+    language = survey_language(q)
     if invitation.answered_at is None:
         return redirect(url_for(".take", token=token, lang=language))
     return render_template("survey/thanks.html", q=q, unit=invitation.unit, language=language)

@@ -32,7 +32,6 @@ from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
-from survey_app.domain.questionnaire import Questionnaire
 from survey_app.extensions import csrf, db, limiter
 from survey_app.models import Kiosk
 from survey_app.reports.qr import qr_svg
@@ -46,9 +45,13 @@ from survey_app.services.kiosks import (
     revoke_kiosk,
 )
 from survey_app.services.units import unit_by_code
+from survey_app.web.answering import (
+    requested_questionnaire,
+    store_once,
+    survey_language,
+)
 from survey_app.web.auth import require_scope, roles_required
 from survey_app.web.forms import survey_form_class
-from survey_app.web.storing import store_once
 from survey_app.web.urls import public_url
 
 bp = Blueprint("kiosks", __name__)
@@ -136,16 +139,6 @@ def _too_many_message() -> str:
     return _("This kiosk received many answers in a short time. Please wait a minute and try again.")
 
 
-def _questionnaire() -> Questionnaire:
-    catalog = current_app.extensions["survey_catalog"]
-    return catalog.get(request.args.get("q") or catalog.default_id) or abort(404)
-
-
-def _language(q: Questionnaire) -> str:
-    chosen = request.args.get("lang")
-    return chosen if chosen in q.languages else q.default_language
-
-
 def _open_kiosk(public_id: str) -> Kiosk:
     kiosk = kiosk_for(db.session, public_id, request.args.get("key"))
     if kiosk is None:
@@ -176,13 +169,13 @@ def _private(response):
 @bp.errorhandler(429)
 def _kiosk_too_many(error):
     public_id = (request.view_args or {}).get("public_id")
-    q = _questionnaire()
+    q = requested_questionnaire()
     if request.endpoint != "kiosks.kiosk" or not public_id:
         return render_template("error.html", code=429, message=error.description,
-                               language=_language(q)), 429
+                               language=survey_language(q)), 429
     # A kiosk has no address bar and no back button: the page leads back to the start itself.
     response = make_response(render_template(
-        "kiosk/message.html", q=q, unit_name=None, language=_language(q), title=_("Sorry"),
+        "kiosk/message.html", q=q, unit_name=None, language=survey_language(q), title=_("Sorry"),
         message=error.description, start_url=_start_url(public_id),
         return_seconds=_thanks_seconds()), 429)
     response.headers["Cache-Control"] = "no-store"
@@ -194,8 +187,8 @@ def _kiosk_too_many(error):
                error_message=_too_many_message)
 def kiosk(public_id: str):
     kiosk = _open_kiosk(public_id)
-    q = _questionnaire()
-    language = _language(q)
+    q = requested_questionnaire()
+    language = survey_language(q)
     form = survey_form_class(q, language)()
     if form.validate_on_submit():
         store_once(
@@ -224,9 +217,9 @@ csrf.exempt(kiosk)
 @bp.get("/k/<public_id>/thanks")
 def kiosk_thanks(public_id: str):
     kiosk = _open_kiosk(public_id)
-    q = _questionnaire()
+    q = requested_questionnaire()
     return render_template(
-        "kiosk/message.html", q=q, unit_name=kiosk.unit.name, language=_language(q),
+        "kiosk/message.html", q=q, unit_name=kiosk.unit.name, language=survey_language(q),
         title=_("Thank you"),
         message=_("Your answers have been recorded. They help %(unit)s serve citizens better.",
                   unit=kiosk.unit.name),

@@ -8,16 +8,19 @@ from datetime import datetime, timezone
 from flask import (
     Blueprint,
     abort,
-    current_app,
     redirect,
     render_template,
     request,
     url_for,
 )
 
-from survey_app.domain.questionnaire import Questionnaire
 from survey_app.extensions import csrf, db, limiter
 from survey_app.services.units import unit_by_code
+from survey_app.web.answering import (
+    requested_questionnaire,
+    store_once,
+    survey_language,
+)
 from survey_app.web.forms import survey_form_class
 from survey_app.web.protection import (
     honeypot_filled,
@@ -26,7 +29,6 @@ from survey_app.web.protection import (
     too_many_answers_message,
     with_honeypot,
 )
-from survey_app.web.storing import store_once
 
 bp = Blueprint("survey", __name__)
 # The survey form checks its own CSRF token (FlaskForm), so that a citizen whose token went
@@ -34,26 +36,13 @@ bp = Blueprint("survey", __name__)
 csrf.exempt(bp)
 
 
-def _questionnaire() -> Questionnaire:
-    catalog = current_app.extensions["survey_catalog"]
-    questionnaire = catalog.get(request.args.get("q") or catalog.default_id)
-    if questionnaire is None:
-        abort(404)
-    return questionnaire
-
-
-def _language(q: Questionnaire) -> str:
-    chosen = request.args.get("lang")
-    return chosen if chosen in q.languages else q.default_language
-
-
 @bp.route("/u/<unit_code>", methods=["GET", "POST"])
 @limiter.limit(open_link_limit, key_func=open_link_limit_key, methods=["POST"],
                error_message=too_many_answers_message)
 def open_link(unit_code: str):
     unit = unit_by_code(db.session, unit_code) or abort(404)
-    q = _questionnaire()
-    language = _language(q)
+    q = requested_questionnaire()
+    language = survey_language(q)
     form = with_honeypot(survey_form_class(q, language))()
     if form.is_submitted() and honeypot_filled(form):
         # A script filled the field people never see: thank it as usual, store nothing.
@@ -75,5 +64,5 @@ def open_link(unit_code: str):
 @bp.get("/u/<unit_code>/thanks")
 def thanks(unit_code: str):
     unit = unit_by_code(db.session, unit_code) or abort(404)
-    q = _questionnaire()
-    return render_template("survey/thanks.html", q=q, unit=unit, language=_language(q))
+    q = requested_questionnaire()
+    return render_template("survey/thanks.html", q=q, unit=unit, language=survey_language(q))

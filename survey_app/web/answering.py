@@ -1,11 +1,26 @@
-"""Storing a submitted survey form exactly once, however often it is posted."""
+"""What every way to the survey shares (open link, invitation, kiosk): which questionnaire,
+in which language, and storing a submitted form exactly once."""
 
 from __future__ import annotations
 
+from flask import abort, current_app, request
 from sqlalchemy.exc import IntegrityError
 
+from survey_app.domain.questionnaire import Questionnaire
 from survey_app.extensions import db
 from survey_app.services.responses import already_submitted, record_response
+
+
+def requested_questionnaire() -> Questionnaire:
+    """The questionnaire named by ``?q=``, else the default one; 404 for an unknown id."""
+    catalog = current_app.extensions["survey_catalog"]
+    return catalog.get(request.args.get("q") or catalog.default_id) or abort(404)
+
+
+def survey_language(q: Questionnaire) -> str:
+    """The citizen's choice (``?lang=``) when the questionnaire has it, else its first language."""
+    chosen = request.args.get("lang")
+    return chosen if chosen in q.languages else q.default_language
 
 
 def store_once(*, submission_key: str, **response) -> None:
