@@ -3,7 +3,7 @@ in which language, and storing a submitted form exactly once."""
 
 from __future__ import annotations
 
-from flask import abort, current_app, request
+from flask import abort, current_app, request, url_for
 from sqlalchemy.exc import IntegrityError
 
 from survey_app.domain.questionnaire import Questionnaire
@@ -21,6 +21,14 @@ def survey_language(q: Questionnaire) -> str:
     """The citizen's choice (``?lang=``) when the questionnaire has it, else its first language."""
     chosen = request.args.get("lang")
     return chosen if chosen in q.languages else q.default_language
+
+
+def language_links(q: Questionnaire) -> list[tuple[str, str]]:
+    """(language, address) for the current survey page in each of the questionnaire's
+    languages, keeping the rest of its query (``q``, a kiosk's ``key``)."""
+    query = request.args.to_dict()
+    return [(code, url_for(request.endpoint, **(request.view_args or {}), **{**query, "lang": code}))
+            for code in q.languages]
 
 
 def store_once(*, submission_key: str, **response) -> None:

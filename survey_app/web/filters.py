@@ -13,4 +13,7 @@ def language_name(code: str) -> str:
 
 
 def register(app: Flask) -> None:
+    from survey_app.web.answering import language_links
+
     app.add_template_filter(language_name)
+    app.add_template_global(language_links)

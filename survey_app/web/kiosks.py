@@ -204,8 +204,6 @@ def kiosk(public_id: str):
         "kiosk/form.html", form=form, q=q, unit_name=kiosk.unit.name, language=language,
         start_url=_start_url(public_id),
         idle_seconds=int(current_app.config["KIOSK_IDLE_SECONDS"]),
-        languages=[(code, url_for(".kiosk", public_id=public_id, key=request.args.get("key"),
-                                  q=request.args.get("q"), lang=code)) for code in q.languages],
     )
 
 

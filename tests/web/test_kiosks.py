@@ -212,6 +212,10 @@ def test_the_kiosk_page_is_one_form_with_every_question_and_its_script(app, clie
     assert "<script>" not in html  # no inline script...
     assert not re.search(r"<[^>]+\son[a-z]+=", html)  # nor inline handlers
     assert 'name="website"' not in html
+    # The language switch keeps the kiosk's key, or switching would lock the kiosk out.
+    switch = re.search(r'<a href="([^"]+)" lang="en"', html)
+    assert switch and unescape(switch.group(1)) == f"/k/{public_id}?key={key}&lang=en"
+    assert client.get(unescape(switch.group(1))).status_code == 200
     with client.get("/static/kiosk.js") as script:
         assert script.status_code == 200 and "data-idle-seconds" in script.get_data(as_text=True)
 
