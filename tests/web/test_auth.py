@@ -6,13 +6,13 @@ import re
 from datetime import datetime, timezone
 
 import pytest
+from accounts import PASSWORD, add_user, csrf_from
 from sqlalchemy import select
 
 from survey_app.extensions import db
 from survey_app.models import Unit, User
 from survey_app.services.accounts import create_user, in_scope, units_in_scope
 
-PASSWORD = "correct horse battery"
 WRONG = "Wrong e-mail or password, or the account is disabled."
 EXPIRED = "Your session expired. Please sign in again."
 TOO_MANY = "Too many sign-in attempts from your address. Please wait a minute and try again."
@@ -40,24 +40,10 @@ def units(app):
         db.session.commit()
 
 
-def add_user(app, email: str, role: str, unit_code: str | None) -> None:
-    with app.app_context():
-        unit = db.session.scalar(select(Unit).where(Unit.code == unit_code)) if unit_code else None
-        create_user(db.session, email=email, password=PASSWORD, role=role, unit=unit,
-                    now=datetime.now(timezone.utc))
-        db.session.commit()
-
-
 @pytest.fixture
 def staff_q1(app, units) -> str:
     add_user(app, "lan@q1.example.vn", "staff", "Q1")
     return "lan@q1.example.vn"
-
-
-def csrf_from(html: str) -> str:
-    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
-    assert match, "no CSRF token in the page"
-    return match.group(1)
 
 
 def login(client, email: str, password: str = PASSWORD, query: dict | None = None, **kwargs):

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
+from accounts import PASSWORD, csrf_from, log_in
 from sqlalchemy import func, select
 
 from survey_app.extensions import db
@@ -22,7 +23,6 @@ from survey_app.services.accounts import create_user
 from survey_app.services.secrets import secret_hash
 
 INSTRUCTION = "Quét mã QR để đánh giá sự hài lòng của Ông/Bà về việc giải quyết hồ sơ"
-PASSWORD = "mat-khau-du-dai"
 CRITERIA = (
     "TC1 TC2 TC3 TC4 TT1 TT2 TT3 TT4 TT5 CC1 CC2 CC3 CC4 CC5 CC6 KQ1 KQ2 KQ3 PA1 PA2 PA3 PA4"
 ).split()
@@ -47,21 +47,11 @@ def units(app) -> dict[str, int]:
         return {"Q1": district.id, "A": ward_a.id, "B": ward_b.id}
 
 
-def csrf_token(html: str) -> str:
-    return re.search(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
-
-
-def log_in(client, email: str) -> None:
-    token = csrf_token(client.get("/login").get_data(as_text=True))
-    response = client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token})
-    assert response.status_code == 302, response.get_data(as_text=True)[:500]
-
-
 def slips_form(client, query: str = "") -> tuple[str, str]:
     page = client.get(f"/staff/invitations{query}")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    return html, csrf_token(html)
+    return html, csrf_from(html)
 
 
 def invitations(app) -> list[dict]:
@@ -95,7 +85,7 @@ def qr_codes(png) -> list[str]:
 
 def test_signed_out_visitors_are_sent_to_the_login_page(app, client, units):
     # A signed-out session has a CSRF token too (from the login page): the post is still refused.
-    token = csrf_token(client.get("/login").get_data(as_text=True))
+    token = csrf_from(client.get("/login").get_data(as_text=True))
     for response in (client.get("/staff/invitations"),
                      client.post("/staff/invitations",
                                  data={"unit": units["A"], "count": 8, "csrf_token": token})):
@@ -192,7 +182,7 @@ def test_the_slip_sheet_reads_right_and_its_qr_codes_open_the_survey(app, client
     assert survey.status_code == 200
     html = survey.get_data(as_text=True)
     assert "UBND phường Bến Nghé" in html and 'name="TC1"' in html
-    fields = {"csrf_token": csrf_token(html),
+    fields = {"csrf_token": csrf_from(html),
               "submission_key": re.search(r'name="submission_key"[^>]*value="([^"]+)"', html).group(1)}
     answers = {code: "5" for code in CRITERIA}
     assert citizen.post(path, data={**fields, **answers}).status_code == 302

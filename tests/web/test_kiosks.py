@@ -11,14 +11,18 @@ from datetime import datetime, timezone
 from html import unescape
 
 import pytest
+from accounts import add_user, csrf_from, log_in
 from sqlalchemy import select
 
 from survey_app.extensions import db
 from survey_app.models import Kiosk, Response, Unit
-from survey_app.services.accounts import create_user
-from survey_app.services.kiosks import kiosk_for, kiosks_of_unit, register_kiosk, revoke_kiosk
+from survey_app.services.kiosks import (
+    kiosk_for,
+    kiosks_of_unit,
+    register_kiosk,
+    revoke_kiosk,
+)
 
-PASSWORD = "correct horse battery"
 KIOSK_URL = re.compile(r"http://localhost/k/([A-Za-z0-9_-]{16})\?key=([A-Za-z0-9_-]{24})")
 CRITERIA = (
     "TC1 TC2 TC3 TC4 TT1 TT2 TT3 TT4 TT5 CC1 CC2 CC3 CC4 CC5 CC6 KQ1 KQ2 KQ3 PA1 PA2 PA3 PA4"
@@ -34,24 +38,6 @@ def units(app):
         db.session.add_all([q1, Unit(code="P01", name="UBND phường Bến Nghé", parent=q1),
                             Unit(code="Q3", name="UBND Quận 3")])
         db.session.commit()
-
-
-def add_user(app, email: str, role: str, unit_code: str | None) -> str:
-    with app.app_context():
-        unit = db.session.scalar(select(Unit).where(Unit.code == unit_code)) if unit_code else None
-        create_user(db.session, email=email, password=PASSWORD, role=role, unit=unit, now=NOW)
-        db.session.commit()
-    return email
-
-
-def csrf_from(html: str) -> str:
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
-
-
-def log_in(client, email: str) -> None:
-    token = csrf_from(client.get("/login").get_data(as_text=True))
-    response = client.post("/login", data={"csrf_token": token, "email": email, "password": PASSWORD})
-    assert response.status_code == 302, response.get_data(as_text=True)[:500]
 
 
 def make_kiosk(app, unit_code: str = "P01", name: str = "Quầy 1") -> tuple[str, str, int]:

@@ -8,17 +8,14 @@ from __future__ import annotations
 
 import re
 import subprocess
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from accounts import add_user, log_in
 
 from survey_app.extensions import db
 from survey_app.models import Unit
-from survey_app.services.accounts import create_user
 
-PASSWORD = "correct horse battery"
 QUESTION = "Ông/Bà hài lòng với sự phục vụ của chúng tôi?"
 CALL = "Quét mã QR để đánh giá — chỉ mất 3 phút, không cần ghi tên"
 
@@ -32,22 +29,6 @@ def units(app):
                                  name="UBND phường Bến Nghé, Quận 1, Thành phố Hồ Chí Minh"),
                             Unit(code="Q3", name="UBND Quận 3")])
         db.session.commit()
-
-
-def add_user(app, email: str, role: str, unit_code: str | None) -> str:
-    with app.app_context():
-        unit = db.session.scalar(select(Unit).where(Unit.code == unit_code)) if unit_code else None
-        create_user(db.session, email=email, password=PASSWORD, role=role, unit=unit,
-                    now=datetime.now(timezone.utc))
-        db.session.commit()
-    return email
-
-
-def log_in(client, email: str) -> None:
-    html = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
-    response = client.post("/login", data={"csrf_token": token, "email": email, "password": PASSWORD})
-    assert response.status_code == 302, response.get_data(as_text=True)[:500]
 
 
 def run(*command: str) -> str:
