@@ -35,29 +35,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
 
     from survey_app import models  # noqa: F401  (registers the tables for migrations)
-    from survey_app.web import auth, errors, filters, home, staff, survey
+    from survey_app.web import register_blueprints
 
-    app.register_blueprint(home.bp)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(survey.bp)
-    from survey_app.web import (  # the one-stop software's API and its QR codes
-        api,
-        invitation_qr,
-    )
-    app.register_blueprint(api.bp)
-    app.register_blueprint(invitation_qr.bp)
-    app.register_blueprint(staff.bp)
-    from survey_app.web import (  # single-use invitations
-        invitation_slips,
-        invitation_survey,
-    )
-    app.register_blueprint(invitation_survey.bp)
-    app.register_blueprint(invitation_slips.bp)
-    from survey_app.web import kiosks, posters  # counter posters and kiosks
-    app.register_blueprint(posters.bp)
-    app.register_blueprint(kiosks.bp)
-    errors.register(app)
-    filters.register(app)
+    register_blueprints(app)
 
     from survey_app.cli import register_commands
 

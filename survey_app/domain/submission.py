@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from survey_app.domain.questionnaire import NO_OPINION, Questionnaire
 
-# How a response reached us. Stored with every response and used in the CSV format.
-CHANNELS = ("link", "invitation", "kiosk", "paper", "import")
+
+class Channel(StrEnum):
+    """How a response reached us. Stored with every response and used in the CSV format."""
+
+    LINK = "link"              # the open link of a counter poster, /u/<unit>
+    INVITATION = "invitation"  # a single-use invitation, /s/<token>
+    KIOSK = "kiosk"            # a touch screen at the counter, /k/<kiosk>
+    PAPER = "paper"            # a paper form typed in later
+    IMPORT = "import"          # imported from another system
+
+
+CHANNELS = tuple(Channel)
 # The question code under which chosen expectation options are stored.
 EXPECTATIONS = "expectations"
 

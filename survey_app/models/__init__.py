@@ -1,9 +1,9 @@
 """SQLAlchemy models, one module per aggregate. Only services use them."""
 
 from survey_app.models.access import ApiKey, Kiosk
-from survey_app.models.account import ROLES, User
+from survey_app.models.account import User
 from survey_app.models.invitation import Invitation
 from survey_app.models.response import Answer, Choice, Response
 from survey_app.models.unit import Unit
 
-__all__ = ["ROLES", "Answer", "ApiKey", "Choice", "Invitation", "Kiosk", "Response", "Unit", "User"]
+__all__ = ["Answer", "ApiKey", "Choice", "Invitation", "Kiosk", "Response", "Unit", "User"]

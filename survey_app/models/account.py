@@ -6,11 +6,10 @@ from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from survey_app.domain.permissions import Role
 from survey_app.extensions import db
 from survey_app.models.unit import Unit
 from survey_app.sqltypes import UTCDateTime
-
-ROLES = ("admin", "officer", "staff")
 
 
 class User(UserMixin, db.Model):
@@ -21,7 +20,9 @@ class User(UserMixin, db.Model):
     """
 
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint("role IN ('admin', 'officer', 'staff')", name="role_known"),)
+    # A new role needs a migration that widens this constraint.
+    __table_args__ = (CheckConstraint(f"role IN ({', '.join(repr(str(r)) for r in Role)})",
+                                      name="role_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(255), unique=True)

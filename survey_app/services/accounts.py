@@ -9,7 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from survey_app.models import ROLES, Unit, User
+from survey_app.domain.permissions import Role, covers_all_units, needs_unit
+from survey_app.models import Unit, User
 from survey_app.services.units import all_units, descendant_ids
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -31,9 +32,9 @@ def check_new_user(session: Session, *, email: str, role: str, unit: Unit | None
     email = email.strip().lower()
     if not EMAIL.match(email):
         raise AccountError(f"'{email}' is not an e-mail address")
-    if role not in ROLES:
-        raise AccountError(f"unknown role '{role}': the role must be one of {', '.join(ROLES)}")
-    if role == "staff" and unit is None:
+    if role not in set(Role):
+        raise AccountError(f"unknown role '{role}': the role must be one of {', '.join(Role)}")
+    if needs_unit(role) and unit is None:
         raise AccountError("a staff member belongs to a unit: give --unit")
     if user_by_email(session, email) is not None:
         raise AccountError(f"a user {email} exists already")
@@ -93,7 +94,7 @@ def units_in_scope(session: Session, user: User) -> list[Unit]:
     (which ``create_user`` refuses, but a database may still hold) covers none.
     """
     if user.unit_id is None:
-        return all_units(session) if user.role in ("admin", "officer") else []
+        return all_units(session) if covers_all_units(user.role) else []
     units = all_units(session)
     allowed = descendant_ids(units).get(user.unit_id, set())
     return [unit for unit in units if unit.id in allowed]

@@ -3,59 +3,78 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import Enum
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from survey_app.domain.invitation import InvitationStatus
 from survey_app.domain.questionnaire import Questionnaire
-from survey_app.domain.submission import Submission
+from survey_app.domain.submission import Channel, Submission
 from survey_app.models import Invitation, Response
 from survey_app.services.invitations import attach_response, claim, status
 from survey_app.services.responses import record_response
 
-CHANNEL = "invitation"
+
+class InvitationOutcome(Enum):
+    """What became of a submission for an invitation; the caller only turns it into a page."""
+
+    STORED = "stored"            # this submission is the invitation's answer
+    REPEATED = "repeated"        # this same form was stored before (a double tap, a retry)
+    ANSWERED = "answered"        # someone else's form answered it: nothing stored
+    EXPIRED = "expired"          # past its expiry: nothing stored
+
+    @property
+    def thanked(self) -> bool:
+        """Whether the citizen should see the thank-you page."""
+        return self in (InvitationOutcome.STORED, InvitationOutcome.REPEATED)
 
 
-class InvitationClosed(Exception):
-    """The invitation can no longer be answered; nothing was recorded."""
-
-    reason = "closed"
-
-    def __init__(self, invitation: Invitation):
-        super().__init__(f"invitation {invitation.public_id} is {self.reason}")
-        self.invitation = invitation
+def answered_by(session: Session, invitation: Invitation, submission_key: str | None) -> bool:
+    """Whether the answer stored for ``invitation`` came from the form carrying ``submission_key``."""
+    if not submission_key or invitation.response_id is None:
+        return False
+    stored = session.scalar(select(Response.submission_key).where(Response.id == invitation.response_id))
+    return stored == submission_key
 
 
-class InvitationAnswered(InvitationClosed):
-    reason = "answered already"
-
-
-class InvitationExpired(InvitationClosed):
-    reason = "expired"
+def closed_outcome(session: Session, invitation: Invitation, now: datetime,
+                   submission_key: str | None) -> InvitationOutcome | None:
+    """Why ``invitation`` cannot take this submission, or None while it can be answered."""
+    state = status(invitation, now)
+    if state == InvitationStatus.ISSUED:
+        return None
+    if state == InvitationStatus.EXPIRED:
+        return InvitationOutcome.EXPIRED
+    if answered_by(session, invitation, submission_key):
+        return InvitationOutcome.REPEATED
+    return InvitationOutcome.ANSWERED
 
 
 def submit_invitation(session: Session, *, invitation: Invitation, questionnaire: Questionnaire,
                       submission: Submission, locale: str, now: datetime,
-                      submission_key: str | None = None) -> Response:
+                      submission_key: str | None = None) -> InvitationOutcome:
     """Store one response for ``invitation``, at most once however many requests race for it.
 
     The claim (one conditional UPDATE) comes first: the database lets exactly one of several
-    concurrent claims change the row, and a loser adds nothing to the session. Raises
-    InvitationAnswered or InvitationExpired when the claim is lost, and InvalidSubmission
-    (from ``record_response``) for an invalid submission, in which case the claim has been made
-    in this transaction and the caller must roll back. Flushes, never commits.
+    concurrent claims change the row, and a loser adds nothing to the session and gets the
+    reason (answered by this same form, by another, or expired). Raises InvalidSubmission (from
+    ``record_response``) for an invalid submission, in which case the claim has been made in
+    this transaction and the caller must roll back. Flushes, never commits.
     """
+    closed = closed_outcome(session, invitation, now, submission_key)
+    if closed is not None:
+        return closed
     if not claim(session, invitation, now):
         # The claim did not say why; read the row as it is now (committed by the winner).
         session.refresh(invitation)
-        if status(invitation, now) == "expired":
-            raise InvitationExpired(invitation)
-        raise InvitationAnswered(invitation)
+        return closed_outcome(session, invitation, now, submission_key) or InvitationOutcome.ANSWERED
     response = record_response(
         session, unit=invitation.unit, questionnaire=questionnaire, submission=submission,
-        locale=locale, channel=CHANNEL, submitted_at=now, submission_key=submission_key,
+        locale=locale, channel=Channel.INVITATION, submitted_at=now, submission_key=submission_key,
     )
     attach_response(session, invitation, response.id)
     # claim and attach_response update the row behind the session's back: reload it, so that
     # the caller sees answered_at and response_id.
     session.refresh(invitation)
-    return response
+    return InvitationOutcome.STORED

@@ -9,10 +9,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from survey_app.domain.invitation import DossierChannel, InvitationStatus, invitation_status
 from survey_app.models import Invitation, Unit
 from survey_app.services.secrets import keyed_hash, new_secret, secret_hash
 
-DOSSIER_CHANNELS = ("direct", "online", "postal")
+DOSSIER_CHANNELS = tuple(DossierChannel)
 MAX_PER_REQUEST = 500
 
 
@@ -29,7 +30,7 @@ class IssuedInvitation:
 
 
 def issue_invitations(session: Session, *, unit: Unit, count: int, now: datetime, valid_for: timedelta,
-                      reference_key: str, channel: str = "direct", procedure: str | None = None,
+                      reference_key: str, channel: str = DossierChannel.DIRECT, procedure: str | None = None,
                       reference: str | None = None, user_id: int | None = None,
                       api_key_id: int | None = None) -> list[IssuedInvitation]:
     if not 1 <= count <= MAX_PER_REQUEST:
@@ -62,10 +63,8 @@ def invitation_by_token(session: Session, token: str) -> Invitation | None:
     return session.scalar(select(Invitation).where(Invitation.token_hash == secret_hash(token)))
 
 
-def status(invitation: Invitation, now: datetime) -> str:
-    if invitation.answered_at is not None:
-        return "answered"
-    return "expired" if invitation.expires_at <= now else "issued"
+def status(invitation: Invitation, now: datetime) -> InvitationStatus:
+    return invitation_status(answered_at=invitation.answered_at, expires_at=invitation.expires_at, now=now)
 
 
 def claim(session: Session, invitation: Invitation, now: datetime) -> bool:

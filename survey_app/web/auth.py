@@ -15,21 +15,19 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import InputRequired, Length
 
+from survey_app.domain.permissions import Action, may
 from survey_app.extensions import csrf, db, limiter, login_manager
 from survey_app.models import Unit, User
 from survey_app.services.accounts import active_user, authenticate, in_scope
+from survey_app.web.forms import N_, TranslatedForm
 
 bp = Blueprint("auth", __name__)
-
-
-def N_(message: str) -> str:  # noqa: N802  (marks a string for extraction; translated later)
-    return message
 
 
 # A session cookie replayed from another address or browser is dropped, not honoured.
@@ -49,19 +47,28 @@ def load_user(user_id: str) -> User | None:
     return active_user(db.session, user_id)
 
 
-class LoginForm(FlaskForm):
-    email = EmailField("E-mail", validators=[InputRequired(), Length(max=255)])
-    password = PasswordField("Password", validators=[InputRequired(), Length(max=1024)])
+class LoginForm(TranslatedForm):
+    email = EmailField(_l("E-mail"), validators=[
+        InputRequired(message=_l("Please give your e-mail address.")),
+        Length(max=255, message=_l("Please use at most %(max)d characters."))])
+    password = PasswordField(_l("Password"), validators=[
+        InputRequired(message=_l("Please give your password.")),
+        Length(max=1024, message=_l("Please use at most %(max)d characters."))])
 
 
-def roles_required(*roles: str):
-    """Signed in, active, and holding one of ``roles`` (admin always qualifies)."""
+def current_user_may(action: Action) -> bool:
+    """The permission rule (domain/permissions.py) for the signed-in user; templates use it too."""
+    return current_user.is_authenticated and may(current_user.role, action)
+
+
+def permission_required(action: Action):
+    """Signed in, active, and allowed ``action``; the unit scope is checked by ``require_scope``."""
 
     def decorator(view):
         @wraps(view)
         @login_required
         def wrapped(*args, **kwargs):
-            if current_user.role != "admin" and current_user.role not in roles:
+            if not current_user_may(action):
                 abort(403)
             return view(*args, **kwargs)
 
@@ -85,7 +92,7 @@ def _safe_next(target: str | None) -> str:
     if (target and target.startswith("/") and not target.startswith("//")
             and "\\" not in target and all(ch.isprintable() and not ch.isspace() for ch in target)):
         return target
-    return url_for("staff.index")
+    return url_for("staff.home")
 
 
 def _login_rate_limit() -> str:

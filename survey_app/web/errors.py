@@ -1,21 +1,60 @@
-"""Error pages in the visitor's language."""
+"""Error pages in the reader's language (``?lang=``, else Vietnamese), never Werkzeug's English.
+
+On a kiosk there is no address bar and no back button, so its error pages lead back to the
+kiosk's first screen by themselves. The API answers its own errors in JSON (web/api/errors.py).
+"""
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, current_app, make_response, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+# Seconds a kiosk shows an error before it returns to its first screen.
+KIOSK_ERROR_SECONDS = 10
+
+
+def _messages() -> dict[int, str]:
+    return {
+        400: _("The request could not be understood. Please go back and try again."),
+        403: _("You may not open this page. If you think you should, ask an administrator."),
+        404: _("This page does not exist. Please check the address or scan the code again."),
+        405: _("This page cannot be used this way. Please go back and try again."),
+        410: _("This page is no longer available."),
+        413: _("What you sent is too large. Please shorten your comment and try again."),
+        429: _("Too many requests in a short time. Please wait a minute and try again."),
+        500: _("Something went wrong on our side. Your answers were not lost if you saw the "
+               "thank-you page; otherwise please try again in a moment."),
+    }
+
+
+def error_page(code: int, message: str | None = None):
+    """The error page for ``code``, with ``message`` or the standard one for that code."""
+    message = message or _messages().get(code) or _messages()[500 if code >= 500 else 400]
+    kiosk_id = (request.view_args or {}).get("public_id") if request.blueprint == "kiosk" else None
+    if kiosk_id:
+        # Back to the kiosk's first screen, with its key, in its default language.
+        start_url = url_for("kiosk.survey", public_id=kiosk_id, key=request.args.get("key"),
+                            q=request.args.get("q"))
+        return make_response(render_template(
+            "kiosk/message.html", q=current_app.extensions["survey_catalog"].default,
+            unit_name=None, title=_("Sorry"), language=str(get_locale() or "vi"), message=message,
+            start_url=start_url, return_seconds=KIOSK_ERROR_SECONDS), code)
+    return render_template("error.html", code=code, message=message,
+                           language=str(get_locale() or "vi")), code
 
 
 def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        messages = {
-            404: _("This page does not exist. Please check the address or scan the code again."),
-            413: _("What you sent is too large. Please shorten your comment and try again."),
-        }
-        message = messages.get(error.code, error.description)
-        # The page is in the visitor's language (?lang=), and must say so in <html lang>.
-        return render_template("error.html", code=error.code, message=message,
-                               language=str(get_locale() or "vi")), error.code
+        # A message we wrote for this very case (abort(403, description=_(...))) is kept;
+        # Werkzeug's standard English descriptions are not shown.
+        standard = type(error).description
+        message = error.description if error.description != standard else None
+        return error_page(error.code or 500, message)
+
+    @app.errorhandler(InternalServerError)
+    def internal_error(error: InternalServerError):
+        # Flask logs the exception itself; the reader gets our page, never a traceback.
+        return error_page(500)

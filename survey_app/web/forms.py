@@ -1,92 +1,46 @@
-"""The survey form, built from a questionnaire in the citizen's language."""
+"""What every form of ours shares: translated messages, WTForms' own ones included.
+
+WTForms ships no Vietnamese, so our validators carry messages of ours, and ``TranslatedForm``
+routes the few messages WTForms writes itself (a value that is not a number, a choice that
+was not offered, a stale CSRF token) through our catalog; ``WTFORMS_MESSAGES`` lists them so
+that extraction finds them and the translation test insists on their Vietnamese.
+"""
 
 from __future__ import annotations
 
-import re
-
-from flask_babel import gettext as _
+from flask_babel import gettext, ngettext
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, SelectMultipleField, TextAreaField
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
-
-from survey_app.domain.questionnaire import NO_OPINION, Questionnaire
-from survey_app.domain.submission import EXPECTATIONS, Submission
-
-SUBMISSION_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
-class CheckboxesField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
+def N_(message: str) -> str:  # noqa: N802  (marks a string for extraction; translated when shown)
+    return message
 
 
-class SurveyForm(FlaskForm):
-    """Base class; ``survey_form_class`` adds one field per question."""
-
-    submission_key = HiddenField(validators=[InputRequired(), Regexp(SUBMISSION_KEY)])
-
-    questionnaire: Questionnaire  # set on each generated subclass
-
-    def to_submission(self) -> Submission:
-        q = self.questionnaire
-        ratings = {c.code: int(self[c.code].data) for c in q.criteria if self[c.code].data}
-        expectations = frozenset(self[EXPECTATIONS].data or ()) if q.expectations else frozenset()
-        profile = {p.code: self[p.code].data for p in q.profile if self[p.code].data}
-        comment = (self["comment"].data or "").strip() or None if q.comment else None
-        return Submission(ratings, expectations, profile, comment)
+# The messages WTForms produces on its own (wtforms/fields, wtforms/validators, wtforms/csrf)
+# that one of our forms can show; translated through our catalog by TranslatedForm.
+WTFORMS_MESSAGES = (
+    N_("This field is required."),
+    N_("Not a valid integer value."),
+    N_("Not a valid choice."),
+    N_("Invalid Choice: could not coerce."),
+    N_("The CSRF token is missing."),
+    N_("The CSRF token is invalid."),
+    N_("The CSRF token has expired."),
+    N_("The CSRF tokens do not match."),
+)
 
 
-def _at_most(count: int):
-    def check(form, field) -> None:
-        if field.data and len(field.data) > count:
-            raise ValidationError(_("Please choose at most %(count)d options.", count=count))
-    return check
+class _OurCatalog:
+    """What WTForms asks to translate its own messages: our catalog, in the reader's language."""
+
+    def gettext(self, message: str) -> str:
+        return gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return ngettext(singular, plural, n)
 
 
-def _normalise_newlines(value: str | None) -> str | None:
-    """Browsers send a textarea's line breaks as CRLF but count them as one character against
-    ``maxlength``: count them the same way, or a comment the browser accepted would be refused."""
-    return value.replace("\r\n", "\n").replace("\r", "\n") if value else value
-
-
-def survey_form_class(q: Questionnaire, language: str) -> type[SurveyForm]:
-    """A form class whose fields are named by the questionnaire's codes."""
-    text = lambda t: q.text(t, language)  # noqa: E731
-    levels = [SelectChoice(str(level.value), text(level.label)) for level in q.scale.levels]
-    if q.scale.no_opinion:
-        levels.append(SelectChoice(str(NO_OPINION), text(q.scale.no_opinion)))
-    required = InputRequired(message=_("Please answer this question."))
-    # WTForms has no Vietnamese messages: say it ourselves for a value that is not offered
-    # (a tampered or outdated form), so that the citizen is answered in their language.
-    not_offered = _("Please choose one of the options shown.")
-
-    fields: dict[str, object] = {"questionnaire": q}
-    for criterion in q.criteria:
-        fields[criterion.code] = RadioField(
-            text(criterion.text), choices=levels, invalid_choice_message=not_offered,
-            validators=[required if criterion.required else Optional()],
-        )
-    if q.expectations:
-        fields[EXPECTATIONS] = CheckboxesField(
-            text(q.expectations.question),
-            choices=[SelectChoice(o.code, text(o.label)) for o in q.expectations.options],
-            invalid_choice_message=not_offered,
-            validators=[Optional(), _at_most(q.expectations.max_choices)],
-        )
-    for question in q.profile:
-        fields[question.code] = RadioField(
-            text(question.question),
-            choices=[SelectChoice(o.code, text(o.label)) for o in question.options],
-            invalid_choice_message=not_offered,
-            validators=[Optional()],
-        )
-    if q.comment:
-        fields["comment"] = TextAreaField(
-            text(q.comment.label),
-            filters=[_normalise_newlines],
-            validators=[Optional(), Length(max=q.comment.max_length, message=_(
-                "Please keep your comment under %(max)d characters.", max=q.comment.max_length))],
-        )
-    return type(f"{q.id.title()}SurveyForm", (SurveyForm,), fields)
+class TranslatedForm(FlaskForm):
+    class Meta:
+        def get_translations(self, form):
+            return _OurCatalog()

@@ -16,4 +16,4 @@ def public_url(endpoint: str, **values) -> str:
 
 def survey_url(token: str) -> str:
     """The address of an invitation's survey, as printed and encoded in its QR code."""
-    return public_url("invitation_survey.take", token=token)
+    return public_url("invitation.survey", token=token)

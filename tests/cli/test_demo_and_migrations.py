@@ -15,7 +15,6 @@ from survey_app.extensions import db
 from survey_app.models import Answer, Response, Unit
 
 
-
 def vietnamese(name: str) -> bool:
     """Written with Vietnamese letters (đ, ư, ơ, tones...), not stripped to ASCII."""
     return any(unicodedata.decomposition(c) or c in "đĐ" for c in name if not c.isascii())

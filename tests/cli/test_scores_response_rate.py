@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+
 from survey_app.extensions import db
 from survey_app.models import Unit
 from survey_app.services.invitations import claim, issue_invitations

@@ -13,8 +13,7 @@ from survey_app import catalog_of
 from survey_app.domain.submission import Submission
 from survey_app.extensions import db
 from survey_app.models import Answer, Choice, Response, Unit
-from survey_app.services.responses import (InvalidSubmission, already_submitted, record_response,
-                                           submission_of)
+from survey_app.services.responses import InvalidSubmission, already_submitted, record_response, submission_of
 
 WHEN = datetime(2026, 3, 2, 2, 15, tzinfo=timezone.utc)
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta, timezone
 
-import pytest
 from sqlalchemy import func, select
 
 from survey_app.domain.submission import Submission
 from survey_app.extensions import db
 from survey_app.models import Invitation, Response, Unit
 from survey_app.services.invitation_responses import (
-    InvitationAnswered, InvitationExpired, submit_invitation,
+    InvitationOutcome,
+    submit_invitation,
 )
 from survey_app.services.invitations import issue_invitations
 from survey_app.services.secrets import secret_hash
@@ -264,19 +264,21 @@ def test_submit_invitation_refuses_an_answered_or_expired_invitation(app):
         first, second = (db.session.scalar(select(Invitation).where(Invitation.token_hash == secret_hash(t)))
                          for t in tokens)
         now = datetime.now(timezone.utc)
-        response = submit_invitation(db.session, invitation=first, questionnaire=q, submission=submission,
-                                     locale="vi", now=now)
-        assert (first.answered_at, first.response_id) == (now, response.id)
+        outcome = submit_invitation(db.session, invitation=first, questionnaire=q, submission=submission,
+                                    locale="vi", now=now, submission_key="k" * 20)
+        assert outcome is InvitationOutcome.STORED
+        response = db.session.get(Response, first.response_id)
+        assert first.answered_at == now
         assert response.channel == "invitation"
         db.session.commit()
 
-        with pytest.raises(InvitationAnswered):
-            submit_invitation(db.session, invitation=first, questionnaire=q, submission=submission,
-                              locale="vi", now=now + timedelta(seconds=1))
-        db.session.rollback()
-        with pytest.raises(InvitationExpired):
-            submit_invitation(db.session, invitation=second, questionnaire=q, submission=submission,
-                              locale="vi", now=second.expires_at)
+        again = dict(invitation=first, questionnaire=q, submission=submission, locale="vi",
+                     now=now + timedelta(seconds=1))
+        assert submit_invitation(db.session, **again, submission_key="k" * 20) is InvitationOutcome.REPEATED
+        assert submit_invitation(db.session, **again, submission_key="x" * 20) is InvitationOutcome.ANSWERED
+        assert submit_invitation(db.session, **again) is InvitationOutcome.ANSWERED
+        assert submit_invitation(db.session, invitation=second, questionnaire=q, submission=submission,
+                                 locale="vi", now=second.expires_at) is InvitationOutcome.EXPIRED
         db.session.rollback()
         assert db.session.scalar(select(func.count()).select_from(Response)) == 1
         assert second.answered_at is None

@@ -2,35 +2,29 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime, timezone
 
-from flask import (
-    Blueprint,
-    abort,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 
+from survey_app.domain.submission import Channel
 from survey_app.extensions import csrf, db, limiter
 from survey_app.services.units import unit_by_code
-from survey_app.web.answering import (
+from survey_app.web.public.answering import (
+    renew_submission_key_if_needed,
     requested_questionnaire,
     store_once,
     survey_language,
 )
-from survey_app.web.forms import survey_form_class
-from survey_app.web.protection import (
+from survey_app.web.public.protection import (
     honeypot_filled,
     open_link_limit,
     open_link_limit_key,
     too_many_answers_message,
     with_honeypot,
 )
+from survey_app.web.public.survey_form import survey_form_class
 
-bp = Blueprint("survey", __name__)
+bp = Blueprint("open_link", __name__)
 # The survey form checks its own CSRF token (FlaskForm), so that a citizen whose token went
 # stale sees their answers again with a message instead of a bare 400 page.
 csrf.exempt(bp)
@@ -39,7 +33,7 @@ csrf.exempt(bp)
 @bp.route("/u/<unit_code>", methods=["GET", "POST"])
 @limiter.limit(open_link_limit, key_func=open_link_limit_key, methods=["POST"],
                error_message=too_many_answers_message)
-def open_link(unit_code: str):
+def survey(unit_code: str):
     unit = unit_by_code(db.session, unit_code) or abort(404)
     q = requested_questionnaire()
     language = survey_language(q)
@@ -50,14 +44,11 @@ def open_link(unit_code: str):
     if form.validate_on_submit():
         store_once(
             unit=unit, questionnaire=q, submission=form.to_submission(), locale=language,
-            channel="link", submitted_at=datetime.now(timezone.utc),
+            channel=Channel.LINK, submitted_at=datetime.now(timezone.utc),
             submission_key=form.submission_key.data,
         )
         return redirect(url_for(".thanks", unit_code=unit.code, q=request.args.get("q"), lang=language))
-    if not form.is_submitted() or form.submission_key.errors:
-        # A fresh form, or a posted one whose key was lost or mangled: the citizen is asked
-        # to press Send again (see the template), and that must be able to succeed.
-        form.submission_key.data = secrets.token_urlsafe(24)
+    renew_submission_key_if_needed(form)
     return render_template("survey/form.html", form=form, q=q, unit=unit, language=language)
 
 

@@ -1,9 +1,11 @@
-"""Template filters."""
+"""What templates get besides their context: filters and a few globals."""
 
 from __future__ import annotations
 
 from babel import Locale
 from flask import Flask
+
+from survey_app.domain.permissions import Action
 
 
 def language_name(code: str) -> str:
@@ -13,7 +15,11 @@ def language_name(code: str) -> str:
 
 
 def register(app: Flask) -> None:
-    from survey_app.web.answering import language_links
+    from survey_app.web.auth import current_user_may
+    from survey_app.web.public.answering import language_links
 
     app.add_template_filter(language_name)
     app.add_template_global(language_links)
+    # {% if may(Action.MANAGE_KIOSKS) %}: the same rule as the views' permission_required.
+    app.add_template_global(current_user_may, "may")
+    app.add_template_global(Action, "Action")

@@ -1,19 +1,16 @@
-"""The REST API for one-stop-shop software: ``/api/v1``, JSON, bearer API keys.
-
-Thin handlers: authenticate, parse with the models of ``web/openapi.py``, call a service,
-serialise with the same models. Every answer under ``/api/v1``, errors included, is JSON.
-"""
+"""The API's two resources, invitations and the OpenAPI description, and a JSON 404/405 for
+anything else under ``/api/v1``."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from flask import Blueprint, current_app, jsonify, request
-from pydantic import BaseModel, ValidationError
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from flask import current_app, jsonify, request
+from pydantic import ValidationError
+from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 
-from survey_app.extensions import csrf, db
+from survey_app.extensions import db
 from survey_app.models import ApiKey
 from survey_app.services.api_keys import (
     OutOfScope,
@@ -23,69 +20,15 @@ from survey_app.services.api_keys import (
     unit_for_key,
 )
 from survey_app.services.invitations import InvitationError, issue_invitations, status
-from survey_app.web.openapi import (
-    ErrorBody,
+from survey_app.web.api import bp
+from survey_app.web.api.errors import ApiError, json_response
+from survey_app.web.api.openapi import (
     InvitationRequest,
     InvitationsIssued,
     InvitationStatus,
     openapi_document,
 )
 from survey_app.web.urls import survey_url
-
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
-# Bearer keys, no cookies: nothing a browser sends on its own can authenticate a request.
-csrf.exempt(bp)
-
-_HTTP_ERROR_CODES = {
-    400: "invalid_request", 401: "invalid_api_key", 403: "unit_out_of_scope", 404: "not_found",
-    405: "method_not_allowed", 413: "payload_too_large", 415: "unsupported_media_type",
-    429: "rate_limited", 500: "internal_error",
-}
-
-
-class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str, *, details: list | None = None,
-                 headers: dict | None = None):
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
-        self.details, self.headers = details, headers or {}
-
-
-def _json(model: BaseModel, status: int = 200, headers: dict | None = None, *,
-          exclude_none: bool = False):
-    response = current_app.response_class(model.model_dump_json(exclude_none=exclude_none),
-                                          status=status, mimetype="application/json")
-    response.headers.update(headers or {})
-    return response
-
-
-def _error_response(status: int, code: str, message: str, details: list | None = None,
-                    headers: dict | None = None):
-    body = {"code": code, "message": message}
-    if details is not None:
-        body["details"] = details
-    # Only "details" is ever None in an error: left out rather than sent as null.
-    return _json(ErrorBody.model_validate({"error": body}), status, headers, exclude_none=True)
-
-
-@bp.errorhandler(ApiError)
-def _api_error(error: ApiError):
-    return _error_response(error.status, error.code, error.message, error.details, error.headers)
-
-
-@bp.errorhandler(HTTPException)
-def _http_error(error: HTTPException):
-    headers = dict(error.get_headers())
-    headers.pop("Content-Type", None)
-    return _error_response(error.code or 500, _HTTP_ERROR_CODES.get(error.code, "error"),
-                           error.description or error.name, headers=headers)
-
-
-@bp.after_request
-def _no_store(response):
-    # Responses carry single-use survey addresses: no cache may keep them.
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 def _authenticated_key() -> ApiKey:
@@ -144,7 +87,7 @@ def issue():
         result.append({"id": item.invitation.public_id, "url": url,
                        "expires_at": item.invitation.expires_at,
                        "qr": {"svg": f"{url}/qr.svg", "png": f"{url}/qr.png"}})
-    return _json(InvitationsIssued.model_validate({"invitations": result}), 201)
+    return json_response(InvitationsIssued.model_validate({"invitations": result}), 201)
 
 
 @bp.get("/invitations/<public_id>")
@@ -153,7 +96,7 @@ def invitation_status(public_id: str):
     invitation = invitation_for_key(db.session, api_key, public_id)
     if invitation is None:
         raise ApiError(404, "not_found", "No such invitation among this API key's units.")
-    return _json(InvitationStatus(
+    return json_response(InvitationStatus(
         id=invitation.public_id, unit=invitation.unit.code, procedure=invitation.procedure_code,
         channel=invitation.channel, status=status(invitation, datetime.now(timezone.utc)),
         issued_at=invitation.issued_at, expires_at=invitation.expires_at,

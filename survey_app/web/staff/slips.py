@@ -6,38 +6,22 @@ import io
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, render_template, request, send_file
+from flask import abort, current_app, render_template, request, send_file
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from survey_app.domain.invitation import DossierChannel
+from survey_app.domain.permissions import Action
 from survey_app.extensions import db
 from survey_app.models import Unit
-from survey_app.reports.slips import SLIPS_PER_PAGE, slips_pdf
+from survey_app.reports.slips import slips_pdf
 from survey_app.services.accounts import units_in_scope
 from survey_app.services.invitations import MAX_PER_REQUEST, issue_invitations
-from survey_app.web.auth import require_scope, roles_required
+from survey_app.web.auth import permission_required, require_scope
+from survey_app.web.staff import bp
+from survey_app.web.staff.forms import SlipsForm
 from survey_app.web.urls import survey_url
-
-bp = Blueprint("invitation_slips", __name__)
-
-def _strip(value: str | None) -> str | None:
-    return value.strip() if value else value
-
-
-class SlipsForm(FlaskForm):
-    unit = SelectField(_l("Unit"), coerce=int, validators=[InputRequired()])
-    count = IntegerField(_l("Number of slips"), default=SLIPS_PER_PAGE, validators=[
-        InputRequired(message=_l("Please give a number of slips.")),
-        NumberRange(min=1, max=MAX_PER_REQUEST,
-                    message=_l("Please give a number between %(min)d and %(max)d.")),
-    ])
-    procedure = StringField(_l("Procedure code (optional)"), filters=[_strip],
-                            validators=[Optional(), Length(max=64)])
 
 
 def _posted_unit() -> Unit | None:
@@ -57,9 +41,9 @@ def _posted_unit() -> Unit | None:
     return unit
 
 
-@bp.route("/staff/invitations", methods=["GET", "POST"])
-@roles_required("staff", "officer", "admin")
-def form():
+@bp.route("/invitations", methods=["GET", "POST"])
+@permission_required(Action.PRINT)
+def slips():
     units = units_in_scope(db.session, current_user)
     unit = _posted_unit() if request.method == "POST" else None
     form = SlipsForm()
@@ -76,7 +60,7 @@ def _slips_pdf(unit: Unit, count: int, procedure: str | None):
     now = datetime.now(timezone.utc)
     tz = ZoneInfo(current_app.config["TIMEZONE"])
     issued = issue_invitations(
-        db.session, unit=unit, count=count, now=now, procedure=procedure, channel="direct",
+        db.session, unit=unit, count=count, now=now, procedure=procedure, channel=DossierChannel.DIRECT,
         valid_for=timedelta(days=current_app.config["INVITATION_VALID_DAYS"]),
         reference_key=current_app.config["SECRET_KEY"], user_id=current_user.id,
     )

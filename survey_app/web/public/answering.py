@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from survey_app.domain.questionnaire import Questionnaire
 from survey_app.extensions import db
 from survey_app.services.responses import already_submitted, record_response
+from survey_app.services.secrets import new_secret
 
 
 def requested_questionnaire() -> Questionnaire:
@@ -46,3 +47,13 @@ def store_once(*, submission_key: str, **response) -> None:
         db.session.rollback()
         if not already_submitted(db.session, submission_key):
             raise
+
+
+def renew_submission_key_if_needed(form) -> None:
+    """Give a fresh form, or a posted one whose key was lost or mangled, a new submission key.
+
+    The key is what makes a double tap count once; a form without a valid one asks the citizen
+    to press Send again (see the template), and that second press must be able to succeed.
+    """
+    if not form.is_submitted() or form.submission_key.errors:
+        form.submission_key.data = new_secret(24)

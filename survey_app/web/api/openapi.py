@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 from pydantic.json_schema import models_json_schema
 
+from survey_app.domain import invitation
 from survey_app.services.invitations import DOSSIER_CHANNELS, MAX_PER_REQUEST
 
 API_VERSION = "1.0.0"
@@ -33,6 +34,8 @@ def _integral(value: Any) -> Any:
 
 Count = Annotated[int, BeforeValidator(_integral)]
 assert set(Channel.__args__) == set(DOSSIER_CHANNELS)  # type: ignore[attr-defined]
+Status = Literal["issued", "answered", "expired"]
+assert set(Status.__args__) == set(invitation.InvitationStatus)  # type: ignore[attr-defined]
 
 ERROR_CODES = (
     "invalid_json", "invalid_request", "unknown_unit", "missing_api_key", "invalid_api_key",
@@ -85,7 +88,7 @@ class InvitationStatus(_Strict):
     unit: str = Field(description="Code of the invitation's unit.")
     procedure: str | None
     channel: Channel
-    status: Literal["issued", "answered", "expired"] = Field(
+    status: Status = Field(
         description="issued: can still be answered; answered: the citizen answered it (the "
                     "answers themselves are never returned); expired: past its expiry unanswered.")
     issued_at: datetime

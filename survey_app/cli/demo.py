@@ -1,0 +1,31 @@
+"""``flask --app survey_app demo``: a demo province to try the app with."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from survey_app.extensions import db
+from survey_app.services import demo, units
+
+
+@click.command("demo")
+@with_appcontext
+@click.option("--responses", default=4000, show_default=True, help="How many responses to make.")
+@click.option("--if-empty", is_flag=True, help="Do nothing (and succeed) when units exist already.")
+@click.option("--seed", default=2017, show_default=True, help="Same seed, same data.")
+def demo_command(responses: int, if_empty: bool, seed: int) -> None:
+    """Create a demo province with units and synthetic responses over the last two years."""
+    if units.all_units(db.session):
+        if if_empty:
+            click.echo("The database has units already; no demo data added.")
+            return
+        raise click.ClickException("the database is not empty; demo data goes into an empty one")
+    made = demo.create_demo(db.session, current_app.extensions["survey_catalog"], responses=responses,
+                            seed=seed, now=datetime.now(ZoneInfo(current_app.config["TIMEZONE"])))
+    db.session.commit()
+    click.echo(f"Demo province created: {made.units} units, {made.responses} responses.")

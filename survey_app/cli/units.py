@@ -1,0 +1,34 @@
+"""``flask --app survey_app units import|list``: the administrative units."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from survey_app.cli.common import fail
+from survey_app.domain.csv_files import CsvError
+from survey_app.extensions import db
+from survey_app.services import units
+
+units_cli = AppGroup("units", help="Administrative units.")
+
+
+@units_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_units(file: Path) -> None:
+    """Create or update units from a CSV with columns code,name,parent (all or nothing)."""
+    try:
+        created, updated = units.import_units(db.session, file.read_bytes())
+    except CsvError as exc:
+        db.session.rollback()
+        fail(exc.problems)
+    db.session.commit()
+    click.echo(f"{created} units created, {updated} updated")
+
+
+@units_cli.command("list")
+def list_units() -> None:
+    for unit in units.all_units(db.session):
+        click.echo(f"{unit.code}\t{unit.parent.code if unit.parent else ''}\t{unit.name}")

@@ -1,0 +1,16 @@
+"""The REST API for one-stop-shop software: ``/api/v1``, JSON, bearer API keys.
+
+- ``openapi.py``: the request and response models, and the OpenAPI document built from them;
+- ``errors.py``: every answer under ``/api/v1``, errors included, is JSON;
+- ``routes.py``: thin handlers: authenticate, parse with the models, call a service, serialise.
+"""
+
+from flask import Blueprint
+
+from survey_app.extensions import csrf
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+# Bearer keys, no cookies: nothing a browser sends on its own can authenticate a request.
+csrf.exempt(bp)
+
+from survey_app.web.api import errors, routes  # noqa: E402,F401  (they add to bp)

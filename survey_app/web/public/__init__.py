@@ -1,0 +1,10 @@
+"""What citizens see, without an account: the home page, the open link of a counter poster
+(``/u/<unit>``), a single-use invitation (``/s/<token>``) and a counter kiosk (``/k/<kiosk>``).
+
+Each way in is its own blueprint, with its own caching and referrer rules; ``answering.py``,
+``survey_form.py`` and ``protection.py`` are what they share.
+"""
+
+from survey_app.web.public import home, invitation, kiosk, open_link
+
+BLUEPRINTS = (home.bp, open_link.bp, invitation.bp, kiosk.bp)

@@ -1,0 +1,126 @@
+"""The kiosk: the survey made for a touch screen at the counter, ``/k/<kiosk id>?key=``.
+
+It works as one plain form; its JavaScript (static/kiosk.js, no inline script) only shows one
+element per screen, and clears every partial answer after KIOSK_IDLE_SECONDS without a touch.
+The server never depends on it. Every kiosk submission records channel "kiosk" and the kiosk;
+submissions are rate-limited per kiosk, never per address (a kiosk's network may be shared).
+Staff register and revoke kiosks in ``web/staff/kiosks.py``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+
+from survey_app.domain.submission import Channel
+from survey_app.extensions import csrf, db, limiter
+from survey_app.models import Kiosk
+from survey_app.services.kiosks import kiosk_for
+from survey_app.web.public.answering import (
+    renew_submission_key_if_needed,
+    requested_questionnaire,
+    store_once,
+    survey_language,
+)
+from survey_app.web.public.survey_form import survey_form_class
+
+bp = Blueprint("kiosk", __name__)
+
+# Submissions per kiosk; a person needs a minute or more for one survey.
+KIOSK_RATE_LIMIT = "20 per minute"
+KIOSK_THANKS_SECONDS = 10
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _kiosk_limit() -> str:
+    return current_app.config.get("KIOSK_RATE_LIMIT", KIOSK_RATE_LIMIT)
+
+
+def _kiosk_limit_key() -> str:
+    """Per kiosk: every kiosk of an office may share one address."""
+    return f"kiosk:{(request.view_args or {}).get('public_id', '')}"
+
+
+def _too_many_message() -> str:
+    return _("This kiosk received many answers in a short time. Please wait a minute and try again.")
+
+
+def _open_kiosk(public_id: str) -> Kiosk:
+    kiosk = kiosk_for(db.session, public_id, request.args.get("key"))
+    if kiosk is None:
+        abort(403, description=_(
+            "This kiosk is not registered, or no longer. Please tell the staff at the counter."))
+    return kiosk
+
+
+def _start_url(public_id: str) -> str:
+    """The first screen for the next citizen: the kiosk's questionnaire, its default language."""
+    return url_for(".survey", public_id=public_id, key=request.args.get("key"), q=request.args.get("q"))
+
+
+def _thanks_seconds() -> int:
+    return int(current_app.config.get("KIOSK_THANKS_SECONDS", KIOSK_THANKS_SECONDS))
+
+
+@bp.after_request
+def _private(response):
+    # Nothing of one citizen's page may come back for the next (back button, bfcache), and
+    # the key in the address must not leak to another site.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.route("/k/<public_id>", methods=["GET", "POST"])
+@limiter.limit(_kiosk_limit, key_func=_kiosk_limit_key, methods=["POST"],
+               error_message=_too_many_message)
+def survey(public_id: str):
+    kiosk = _open_kiosk(public_id)
+    q = requested_questionnaire()
+    language = survey_language(q)
+    form = survey_form_class(q, language)()
+    if form.validate_on_submit():
+        store_once(
+            unit=kiosk.unit, questionnaire=q, submission=form.to_submission(), locale=language,
+            channel=Channel.KIOSK, submitted_at=_now(), submission_key=form.submission_key.data,
+            kiosk_id=kiosk.id,
+        )
+        return redirect(url_for(".thanks", public_id=public_id, key=request.args.get("key"),
+                                q=request.args.get("q"), lang=language))
+    renew_submission_key_if_needed(form)
+    return render_template(
+        "kiosk/form.html", form=form, q=q, unit_name=kiosk.unit.name, language=language,
+        start_url=_start_url(public_id),
+        idle_seconds=int(current_app.config["KIOSK_IDLE_SECONDS"]),
+    )
+
+
+# The survey form checks its own CSRF token, as on open links: a kiosk whose session cookie
+# was cleared shows the answers again with a message, instead of a bare 400 page.
+csrf.exempt(survey)
+
+
+@bp.get("/k/<public_id>/thanks")
+def thanks(public_id: str):
+    kiosk = _open_kiosk(public_id)
+    q = requested_questionnaire()
+    return render_template(
+        "kiosk/message.html", q=q, unit_name=kiosk.unit.name, language=survey_language(q),
+        title=_("Thank you"),
+        message=_("Your answers have been recorded. They help %(unit)s serve citizens better.",
+                  unit=kiosk.unit.name),
+        start_url=_start_url(public_id), return_seconds=_thanks_seconds(),
+    )
