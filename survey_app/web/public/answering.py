@@ -24,11 +24,18 @@ def survey_language(q: Questionnaire) -> str:
     return chosen if chosen in q.languages else q.default_language
 
 
+# The query parameters a survey page's address carries on to its other languages; anything else
+# in the query (``?endpoint=``, ``?_external=``, a stray ``?token=``) is ignored, never passed
+# to url_for, where it would clash with the route's own arguments or change the link.
+KEPT_PARAMETERS = ("q", "key")
+
+
 def language_links(q: Questionnaire) -> list[tuple[str, str]]:
     """(language, address) for the current survey page in each of the questionnaire's
-    languages, keeping the rest of its query (``q``, a kiosk's ``key``)."""
-    query = request.args.to_dict()
-    return [(code, url_for(request.endpoint, **(request.view_args or {}), **{**query, "lang": code}))
+    languages, keeping the questionnaire (``q``) and a kiosk's ``key``."""
+    kept = {name: request.args[name] for name in KEPT_PARAMETERS
+            if request.args.get(name) and name not in (request.view_args or {})}
+    return [(code, url_for(request.endpoint, **(request.view_args or {}), **kept, lang=code))
             for code in q.languages]
 
 
@@ -36,12 +43,13 @@ def store_once(*, submission_key: str, **response) -> None:
     """Record and commit the response unless this form (its submission key) was stored before.
 
     A double tap can post the same form twice at once: then the unique key makes the second
-    commit fail, and finding the key stored means the other request did the work.
+    request's flush or commit fail, and finding the key stored means the other request did the
+    work.
     """
     if already_submitted(db.session, submission_key):
         return
-    record_response(db.session, submission_key=submission_key, **response)
     try:
+        record_response(db.session, submission_key=submission_key, **response)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()

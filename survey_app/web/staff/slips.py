@@ -24,6 +24,11 @@ from survey_app.web.staff.forms import SlipsForm
 from survey_app.web.urls import survey_url
 
 
+def _is_small_id(raw: str) -> bool:
+    """Ids are small ASCII integers ('²'.isdigit() is true, and int('²') fails)."""
+    return raw.isascii() and raw.isdigit() and len(raw) <= 9
+
+
 def _posted_unit() -> Unit | None:
     """The unit a POST asks for, checked against the signed-in user's scope (403 otherwise).
 
@@ -33,8 +38,8 @@ def _posted_unit() -> Unit | None:
     raw = (request.form.get("unit") or "").strip()
     if not raw:
         return None  # the form says "required"
-    # Ids are small integers; anything else (letters, a number too big for the column) is forged.
-    unit = db.session.get(Unit, int(raw)) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else None
+    # Anything but a small id (letters, a number too big for the column) is forged.
+    unit = db.session.get(Unit, int(raw)) if _is_small_id(raw) else None
     if unit is None:
         abort(403)
     require_scope(unit)
@@ -48,7 +53,7 @@ def slips():
     unit = _posted_unit() if request.method == "POST" else None
     form = SlipsForm()
     form.unit.choices = [SelectChoice(str(u.id), f"{u.name} ({u.code})") for u in units]
-    if request.method == "GET" and request.args.get("unit", "").isdigit():
+    if request.method == "GET" and _is_small_id(request.args.get("unit", "")):
         form.unit.data = int(request.args["unit"])
     if form.validate_on_submit() and unit is not None:
         return _slips_pdf(unit, form.count.data, form.procedure.data or None)
