@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-__all__ = ["PERIOD_KINDS", "Period", "period_of"]
+__all__ = ["PERIOD_KINDS", "Period", "calendar_kind", "last_full_quarter", "period_of", "quarters_ending"]
 
 PERIOD_KINDS = ("day", "month", "quarter", "year")
 
@@ -75,6 +75,28 @@ def period_of(kind: str, day: date) -> Period:
     if kind == "year":
         return Period(date(day.year, 1, 1), date(day.year, 12, 31))
     raise ValueError(f"unknown period kind {kind!r}; expected one of {', '.join(PERIOD_KINDS)}")
+
+
+def calendar_kind(period: Period) -> str | None:
+    """The calendar unit the period is exactly ("month", "quarter" or "year"), else None; a
+    single day counts as none, since to a reader of reports it is a custom range."""
+    for kind in ("year", "quarter", "month"):
+        if period_of(kind, period.start) == period:
+            return kind
+    return None
+
+
+def last_full_quarter(today: date) -> Period:
+    """The most recent quarter that has ended by ``today`` (a local date): what reports show first."""
+    return period_of("quarter", period_of("quarter", today).start - timedelta(days=1))
+
+
+def quarters_ending(period: Period, n: int) -> list[Period]:
+    """The ``n`` calendar quarters up to the one holding ``period.end``, oldest first."""
+    quarters = [period_of("quarter", period.end)]
+    while len(quarters) < n:
+        quarters.append(period_of("quarter", quarters[-1].start - timedelta(days=1)))
+    return quarters[::-1]
 
 
 def _last_day(day: date) -> date:
