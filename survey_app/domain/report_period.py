@@ -114,3 +114,12 @@ def recent_periods(today: date, *, quarters: int = 8, months: int = 12, years: i
         return found
 
     return {"quarter": back("quarter", quarters), "month": back("month", months), "year": back("year", years)}
+
+
+def following(period: Period) -> Period:
+    """The period after this one: the next month, quarter or year, or as many days just after
+    (the counterpart of ``Period.previous``)."""
+    kind = calendar_kind(period)
+    if kind is not None:
+        return period_of(kind, period.end + timedelta(days=1))
+    return Period(period.end + timedelta(days=1), period.end + timedelta(days=period.days))

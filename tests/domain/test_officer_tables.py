@@ -1,7 +1,7 @@
 """Decisions behind the officers' pages: the period asked for, rank-change cases, Vietnamese
 alphabetical order, the units table's groups and order, colour bands."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -11,6 +11,7 @@ from survey_app.domain.periods import Period
 from survey_app.domain.rank_change import RankChange, rank_change
 from survey_app.domain.report_period import (
     PeriodProblem,
+    following,
     name_of,
     parse_period,
     period_from_code,
@@ -179,3 +180,13 @@ def test_unknown_sorting_is_a_problem(sort, order):
     (69.9, "d"), (0.0, "d")])
 def test_bands(index, name):
     assert band(index) == name
+
+
+@pytest.mark.parametrize("period", [
+    Period(date(2026, 1, 1), date(2026, 3, 31)), Period(date(2026, 2, 1), date(2026, 2, 28)),
+    Period(date(2025, 1, 1), date(2025, 12, 31)), Period(date(2026, 2, 10), date(2026, 2, 19)),
+])
+def test_following_undoes_previous(period):
+    assert following(period.previous()) == period
+    assert following(period).previous() == period
+    assert following(period).start == period.end + timedelta(days=1)
