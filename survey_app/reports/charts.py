@@ -1,0 +1,201 @@
+"""SVG charts drawn on the server with matplotlib, the same code for pages and PDFs.
+
+The SVG is made to be pasted inline into an HTML page or a WeasyPrint document:
+- text is drawn as glyph outlines (``svg.fonttype`` "path") from matplotlib's own DejaVu Sans,
+  so Vietnamese diacritics look the same in Chromium and in a PDF and no font is fetched;
+- no XML declaration, no DOCTYPE (an external DTD) and no metadata (no dates): the same
+  figures give the same bytes;
+- no ``style`` attributes or ``<style>`` element, only SVG presentation attributes, so a page
+  under a strict Content-Security-Policy (no inline styles) draws it unchanged;
+- ids carry a per-chart prefix, so several charts on one page never share an id;
+- a ``<title>`` (and ``role="img"`` with ``aria-labelledby``) names the chart for screen readers.
+
+pyplot is never used (its global figure manager is not thread-safe); drawing is serialised by
+a lock because the glyph cache of matplotlib's text-to-path is shared and mutable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import textwrap
+import threading
+from collections.abc import Callable, Sequence
+from html import escape
+
+import matplotlib
+from matplotlib.backends.backend_svg import FigureCanvasSVG
+from matplotlib.figure import Figure
+
+__all__ = ["criteria_bars_svg", "element_bars_svg", "trend_svg"]
+
+NumberFormat = Callable[[float], str]
+
+# Read by the SVG backend at save time; set once here, never per call (no race between threads).
+matplotlib.rcParams.update({
+    "svg.fonttype": "path",
+    "svg.hashsalt": "survey_app",
+    "font.family": "DejaVu Sans",
+    "font.size": 9,
+})
+
+INK = "#1b1f24"
+MUTED = "#5b6570"
+GRID = "#d0d7de"
+BAR = "#2f6fb5"
+WHISKER = "#16365a"
+LINE_COLOURS = ("#b3541e", "#2e8540", "#7a4fa3", "#c59100", "#00838f", "#8d6e63", "#d81b60")
+_LOCK = threading.Lock()
+
+
+def _default_format(value: float) -> str:
+    return f"{value:.1f}"
+
+
+def element_bars_svg(items: Sequence[dict], *, title: str | None = None,
+                     number_format: NumberFormat | None = None, label_width: int = 28,
+                     id_prefix: str | None = None) -> str:
+    """Horizontal bars 0-100, one per item ({"label", "index", "ci"}), with interval whiskers."""
+    return _bars(items, title=title, number_format=number_format or _default_format,
+                 label_width=label_width, row_height=0.42, id_prefix=id_prefix)
+
+
+def criteria_bars_svg(items: Sequence[dict], *, title: str | None = None,
+                      number_format: NumberFormat | None = None, label_width: int = 48,
+                      id_prefix: str | None = None) -> str:
+    """The same bars for many rows (criteria): longer labels wrapped, thinner rows."""
+    return _bars(items, title=title, number_format=number_format or _default_format,
+                 label_width=label_width, row_height=0.36, id_prefix=id_prefix)
+
+
+def _bars(items: Sequence[dict], *, title: str | None, number_format: NumberFormat, label_width: int,
+          row_height: float, id_prefix: str | None) -> str:
+    labels = ["\n".join(textwrap.wrap(item["label"], label_width)[:2]) or "—" for item in items]
+    lines = max((label.count("\n") + 1 for label in labels), default=1)
+    rows = max(len(items), 1)
+    height = 0.55 + rows * row_height * (1 + 0.45 * (lines - 1))
+    figure = Figure(figsize=(7.0, height), dpi=72)
+    left = min(0.5, 0.09 + 0.0062 * label_width)
+    figure.subplots_adjust(left=left, right=0.93, top=1 - 0.12 / height, bottom=0.42 / height)
+    axes = figure.add_subplot()
+    positions = list(range(len(items)))
+    values = [item["index"] if item["index"] is not None else 0.0 for item in items]
+    axes.barh(positions, values, height=0.62, color=BAR, zorder=2)
+    for y, item in zip(positions, items):
+        if item.get("ci"):
+            low, high = item["ci"]
+            axes.errorbar([item["index"]], [y], xerr=[[item["index"] - low], [high - item["index"]]],
+                          fmt="none", ecolor=WHISKER, elinewidth=1.1, capsize=3, zorder=3)
+        text = number_format(item["index"]) if item["index"] is not None else "—"
+        edge = max(item["ci"][1] if item.get("ci") else 0.0, item["index"] or 0.0)
+        axes.text(edge + 1.5, y, text, va="center", ha="left", color=INK, fontsize=8.5, zorder=4)
+    axes.set_yticks(positions, labels)
+    axes.invert_yaxis()
+    axes.set_xlim(0, 113)  # room after 100 for the figure written beside the bar
+    axes.set_xticks(range(0, 101, 20))
+    axes.tick_params(axis="y", length=0, labelsize=8.5, labelcolor=INK)
+    axes.tick_params(axis="x", labelsize=8, labelcolor=MUTED, color=GRID)
+    axes.xaxis.set_major_formatter(lambda x, _pos: number_format(x).split(",")[0].split(".")[0])
+    _frame(axes)
+    description = "; ".join(f"{item['label']}: {_figure(item['index'], item.get('ci'), number_format)}"
+                            for item in items)
+    return _svg(figure, title or "", description, id_prefix)
+
+
+def trend_svg(points: Sequence[dict], element_labels: dict[str, str], *, title: str | None = None,
+              number_format: NumberFormat | None = None, sipas_label: str = "SIPAS",
+              id_prefix: str | None = None) -> str:
+    """The SIPAS index (thick) and each element (thin) over the quarters of ``points``."""
+    number_format = number_format or _default_format
+    figure = Figure(figsize=(7.0, 3.3), dpi=72)
+    figure.subplots_adjust(left=0.07, right=0.70, top=0.95, bottom=0.12)
+    axes = figure.add_subplot()
+    x = list(range(len(points)))
+
+    def series(values):
+        return [float("nan") if v is None else v for v in values]
+
+    for colour, (code, label) in zip(LINE_COLOURS * 3, element_labels.items()):
+        axes.plot(x, series(p["elements"].get(code) for p in points), color=colour, linewidth=1.2,
+                  marker="o", markersize=3, label=label, zorder=2)
+    sipas = series(p["index"] for p in points)
+    axes.plot(x, sipas, color=INK, linewidth=2.6, marker="o", markersize=5, label=sipas_label, zorder=3)
+    for xi, value in zip(x, sipas):
+        if value == value:  # not NaN
+            axes.annotate(number_format(value), (xi, value), textcoords="offset points", xytext=(0, 8),
+                          ha="center", fontsize=7.5, color=INK, zorder=4,
+                          bbox=dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor="none", alpha=0.85))
+    axes.set_xticks(x, [p["label"] for p in points])
+    axes.set_xlim(-0.4, len(points) - 0.6)
+    axes.set_ylim(0, 105)
+    axes.set_yticks(range(0, 101, 20))
+    axes.yaxis.set_major_formatter(lambda y, _pos: number_format(y).split(",")[0].split(".")[0])
+    axes.tick_params(labelsize=8, labelcolor=MUTED, color=GRID)
+    axes.grid(axis="y", color=GRID, linewidth=0.6, zorder=0)
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)
+    for side in ("left", "bottom"):
+        axes.spines[side].set_color(GRID)
+    legend_labels = {sipas_label: sipas_label} | element_labels
+    handles, names = axes.get_legend_handles_labels()
+    order = [names.index(name) for name in legend_labels.values() if name in names]
+    axes.legend([handles[i] for i in order],
+                ["\n".join(textwrap.wrap(names[i], 26)) for i in order],
+                loc="center left", bbox_to_anchor=(1.02, 0.5), frameon=False, fontsize=8)
+    description = "; ".join(f"{p['label']}: {sipas_label} {_figure(p['index'], None, number_format)}"
+                            for p in points)
+    return _svg(figure, title or "", description, id_prefix)
+
+
+def _figure(index: float | None, ci, number_format: NumberFormat) -> str:
+    if index is None:
+        return "—"
+    if not ci:
+        return number_format(index)
+    return f"{number_format(index)} ({number_format(ci[0])}–{number_format(ci[1])})"
+
+
+def _frame(axes) -> None:
+    axes.grid(axis="x", color=GRID, linewidth=0.6, zorder=0)
+    for side in ("top", "right", "left"):
+        axes.spines[side].set_visible(False)
+    axes.spines["bottom"].set_color(GRID)
+    axes.spines["bottom"].set_bounds(0, 100)
+
+
+_STYLE_ATTRIBUTE = re.compile(r' style="([^"]*)"')
+_ID = re.compile(r'\bid="([^"]+)"')
+
+
+def _presentation(match: re.Match) -> str:
+    """style="fill: #fff; stroke-width: 0.8" -> fill="#fff" stroke-width="0.8"."""
+    declarations = [part.split(":", 1) for part in match.group(1).split(";") if ":" in part]
+    return "".join(f' {name.strip()}="{value.strip()}"' for name, value in declarations)
+
+
+def _svg(figure: Figure, title: str, description: str, id_prefix: str | None) -> str:
+    buffer = io.StringIO()
+    with _LOCK:
+        FigureCanvasSVG(figure)
+        figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None, "Format": None,
+                                                       "Type": None})
+    svg = buffer.getvalue()
+    svg = svg[svg.index("<svg"):]
+    svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg, flags=re.S)
+    svg = re.sub(r"\s*<!--.*?-->", "", svg, flags=re.S)
+    svg = re.sub(r"\s*<defs>\s*<style[^>]*>.*?</style>\s*</defs>", "", svg, count=1, flags=re.S)
+    svg = _STYLE_ATTRIBUTE.sub(_presentation, svg)
+    prefix = id_prefix or "c" + hashlib.sha1(f"{title}\n{description}\n{svg}".encode()).hexdigest()[:10]
+    ids = set(_ID.findall(svg))
+    svg = _ID.sub(lambda m: f'id="{prefix}-{m.group(1)}"', svg)
+    svg = re.sub(r'url\(#([^)]+)\)', lambda m: f"url(#{prefix}-{m.group(1)})" if m.group(1) in ids else m.group(0), svg)
+    svg = re.sub(r'href="#([^"]+)"', lambda m: f'href="#{prefix}-{m.group(1)}"' if m.group(1) in ids else m.group(0), svg)
+    # What the removed <style> said, as inherited attributes on the root.
+    title_id = f"{prefix}-title"
+    svg = re.sub(r"<svg ", f'<svg role="img" aria-labelledby="{title_id}" aria-describedby="{prefix}-desc" '
+                           'stroke-linejoin="round" stroke-linecap="butt" ', svg, count=1)
+    head_end = svg.index(">") + 1
+    # The figures as text: what a screen reader says, and what a text search finds.
+    return (f'{svg[:head_end]}\n <title id="{title_id}">{escape(title)}</title>\n'
+            f' <desc id="{prefix}-desc">{escape(description)}</desc>{svg[head_end:]}')

@@ -1,0 +1,241 @@
+"""The figures of officers' pages and report files, as plain dicts and lists.
+
+Everything here is computed by services.scores and domain.scoring, so a page, a PDF and a
+workbook show exactly what ``scores --format json`` prints for the same period and unit.
+Comments are masked (domain.masking) before they leave this module.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from survey_app.domain.change import change_between
+from survey_app.domain.masking import mask_personal_data
+from survey_app.domain.periods import Period, period_of
+from survey_app.domain.questionnaire import Questionnaire
+from survey_app.domain.scoring import Respondent, score
+from survey_app.domain.submission import CHANNELS, EXPECTATIONS
+from survey_app.models import Answer, Choice, Response, Unit
+from survey_app.services.scores import ScoreQuery, UnknownUnit, period_scores, respondents_by_unit
+from survey_app.services.units import descendant_ids
+
+# A breakdown cell (one channel, one profile group) with fewer respondents is not shown:
+# its index would be noise, and a small group may point at a person.
+MIN_BREAKDOWN_RESPONSES = 10
+WEAKEST_CRITERIA = 3
+
+
+def subtree_ids(session: Session, unit_code: str | None) -> set[int] | None:
+    """Ids of the unit and every unit below it; None (no restriction) for no unit."""
+    if unit_code is None:
+        return None
+    units = list(session.scalars(select(Unit)))
+    root = next((u for u in units if u.code == unit_code), None)
+    if root is None:
+        raise UnknownUnit(unit_code)
+    return descendant_ids(units)[root.id]
+
+
+def _respondents(session: Session, questionnaire: Questionnaire, unit_ids: set[int] | None,
+                 start: datetime, end: datetime, *columns) -> list[tuple[Any, Respondent]]:
+    """(the extra ``columns`` of the response, respondent) for each response in [start, end)."""
+    chosen = select(Response.id).where(Response.questionnaire_id == questionnaire.id,
+                                       Response.submitted_at >= start, Response.submitted_at < end)
+    if unit_ids is not None:
+        chosen = chosen.where(Response.unit_id.in_(sorted(unit_ids)))
+    rows = session.execute(chosen.add_columns(*columns).order_by(Response.id)).all()
+    ratings: dict[int, dict[str, int]] = defaultdict(dict)
+    for response_id, code, value in session.execute(
+            select(Answer.response_id, Answer.item_code, Answer.value).where(Answer.response_id.in_(chosen))):
+        ratings[response_id][code] = value
+    expectations: dict[int, set[str]] = defaultdict(set)
+    for response_id, option in session.execute(
+            select(Choice.response_id, Choice.option_code)
+            .where(Choice.question_code == EXPECTATIONS, Choice.response_id.in_(chosen))):
+        expectations[response_id].add(option)
+    return [(tuple(row[1:]), Respondent(ratings[row[0]], frozenset(expectations[row[0]]) or None))
+            for row in rows]
+
+
+def _comment_rows(session: Session, questionnaire: Questionnaire, unit_ids: set[int] | None,
+                  period: Period, tz: ZoneInfo, *, offset: int = 0, limit: int | None = None):
+    start, end = period.utc_bounds(tz)
+    where = [Response.questionnaire_id == questionnaire.id, Response.submitted_at >= start,
+             Response.submitted_at < end, Response.comment.is_not(None), Response.comment != ""]
+    if unit_ids is not None:
+        where.append(Response.unit_id.in_(sorted(unit_ids)))
+    total = session.scalar(select(func.count(Response.id)).where(*where))
+    rows = session.execute(
+        select(Response.submitted_at, Response.channel, Response.comment, Unit.code, Unit.name)
+        .join(Unit, Unit.id == Response.unit_id).where(*where)
+        .order_by(Response.submitted_at.desc(), Response.id.desc()).offset(offset).limit(limit))
+    items = [{"submitted_at": submitted_at.astimezone(tz), "channel": channel,
+              "text": mask_personal_data(comment), "unit": code, "unit_name": name}
+             for submitted_at, channel, comment, code, name in rows]
+    return total, items
+
+
+def unit_comments(session: Session, questionnaire: Questionnaire, unit_code: str, period: Period,
+                  tz: ZoneInfo, *, page: int = 1, per_page: int = 20) -> dict[str, Any]:
+    """One page of the comments on the unit and the units below it, newest first, masked."""
+    page, per_page = max(1, page), max(1, per_page)
+    total, items = _comment_rows(session, questionnaire, subtree_ids(session, unit_code), period, tz,
+                                 offset=(page - 1) * per_page, limit=per_page)
+    return {"total": total, "page": page, "per_page": per_page,
+            "pages": max(1, math.ceil(total / per_page)), "items": items}
+
+
+def quarter_label(quarter: Period) -> str:
+    return f"Q{(quarter.start.month - 1) // 3 + 1}/{quarter.start.year}"
+
+
+def last_quarters(last_quarter: Period, quarters: int) -> list[Period]:
+    """The ``quarters`` calendar quarters ending with the one ``last_quarter`` starts in, oldest first."""
+    periods = [period_of("quarter", last_quarter.start)]
+    while len(periods) < quarters:
+        periods.append(periods[-1].previous())
+    return periods[::-1]
+
+
+def quarterly_trend(session: Session, query_base: ScoreQuery, unit_code: str, last_quarter: Period,
+                    quarters: int = 8) -> list[dict[str, Any]]:
+    """The unit's (pooled subtree) SIPAS and element indices in each of the last ``quarters``.
+
+    One read of the whole span instead of a ``period_scores`` per quarter; the respondents of a
+    quarter are the same ones ``scores --unit`` pools, so the figures are the same.
+    """
+    q, tz = query_base.questionnaire, query_base.tz
+    periods = last_quarters(last_quarter, quarters)
+    bounds = [p.utc_bounds(tz) for p in periods]
+    rows = _respondents(session, q, subtree_ids(session, unit_code), bounds[0][0], bounds[-1][1],
+                        Response.submitted_at)
+    per_quarter: list[list[Respondent]] = [[] for _ in periods]
+    for (submitted_at,), respondent in rows:
+        i = next(i for i, (low, high) in enumerate(bounds) if low <= submitted_at < high)
+        per_quarter[i].append(respondent)
+    plan = q.scoring_plan()
+    points = []
+    for period, respondents in zip(periods, per_quarter):
+        s = score(plan, respondents)
+        points.append({"label": quarter_label(period), "from": period.start.isoformat(),
+                       "to": period.end.isoformat(), "n": s.n, "index": s.index,
+                       "ci": list(s.ci) if s.ci else None,
+                       "elements": {code: e.index for code, e in s.elements.items()}})
+    return points
+
+
+def channel_split(session: Session, questionnaire: Questionnaire, unit_code: str, period: Period,
+                  tz: ZoneInfo, *, min_responses: int = MIN_BREAKDOWN_RESPONSES) -> dict[str, dict]:
+    """The SIPAS index of the unit's subtree per channel; small cells suppressed."""
+    by_channel: dict[str, list[Respondent]] = {str(channel): [] for channel in CHANNELS}
+    for (channel,), respondent in _respondents(session, questionnaire, subtree_ids(session, unit_code),
+                                               *period.utc_bounds(tz), Response.channel):
+        by_channel.setdefault(channel, []).append(respondent)
+    plan = questionnaire.scoring_plan()
+    split = {}
+    for channel, respondents in by_channel.items():
+        if len(respondents) < min_responses:
+            split[channel] = {"n": len(respondents), "suppressed": True}
+        else:
+            s = score(plan, respondents)
+            split[channel] = {"n": s.n, "index": s.index, "ci": list(s.ci) if s.ci else None}
+    return split
+
+
+def _labelled(questionnaire: Questionnaire, language: str) -> dict[str, dict[str, str]]:
+    q = questionnaire
+    return {
+        "title": q.text(q.title, language),
+        "elements": {e.code: q.text(e.title, language) for e in q.elements},
+        "criteria": {c.code: q.text(c.text, language) for c in q.criteria},
+        "criterion_element": {c.code: e.code for e in q.elements for c in e.criteria},
+        "expectations": {o.code: q.text(o.label, language) for o in q.expectations.options}
+        if q.expectations else {},
+    }
+
+
+def _weakest(figures: dict, labels: dict) -> list[dict]:
+    scored = [(c["index"], code) for code, c in figures["criteria"].items() if c["index"] is not None]
+    return [{"code": code, "label": labels["criteria"][code], "element": labels["criterion_element"][code],
+             **figures["criteria"][code]} for _, code in sorted(scored)[:WEAKEST_CRITERIA]]
+
+
+def _expectations(figures: dict, labels: dict) -> list[dict]:
+    order = list(labels["expectations"])
+    shares = [(code, share) for code, share in figures["expectations"].items() if code in labels["expectations"]]
+    shares.sort(key=lambda item: (item[1] is None, -(item[1] or 0.0), order.index(item[0])))
+    return [{"code": code, "label": labels["expectations"][code], "share": share} for code, share in shares]
+
+
+def _change(now: dict, before) -> dict | None:
+    change = change_between(now["index"], now["ci"], before.index, before.ci) if before else None
+    return change.as_dict() if change else None
+
+
+def _summary(scores) -> dict:
+    return {"n": scores.n, "index": scores.index, "ci": list(scores.ci) if scores.ci else None}
+
+
+def report_document(session: Session, query: ScoreQuery, *, comments_limit: int | None = None,
+                    language: str | None = None) -> dict[str, Any]:
+    """Everything one report shows, as plain data (see the keys below); raises UnknownUnit."""
+    q = query.questionnaire
+    language = language if language in q.languages else q.default_language
+    labels = _labelled(q, language)
+    current = period_scores(session, query)
+    before_period = query.period.previous()
+
+    # The previous period's figures for the same units, scored the way period_scores does.
+    all_units = list(session.scalars(select(Unit)))
+    subtree = descendant_ids(all_units)
+    ids = {u.code: u.id for u in all_units}
+    shown = [ids[u["unit"]] for u in current["units"]]
+    grouped = respondents_by_unit(session, q, before_period, query.tz)
+    plan = q.scoring_plan()
+    before = {u["unit"]: score(plan, [r for m in subtree[ids[u["unit"]]] for r in grouped.get(m, [])])
+              for u in current["units"]}
+    before_overall = score(plan, [r for unit_id in shown for r in grouped.get(unit_id, [])])
+
+    overall = current["overall"]
+    units = {}
+    for unit in current["units"]:
+        units[unit["unit"]] = {"previous": {**_summary(before[unit["unit"]]), "rank": unit["previous_rank"]},
+                               "change": _change(unit, before[unit["unit"]]),
+                               "weakest": _weakest(unit, labels), "expectations": _expectations(unit, labels)}
+    total, comments = _comment_rows(session, q, None if query.unit_code is None else set(
+        subtree[ids[query.unit_code]]), query.period, query.tz, limit=comments_limit)
+    scope = next((u for u in all_units if u.code == query.unit_code), None)
+    return {
+        "language": language,
+        "scores": current,
+        "period": {"from": query.period.start.isoformat(), "to": query.period.end.isoformat()},
+        "previous_period": {"from": before_period.start.isoformat(), "to": before_period.end.isoformat()},
+        "scope": {"unit": scope.code, "name": scope.name} if scope else None,
+        "overall": {
+            "previous": _summary(before_overall),
+            "change": _change(overall, before_overall),
+            "element_changes": {code: _change(e, before_overall.elements[code])
+                                for code, e in overall["elements"].items()},
+            "weakest": _weakest(overall, labels),
+            "expectations": _expectations(overall, labels),
+        },
+        "units": units,
+        "comments": {"total": total, "items": comments},
+        "labels": labels,
+        "methodology": {
+            "questionnaire": q.id, "version": q.version, "content_hash": q.content_hash,
+            "min_ranked": query.min_ranked, "confidence": 0.95, "satisfied_from": q.scale.satisfied_from,
+            "scale": [{"value": level.value, "label": q.text(level.label, language)} for level in q.scale.levels],
+            "criterion_interval": "wilson", "index_interval": "taylor-linearised",
+            "change_test": "two-sided z test at 5%, standard errors from the interval half-widths",
+            "timezone": str(query.tz), "responses": overall["n"],
+        },
+    }
+
