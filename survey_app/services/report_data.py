@@ -162,9 +162,11 @@ def _labelled(questionnaire: Questionnaire, language: str) -> dict[str, dict[str
 
 
 def _weakest(figures: dict, labels: dict) -> list[dict]:
-    scored = [(c["index"], code) for code, c in figures["criteria"].items() if c["index"] is not None]
+    """The lowest criterion indices; ties in questionnaire order."""
+    scored = [(c["index"], position, code) for position, (code, c) in enumerate(figures["criteria"].items())
+              if c["index"] is not None]
     return [{"code": code, "label": labels["criteria"][code], "element": labels["criterion_element"][code],
-             **figures["criteria"][code]} for _, code in sorted(scored)[:WEAKEST_CRITERIA]]
+             **figures["criteria"][code]} for _, _, code in sorted(scored)[:WEAKEST_CRITERIA]]
 
 
 def _expectations(figures: dict, labels: dict) -> list[dict]:
