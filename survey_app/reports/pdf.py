@@ -39,11 +39,25 @@ def static_only_fetcher(static_folder: Path):
     return StaticOnlyFetcher(fail_on_errors=True)
 
 
+class PdfError(RuntimeError):
+    """A PDF could not be made. Unlike WeasyPrint's FatalURLFetchingError (a BaseException,
+    which Flask's error handling and ``except Exception`` let through) this ends a request as an
+    ordinary server error and a command with a message."""
+
+
 def render_pdf(template: str, **context) -> bytes:
+    return html_to_pdf(render_template(template, **context))
+
+
+def html_to_pdf(html: str) -> bytes:
+    """WeasyPrint with the static-only fetcher; a refused fetch raises PdfError."""
     from weasyprint import (
         HTML,  # imported late: it loads Pango, which only PDF requests need
     )
+    from weasyprint.urls import FatalURLFetchingError
 
-    html = render_template(template, **context)
     fetcher = static_only_fetcher(Path(current_app.static_folder))
-    return HTML(string=html, base_url=STATIC_SCHEME, url_fetcher=fetcher).write_pdf()
+    try:
+        return HTML(string=html, base_url=STATIC_SCHEME, url_fetcher=fetcher).write_pdf()
+    except FatalURLFetchingError as exc:
+        raise PdfError(str(exc)) from None
