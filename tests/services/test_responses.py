@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from factories import unit_tree
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -13,7 +14,13 @@ from survey_app import catalog_of
 from survey_app.domain.submission import Submission
 from survey_app.extensions import db
 from survey_app.models import Answer, Choice, Response, Unit
-from survey_app.services.responses import InvalidSubmission, already_submitted, record_response, submission_of
+from survey_app.services.responses import (
+    InvalidSubmission,
+    already_submitted,
+    record_response,
+    submission_of,
+)
+from survey_app.services.units import unit_by_code
 
 WHEN = datetime(2026, 3, 2, 2, 15, tzinfo=timezone.utc)
 
@@ -21,8 +28,7 @@ WHEN = datetime(2026, 3, 2, 2, 15, tzinfo=timezone.utc)
 @pytest.fixture
 def ctx(app):
     with app.app_context():
-        unit = Unit(code="P-BN", name="Phường Bến Nghé")
-        db.session.add(unit)
+        unit_tree(db.session, "P-BN", names={"P-BN": "Phường Bến Nghé"})
         db.session.commit()
         yield app
         db.session.rollback()
@@ -35,7 +41,7 @@ def counts() -> tuple[int, int, int]:
 
 
 def unit() -> Unit:
-    return db.session.scalar(select(Unit).where(Unit.code == "P-BN"))
+    return unit_by_code(db.session, "P-BN")
 
 
 def test_stores_the_questionnaire_identity_and_everything_answered(ctx):
@@ -159,7 +165,7 @@ def test_submission_key_race_is_settled_by_the_database(ctx):
     """Two app servers both pass already_submitted(); the unique key refuses the second insert."""
     sipas = catalog_of(ctx).get("sipas")
     with Session(db.engine) as second:
-        second_unit = second.scalar(select(Unit).where(Unit.code == "P-BN"))
+        second_unit = unit_by_code(second, "P-BN")
         assert not already_submitted(db.session, "same")
         assert not already_submitted(second, "same")
         record_response(db.session, unit=unit(), questionnaire=sipas, submission=Submission({"TC1": 5}),

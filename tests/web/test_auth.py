@@ -1,42 +1,29 @@
-"""Signing in and out, the staff start page, and who may see which unit."""
+"""Signing in and out: the form, its checks, the session, the account header.
+
+What the staff start page lists: tests/web/staff/test_staff_home.py; who may see which unit:
+tests/services/test_accounts.py and tests/domain/test_permissions.py.
+"""
 
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
 
 import pytest
 from accounts import PASSWORD, add_user, csrf_from
-from sqlalchemy import select
+from factories import unit_tree
 
 from survey_app.extensions import db
-from survey_app.models import Unit, User
-from survey_app.services.accounts import create_user, in_scope, units_in_scope
 
 WRONG = "Wrong e-mail or password, or the account is disabled."
 EXPIRED = "Your session expired. Please sign in again."
 TOO_MANY = "Too many sign-in attempts from your address. Please wait a minute and try again."
 EN = {"lang": "en"}
 
-NAMES = {
-    "HCM": "UBND Thành phố Hồ Chí Minh",
-    "Q1": "UBND Quận 1",
-    "P-BN": "Phường Bến Nghé",
-    "P-DK": "Phường Đa Kao",
-    "Q3": "UBND Quận 3",
-    "P-VTS": "Phường Võ Thị Sáu",
-}
-PARENTS = {"Q1": "HCM", "P-BN": "Q1", "P-DK": "Q1", "Q3": "HCM", "P-VTS": "Q3"}
-
 
 @pytest.fixture
 def units(app):
-    """HCM > {Q1 > {P-BN, P-DK}, Q3 > P-VTS}."""
     with app.app_context():
-        made = {code: Unit(code=code, name=name) for code, name in NAMES.items()}
-        for child, parent in PARENTS.items():
-            made[child].parent = made[parent]
-        db.session.add_all(made.values())
+        unit_tree(db.session, "HCM > Q1 > P-BN, P-DK; HCM > Q3 > P-VTS")
         db.session.commit()
 
 
@@ -218,89 +205,3 @@ def test_signed_in_header_says_who_is_signed_in(client, staff_q1):
         html = client.get(path, query_string=EN).get_data(as_text=True)
         assert f"Signed in as {staff_q1}" in html, path
         assert 'action="/logout"' in html, path
-
-
-# ------------------------------------------------------------------------- the staff page
-
-def unit_links(html: str) -> list[str]:
-    return re.findall(r'href="(/u/[^"]+)"', html)
-
-
-def test_staff_sees_their_unit_and_below_and_nothing_else(client, staff_q1):
-    login(client, staff_q1)
-    response = client.get("/staff/")
-    assert response.status_code == 200
-    html = response.get_data(as_text=True)
-    for code in ("Q1", "P-BN", "P-DK"):
-        assert NAMES[code] in html
-    for code in ("Q3", "P-VTS", "HCM"):  # a sibling, its child, and the parent
-        assert NAMES[code] not in html
-        assert f"/u/{code}" not in html
-    assert sorted(unit_links(html)) == ["/u/P-BN", "/u/P-DK", "/u/Q1"]
-
-
-def test_an_officer_of_a_subtree_sees_that_subtree(app, client, units):
-    add_user(app, "officer@q3.example.vn", "officer", "Q3")
-    login(client, "officer@q3.example.vn")
-    html = client.get("/staff/").get_data(as_text=True)
-    assert sorted(unit_links(html)) == ["/u/P-VTS", "/u/Q3"]
-    assert NAMES["Q1"] not in html and NAMES["P-BN"] not in html
-
-
-def test_an_admin_without_unit_sees_every_unit(app, client, units):
-    add_user(app, "admin@example.vn", "admin", None)
-    login(client, "admin@example.vn")
-    html = client.get("/staff/").get_data(as_text=True)
-    assert sorted(unit_links(html)) == sorted(f"/u/{code}" for code in NAMES)
-    for name in NAMES.values():
-        assert name in html
-
-
-def test_every_link_on_the_staff_page_works(client, staff_q1):
-    login(client, staff_q1)
-    html = client.get("/staff/").get_data(as_text=True)
-    links = set(re.findall(r'href="(/[^"]*)"', html)) - {"/static/survey.css"}
-    assert links, "no links on the staff page"
-    for link in sorted(links):
-        assert client.get(link).status_code == 200, link
-
-
-# ------------------------------------------------------------------------------- the scope
-
-def scope_of(app, email: str, role: str, unit_code: str | None) -> tuple[set[str], dict[str, bool]]:
-    """The codes in the user's scope, and in_scope for every unit."""
-    with app.app_context():
-        unit = db.session.scalar(select(Unit).where(Unit.code == unit_code)) if unit_code else None
-        user = create_user(db.session, email=email, password=PASSWORD, role=role, unit=unit,
-                           now=datetime.now(timezone.utc))
-        db.session.commit()
-        codes = {u.code for u in units_in_scope(db.session, user)}
-        each = {u.code: in_scope(db.session, user, u) for u in db.session.scalars(select(Unit))}
-        return codes, each
-
-
-@pytest.mark.parametrize(("role", "unit", "expected"), [
-    ("admin", None, set(NAMES)),
-    ("officer", None, set(NAMES)),
-    ("admin", "Q3", {"Q3", "P-VTS"}),
-    ("officer", "Q1", {"Q1", "P-BN", "P-DK"}),
-    ("officer", "HCM", set(NAMES)),
-    ("staff", "Q1", {"Q1", "P-BN", "P-DK"}),
-    ("staff", "P-BN", {"P-BN"}),
-])
-def test_scope_is_the_unit_and_everything_below_it(app, units, role, unit, expected):
-    codes, each = scope_of(app, f"{role}@example.vn", role, unit)
-    assert codes == expected
-    assert each == {code: code in expected for code in NAMES}
-
-
-def test_a_staff_member_without_a_unit_has_no_scope(app, units):
-    # create_user refuses it; a row written some other way must still not see everything.
-    with app.app_context():
-        user = User(email="orphan@example.vn", password_hash="scrypt:x", role="staff",
-                    unit=None, active=True, created_at=datetime.now(timezone.utc))
-        db.session.add(user)
-        db.session.commit()
-        assert units_in_scope(db.session, user) == []
-        q1 = db.session.scalar(select(Unit).where(Unit.code == "Q1"))
-        assert in_scope(db.session, user, q1) is False

@@ -8,26 +8,19 @@ database (SQLite or PostgreSQL, whichever the suite runs on) sees concurrent tra
 from __future__ import annotations
 
 import http.client
-import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta, timezone
 from urllib.parse import urlencode, urlsplit
 
+from factories import criteria_codes, invitations, sipas, unit_tree
+from pages import hidden_field
 from sqlalchemy import func, select
 
 from survey_app.extensions import db
-from survey_app.models import Invitation, Response, Unit
-from survey_app.services.invitations import issue_invitations
+from survey_app.models import Invitation, Response
 
 PHONES = 20
-CRITERIA = (
-    "TC1 TC2 TC3 TC4 TT1 TT2 TT3 TT4 TT5 CC1 CC2 CC3 CC4 CC5 CC6 KQ1 KQ2 KQ3 PA1 PA2 PA3 PA4"
-).split()
-
-
-def _hidden(html: str, name: str) -> str:
-    return re.search(rf'<input[^>]*name="{name}"[^>]*value="([^"]*)"', html).group(1)
+CRITERIA = criteria_codes(sipas())
 
 
 class Phone:
@@ -55,8 +48,8 @@ class Phone:
         status, headers, html = self._request("GET")
         assert status == 200, html[:300]
         self.cookie = headers["Set-Cookie"].split(";", 1)[0]
-        self.fields = {"csrf_token": _hidden(html, "csrf_token"),
-                       "submission_key": _hidden(html, "submission_key")}
+        self.fields = {"csrf_token": hidden_field(html, "csrf_token"),
+                       "submission_key": hidden_field(html, "submission_key")}
 
     def send(self, barrier: threading.Barrier) -> tuple[int, str, int]:
         body = urlencode({**self.fields, **{code: str(self.level) for code in CRITERIA}})
@@ -67,10 +60,8 @@ class Phone:
 
 def test_twenty_simultaneous_answers_of_one_invitation_store_exactly_one(app, live_server):
     with app.app_context():
-        unit = Unit(code="P01", name="UBND phường Bến Nghé")
-        db.session.add(unit)
-        (issued,) = issue_invitations(db.session, unit=unit, count=1, now=datetime.now(timezone.utc),
-                                      valid_for=timedelta(days=30), reference_key="k")
+        unit = unit_tree(db.session, "P01", names={"P01": "UBND phường Bến Nghé"})["P01"]
+        (issued,) = invitations(db.session, unit)
         db.session.commit()
         token = issued.token
 

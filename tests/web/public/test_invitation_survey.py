@@ -5,21 +5,23 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta, timezone
 
+from factories import (
+    criteria_codes,
+    form_fields,
+    full_submission,
+    invitations,
+    sipas,
+    unit_tree,
+)
+from pages import survey_fields
 from sqlalchemy import func, select
 
-from survey_app.domain.submission import Submission
 from survey_app.extensions import db
-from survey_app.models import Invitation, Response, Unit
-from survey_app.services.invitation_responses import (
-    InvitationOutcome,
-    submit_invitation,
-)
-from survey_app.services.invitations import issue_invitations
+from survey_app.models import Invitation, Response
 from survey_app.services.secrets import secret_hash
+from survey_app.services.units import unit_by_code
 
-CRITERIA = (
-    "TC1 TC2 TC3 TC4 TT1 TT2 TT3 TT4 TT5 CC1 CC2 CC3 CC4 CC5 CC6 KQ1 KQ2 KQ3 PA1 PA2 PA3 PA4"
-).split()
+CRITERIA = criteria_codes(sipas())
 UNIT_NAME = "UBND phường Bến Nghé"
 
 ANSWERED_EN = "This survey has already been answered: each slip can be used only once."
@@ -32,14 +34,8 @@ UNKNOWN_EN = "This survey link is not valid."
 def issue(app, *, count: int = 1, now: datetime | None = None, valid_days: int = 30) -> list[str]:
     """Tokens of fresh invitations of unit P01 (made if needed)."""
     with app.app_context():
-        unit = db.session.scalar(select(Unit).where(Unit.code == "P01"))
-        if unit is None:
-            unit = Unit(code="P01", name=UNIT_NAME)
-            db.session.add(unit)
-        issued = issue_invitations(
-            db.session, unit=unit, count=count, now=now or datetime.now(timezone.utc),
-            valid_for=timedelta(days=valid_days), reference_key="test-key",
-        )
+        unit = unit_by_code(db.session, "P01") or unit_tree(db.session, "P01", names={"P01": UNIT_NAME})["P01"]
+        issued = invitations(db.session, unit, count, at=now, valid_days=valid_days)
         db.session.commit()
         return [item.token for item in issued]
 
@@ -65,23 +61,8 @@ def response_count(app) -> int:
         return db.session.scalar(select(func.count()).select_from(Response))
 
 
-def hidden(html: str, name: str) -> str:
-    match = re.search(rf'<input[^>]*name="{name}"[^>]*value="([^"]*)"', html)
-    assert match, f"no hidden {name} in the page"
-    return match.group(1)
-
-
-def open_form(client, url: str) -> dict:
-    """GET the survey; return the hidden fields a browser sends back with the answers."""
-    page = client.get(url)
-    assert page.status_code == 200, page.get_data(as_text=True)[:500]
-    html = page.get_data(as_text=True)
-    return {"csrf_token": hidden(html, "csrf_token"), "submission_key": hidden(html, "submission_key")}
-
-
-def answers(level: str = "4") -> dict:
-    return {**{code: level for code in CRITERIA}, "expectations": ["MD1"],
-            "comment": "Nhanh gọn."}
+def answers(level: int = 4) -> dict:
+    return form_fields(full_submission(sipas(), level, expectations=("MD1",), comment="Nhanh gọn."))
 
 
 def html_lang(html: str) -> str:
@@ -109,7 +90,7 @@ def test_a_valid_invitation_serves_the_survey_in_vietnamese(app, client):
 
 def test_answering_stores_one_invitation_response_and_marks_the_invitation(app, client):
     (token,) = issue(app)
-    fields = open_form(client, f"/s/{token}")
+    fields = survey_fields(client, f"/s/{token}")
     before = datetime.now(timezone.utc)
     posted = client.post(f"/s/{token}", data={**fields, **answers()})
     after = datetime.now(timezone.utc)
@@ -137,8 +118,8 @@ def test_answering_stores_one_invitation_response_and_marks_the_invitation(app, 
 
 def test_english_is_kept_through_the_answer(app, client):
     (token,) = issue(app)
-    fields = open_form(client, f"/s/{token}?lang=en")
-    posted = client.post(f"/s/{token}?lang=en", data={**fields, **answers("5")})
+    fields = survey_fields(client, f"/s/{token}?lang=en")
+    posted = client.post(f"/s/{token}?lang=en", data={**fields, **answers(5)})
     assert posted.headers["Location"] == f"/s/{token}/thanks?lang=en"
     assert [r["locale"] for r in responses(app)] == ["en"]
     thanks = client.get(posted.headers["Location"]).get_data(as_text=True)
@@ -148,13 +129,13 @@ def test_english_is_kept_through_the_answer(app, client):
 def test_a_reused_token_gets_410_and_stores_nothing(app, client):
     (token,) = issue(app)
     # Two phones opened the slip's link before either answered.
-    first = open_form(client, f"/s/{token}")
-    second = open_form(app.test_client(), f"/s/{token}")
+    first = survey_fields(client, f"/s/{token}")
+    second = survey_fields(app.test_client(), f"/s/{token}")
 
-    assert client.post(f"/s/{token}", data={**first, **answers("4")}).status_code == 302
+    assert client.post(f"/s/{token}", data={**first, **answers(4)}).status_code == 302
     row = invitation_row(app, token)
 
-    refused = client.post(f"/s/{token}", data={**second, **answers("1")})
+    refused = client.post(f"/s/{token}", data={**second, **answers(1)})
     assert refused.status_code == 410
     html = refused.get_data(as_text=True)
     assert html_lang(html) == "vi" and "Xin lỗi" in html
@@ -171,7 +152,7 @@ def test_a_reused_token_gets_410_and_stores_nothing(app, client):
 def test_the_same_form_sent_twice_is_counted_once_and_thanked(app, client):
     """A double tap or a retry after a network error sends the same form (same key) again."""
     (token,) = issue(app)
-    fields = open_form(client, f"/s/{token}")
+    fields = survey_fields(client, f"/s/{token}")
     assert client.post(f"/s/{token}", data={**fields, **answers()}).status_code == 302
     repeated = client.post(f"/s/{token}", data={**fields, **answers()})
     assert repeated.status_code == 302
@@ -181,7 +162,7 @@ def test_the_same_form_sent_twice_is_counted_once_and_thanked(app, client):
 
 def test_the_answered_page_is_in_english_with_lang_en(app, client):
     (token,) = issue(app)
-    fields = open_form(client, f"/s/{token}")
+    fields = survey_fields(client, f"/s/{token}")
     assert client.post(f"/s/{token}", data={**fields, **answers()}).status_code == 302
 
     page = client.get(f"/s/{token}?lang=en")
@@ -215,7 +196,7 @@ def test_an_expired_invitation_gets_410_and_stores_nothing(app, client):
 
     # A form opened in time and sent after the expiry is refused as well.
     (token,) = issue(app)
-    fields = open_form(client, f"/s/{token}")
+    fields = survey_fields(client, f"/s/{token}")
     with app.app_context():
         inv = db.session.scalar(select(Invitation).where(Invitation.token_hash == secret_hash(token)))
         inv.expires_at = datetime.now(timezone.utc) - timedelta(seconds=1)
@@ -231,7 +212,7 @@ def test_an_expired_invitation_gets_410_and_stores_nothing(app, client):
 
 def test_an_invalid_answer_is_shown_again_and_claims_nothing(app, client):
     (token,) = issue(app)
-    fields = open_form(client, f"/s/{token}")
+    fields = survey_fields(client, f"/s/{token}")
     page = client.post(f"/s/{token}", data={**fields, **answers(), "TC1": "9"})
     assert page.status_code == 200
     assert 'id="error-summary"' in page.get_data(as_text=True)
@@ -244,7 +225,7 @@ def test_an_invalid_answer_is_shown_again_and_claims_nothing(app, client):
 
 def test_a_stale_csrf_token_keeps_the_answers_and_stores_nothing(app, client):
     (token,) = issue(app)
-    fields = open_form(client, f"/s/{token}")
+    fields = survey_fields(client, f"/s/{token}")
     page = client.post(f"/s/{token}", data={**fields, **answers(), "csrf_token": "stale"})
     assert page.status_code == 200
     html = page.get_data(as_text=True)
@@ -252,33 +233,3 @@ def test_a_stale_csrf_token_keeps_the_answers_and_stores_nothing(app, client):
     assert re.search(r'<input checked[^>]*name="TC1" type="radio" value="4">', html)
     assert response_count(app) == 0
     assert invitation_row(app, token)["answered_at"] is None
-
-
-# ----------------------------------------------------------------------------- the service
-
-def test_submit_invitation_refuses_an_answered_or_expired_invitation(app):
-    tokens = issue(app, count=2)
-    submission = Submission(ratings={"TC1": 5})
-    with app.app_context():
-        q = app.extensions["survey_catalog"].default
-        first, second = (db.session.scalar(select(Invitation).where(Invitation.token_hash == secret_hash(t)))
-                         for t in tokens)
-        now = datetime.now(timezone.utc)
-        outcome = submit_invitation(db.session, invitation=first, questionnaire=q, submission=submission,
-                                    locale="vi", now=now, submission_key="k" * 20)
-        assert outcome is InvitationOutcome.STORED
-        response = db.session.get(Response, first.response_id)
-        assert first.answered_at == now
-        assert response.channel == "invitation"
-        db.session.commit()
-
-        again = dict(invitation=first, questionnaire=q, submission=submission, locale="vi",
-                     now=now + timedelta(seconds=1))
-        assert submit_invitation(db.session, **again, submission_key="k" * 20) is InvitationOutcome.REPEATED
-        assert submit_invitation(db.session, **again, submission_key="x" * 20) is InvitationOutcome.ANSWERED
-        assert submit_invitation(db.session, **again) is InvitationOutcome.ANSWERED
-        assert submit_invitation(db.session, invitation=second, questionnaire=q, submission=submission,
-                                 locale="vi", now=second.expires_at) is InvitationOutcome.EXPIRED
-        db.session.rollback()
-        assert db.session.scalar(select(func.count()).select_from(Response)) == 1
-        assert second.answered_at is None

@@ -6,14 +6,13 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from factories import criteria_codes, cycled_submission, form_fields, sipas, unit_tree
 from sqlalchemy import func, select
 
 from survey_app.extensions import db
-from survey_app.models import Response, Unit
+from survey_app.models import Response
 
-CRITERIA = (
-    "TC1 TC2 TC3 TC4 TT1 TT2 TT3 TT4 TT5 CC1 CC2 CC3 CC4 CC5 CC6 KQ1 KQ2 KQ3 PA1 PA2 PA3 PA4"
-).split()
+CRITERIA = criteria_codes(sipas())
 SCALE_VALUES = ["1", "2", "3", "4", "5", "0"]  # five levels, then "no opinion"
 EXPECTATION_OPTIONS = ["MD1", "MD2", "MD3", "MD4", "MD5", "MD6"]
 PROFILE = {
@@ -122,7 +121,7 @@ class Page(HTMLParser):
 
 def add_unit(app, code: str = "P01", name: str = "UBND phường Bến Nghé") -> None:
     with app.app_context():
-        db.session.add(Unit(code=code, name=name))
+        unit_tree(db.session, code, names={code: name})
         db.session.commit()
 
 
@@ -163,16 +162,12 @@ def open_form(client, url: str = "/u/P01") -> tuple[Page, dict]:
 
 
 def full_answers() -> dict:
-    answers = {code: str(1 + i % 5) for i, code in enumerate(CRITERIA)}
-    answers["PA4"] = "0"  # no opinion
-    return {
-        **answers,
-        "expectations": ["MD2", "MD5"],
-        "gender": "female",
-        "age_group": "age35_49",
-        "occupation": "farmer",
-        "comment": "  Cán bộ nhiệt tình, nhưng phòng chờ hơi chật.  ",
-    }
+    """Every criterion, the levels in turn, PA4 "no opinion"; expectations, profile, a comment."""
+    return form_fields(cycled_submission(
+        sipas(), PA4=0, expectations=("MD2", "MD5"),
+        profile={"gender": "female", "age_group": "age35_49", "occupation": "farmer"},
+        comment="  Cán bộ nhiệt tình, nhưng phòng chờ hơi chật.  ",
+    ))
 
 
 @pytest.fixture

@@ -6,14 +6,13 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from factories import cycled_submission, form_fields, sipas, unit_tree
+from pages import survey_fields
 from sqlalchemy import func, select
 
 from survey_app.extensions import db
 from survey_app.models import Response, Unit
 
-CRITERIA = (
-    "TC1 TC2 TC3 TC4 TT1 TT2 TT3 TT4 TT5 CC1 CC2 CC3 CC4 CC5 CC6 KQ1 KQ2 KQ3 PA1 PA2 PA3 PA4"
-).split()
 TOO_MANY_EN = ("Many answers were sent from your network in a short time. "
                "Please wait a minute, then go back and press Send again.")
 OFFICE = "203.0.113.10"
@@ -50,8 +49,7 @@ class Elements(HTMLParser):
 @pytest.fixture
 def units(app):
     with app.app_context():
-        db.session.add_all([Unit(code="P01", name="UBND phường Bến Nghé"),
-                            Unit(code="P02", name="UBND phường Đa Kao")])
+        unit_tree(db.session, "P01; P02", names={"P01": "UBND phường Bến Nghé", "P02": "UBND phường Đa Kao"})
         db.session.commit()
 
 
@@ -61,19 +59,11 @@ def response_count(app) -> int:
 
 
 def hidden_fields(client, url: str, address: str = OFFICE) -> dict:
-    page = client.get(url, environ_base={"REMOTE_ADDR": address})
-    assert page.status_code == 200
-    html = page.get_data(as_text=True)
-    values = {}
-    for name in ("csrf_token", "submission_key"):
-        match = re.search(rf'name="{name}"[^>]*value="([^"]+)"', html)
-        assert match, f"no {name} in the form"
-        values[name] = match.group(1)
-    return values
+    return survey_fields(client, url, environ_base={"REMOTE_ADDR": address})
 
 
 def answers() -> dict:
-    return {code: str(1 + i % 5) for i, code in enumerate(CRITERIA)}
+    return form_fields(cycled_submission(sipas()))
 
 
 # ----------------------------------------------------------------------------- honeypot

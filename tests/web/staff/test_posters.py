@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 from accounts import add_user, log_in
+from factories import unit_tree
 
 from survey_app.extensions import db
-from survey_app.models import Unit
 
 QUESTION = "Ông/Bà hài lòng với sự phục vụ của chúng tôi?"
 CALL = "Quét mã QR để đánh giá — chỉ mất 3 phút, không cần ghi tên"
@@ -24,10 +24,9 @@ CALL = "Quét mã QR để đánh giá — chỉ mất 3 phút, không cần ghi
 def units(app):
     """Q1 > P01 (a long name, on two lines), and Q3 apart."""
     with app.app_context():
-        q1 = Unit(code="Q1", name="UBND Quận 1")
-        db.session.add_all([q1, Unit(code="P01", parent=q1,
-                                 name="UBND phường Bến Nghé, Quận 1, Thành phố Hồ Chí Minh"),
-                            Unit(code="Q3", name="UBND Quận 3")])
+        unit_tree(db.session, "Q1 > P01; Q3", names={
+            "Q1": "UBND Quận 1", "P01": "UBND phường Bến Nghé, Quận 1, Thành phố Hồ Chí Minh",
+            "Q3": "UBND Quận 3"})
         db.session.commit()
 
 

@@ -15,17 +15,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from accounts import PASSWORD, csrf_from, log_in
+from factories import form_fields, full_submission, sipas, unit_tree
+from pages import hidden_field
 from sqlalchemy import func, select
 
 from survey_app.extensions import db
-from survey_app.models import Invitation, Response, Unit, User
+from survey_app.models import Invitation, Response, User
 from survey_app.services.accounts import create_user
 from survey_app.services.secrets import secret_hash
 
 INSTRUCTION = "Quét mã QR để đánh giá sự hài lòng của Ông/Bà về việc giải quyết hồ sơ"
-CRITERIA = (
-    "TC1 TC2 TC3 TC4 TT1 TT2 TT3 TT4 TT5 CC1 CC2 CC3 CC4 CC5 CC6 KQ1 KQ2 KQ3 PA1 PA2 PA3 PA4"
-).split()
 SHORT_URL = re.compile(r"http://localhost/s/[A-Za-z0-9_-]{24}")
 
 
@@ -35,11 +34,9 @@ SHORT_URL = re.compile(r"http://localhost/s/[A-Za-z0-9_-]{24}")
 def units(app) -> dict[str, int]:
     """A district with two wards (siblings), and a staff member of each ward."""
     with app.app_context():
-        district = Unit(code="Q1", name="UBND Quận 1")
-        ward_a = Unit(code="P-BN", name="UBND phường Bến Nghé", parent=district)
-        ward_b = Unit(code="P-DK", name="UBND phường Đa Kao", parent=district)
-        db.session.add_all([district, ward_a, ward_b])
-        db.session.flush()
+        made = unit_tree(db.session, "Q1 > P-BN, P-DK", names={
+            "Q1": "UBND Quận 1", "P-BN": "UBND phường Bến Nghé", "P-DK": "UBND phường Đa Kao"})
+        district, ward_a, ward_b = made["Q1"], made["P-BN"], made["P-DK"]
         now = datetime.now(timezone.utc)
         create_user(db.session, email="a@q1.gov.vn", password=PASSWORD, role="staff", unit=ward_a, now=now)
         create_user(db.session, email="b@q1.gov.vn", password=PASSWORD, role="staff", unit=ward_b, now=now)
@@ -182,9 +179,8 @@ def test_the_slip_sheet_reads_right_and_its_qr_codes_open_the_survey(app, client
     assert survey.status_code == 200
     html = survey.get_data(as_text=True)
     assert "UBND phường Bến Nghé" in html and 'name="TC1"' in html
-    fields = {"csrf_token": csrf_from(html),
-              "submission_key": re.search(r'name="submission_key"[^>]*value="([^"]+)"', html).group(1)}
-    answers = {code: "5" for code in CRITERIA}
+    fields = {"csrf_token": csrf_from(html), "submission_key": hidden_field(html, "submission_key")}
+    answers = form_fields(full_submission(sipas(), 5))
     assert citizen.post(path, data={**fields, **answers}).status_code == 302
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Response)

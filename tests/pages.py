@@ -1,0 +1,22 @@
+"""Reading the survey form the way a browser does: the hidden fields it sends back."""
+
+from __future__ import annotations
+
+import re
+
+
+def hidden_field(html: str, name: str) -> str:
+    """The value of the form field ``name`` in a page (the CSRF token, the submission key)."""
+    match = re.search(rf'<input[^>]*name="{name}"[^>]*value="([^"]*)"', html)
+    assert match, f"no field {name} in the page"
+    return match.group(1)
+
+
+def survey_fields(client, url: str, **kwargs) -> dict[str, str]:
+    """GET a survey page (200 expected); the CSRF token and submission key a browser posts back."""
+    page = client.get(url, **kwargs)
+    assert page.status_code == 200, page.get_data(as_text=True)[:500]
+    html = page.get_data(as_text=True)
+    fields = {name: hidden_field(html, name) for name in ("csrf_token", "submission_key")}
+    assert all(fields.values()), fields
+    return fields
