@@ -12,10 +12,12 @@ from flask import Flask
 def register_commands(app: Flask) -> None:
     from survey_app.cli.apikeys import apikeys_cli
     from survey_app.cli.demo import demo_command
+    from survey_app.cli.report import report_command
     from survey_app.cli.responses import responses_cli
     from survey_app.cli.scores import scores_command
     from survey_app.cli.units import units_cli
     from survey_app.cli.users import users_cli
 
-    for command in (users_cli, apikeys_cli, units_cli, responses_cli, scores_command, demo_command):
+    for command in (users_cli, apikeys_cli, units_cli, responses_cli, scores_command, demo_command,
+                    report_command):
         app.cli.add_command(command)

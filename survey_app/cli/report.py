@@ -1,0 +1,66 @@
+"""``flask --app survey_app report``: the report of a period as a PDF or an XLSX workbook."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from survey_app.cli.common import parse_date
+from survey_app.domain.periods import Period
+from survey_app.extensions import db
+from survey_app.reports.formatting import REPORT_LANGUAGES
+from survey_app.services import scores
+
+FORMATS = (".pdf", ".xlsx")
+
+
+@click.command("report")
+@with_appcontext
+@click.option("--from", "start", required=True, callback=parse_date, help="First day, YYYY-MM-DD (local time).")
+@click.option("--to", "end", required=True, callback=parse_date, help="Last day, inclusive.")
+@click.option("--unit", "unit_code", help="This unit and the units below it (default: every unit).")
+@click.option("--questionnaire", "questionnaire_id", help="Default: the default questionnaire.")
+@click.option("--lang", type=click.Choice(REPORT_LANGUAGES), default="vi", show_default=True)
+@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="FILE.pdf or FILE.xlsx: the format follows the suffix.")
+def report_command(start: date, end: date, unit_code: str | None, questionnaire_id: str | None, lang: str,
+                   output: Path) -> None:
+    """Write the satisfaction report of a period: the same figures as `scores --format json`."""
+    # Imported here: matplotlib and WeasyPrint would otherwise load with every command and app.
+    from survey_app.reports.pdf import PdfError
+    from survey_app.reports.report_pdf import render_report_pdf
+    from survey_app.reports.workbook import report_workbook
+    from survey_app.services.report_data import report_document
+    from survey_app.services.response_rows import response_rows
+
+    if output.suffix.lower() not in FORMATS:
+        raise click.BadParameter(f"'{output.name}' must end in .pdf or .xlsx", param_hint="-o")
+    catalog = current_app.extensions["survey_catalog"]
+    questionnaire = catalog.get(questionnaire_id or catalog.default_id)
+    if questionnaire is None:
+        raise click.BadParameter(f"unknown questionnaire {questionnaire_id}", param_hint="--questionnaire")
+    if start > end:
+        raise click.BadParameter("--from is after --to", param_hint="--from")
+    tz = ZoneInfo(current_app.config["TIMEZONE"])
+    query = scores.ScoreQuery(questionnaire=questionnaire, period=Period(start, end), tz=tz,
+                              min_ranked=current_app.config["MIN_RANKED_RESPONSES"], unit_code=unit_code)
+    try:
+        document = report_document(db.session, query, language=lang)
+    except scores.UnknownUnit:
+        raise click.BadParameter(f"unknown unit {unit_code}", param_hint="--unit") from None
+    try:
+        if output.suffix.lower() == ".pdf":
+            data = render_report_pdf(document, lang=lang)
+        else:
+            rows = response_rows(db.session, questionnaire, unit_code, query.period, tz)
+            data = report_workbook(document, rows, lang=lang)
+    except PdfError as exc:
+        raise click.ClickException(f"the PDF could not be made: {exc}") from None
+    output.write_bytes(data)
+    click.echo(f"{output}: {len(data):,} bytes, {len(document['scores']['units'])} units, "
+               f"{document['scores']['overall']['n']} responses", err=True)
