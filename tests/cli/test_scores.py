@@ -9,6 +9,7 @@ from statistics import NormalDist
 from zoneinfo import ZoneInfo
 
 import pytest
+from factories import criteria_codes, sipas
 
 from survey_app import catalog_of
 from survey_app.domain.submission import Submission
@@ -26,9 +27,10 @@ DOCUMENTED_ADDITIONS = {"parent", "invitations", "response_rate"}
 UNIT_KEYS = CONTRACT_UNIT_KEYS | DOCUMENTED_ADDITIONS
 ELEMENT_KEYS = {"index", "ci"}
 CRITERION_KEYS = {"n", "satisfied", "index", "ci"}
-SIPAS_ELEMENTS = {"TC": 4, "TT": 5, "CC": 6, "KQ": 3, "PA": 4}
-SIPAS_CRITERIA = [f"{e}{i}" for e, count in SIPAS_ELEMENTS.items() for i in range(1, count + 1)]
-EXPECTATION_OPTIONS = [f"MD{i}" for i in range(1, 7)]
+# The document lists elements, criteria and options in the order of the questionnaire file.
+SIPAS_ELEMENTS = [element.code for element in sipas().elements]
+SIPAS_CRITERIA = criteria_codes(sipas())
+EXPECTATION_OPTIONS = [option.code for option in sipas().expectations.options]
 
 
 # ---------------------------------------------------------------- helpers

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from factories import record, submission, unit_tree
 
 from survey_app.extensions import db
 from survey_app.models import Unit
@@ -44,13 +45,8 @@ def issue(unit: Unit, when: datetime, answered_at: list[datetime | None]) -> Non
 @pytest.fixture
 def invitations(app):
     with app.app_context():
-        prov = Unit(code="PROV", name="Tỉnh")
-        a = Unit(code="A", name="Huyện A", parent=prov)
-        a1 = Unit(code="A1", name="Xã A1", parent=a)
-        b = Unit(code="B", name="Huyện B", parent=prov)
-        c = Unit(code="C", name="Huyện C", parent=prov)
-        db.session.add_all([prov, a, a1, b, c])
-        db.session.flush()
+        units = unit_tree(db.session, "PROV > A > A1; PROV > B, C")
+        a, a1, b, c = (units[code] for code in ("A", "A1", "B", "C"))
 
         # In March (local time), A: 4 issued, 3 answered; one of them answered in April.
         issue(a, local(2026, 3, 1, 0, 0), [local(2026, 3, 2, 8, 0), None])
@@ -118,18 +114,12 @@ def test_a_period_is_cut_in_local_time(invitations, runner):
 
 def test_the_rate_counts_answers_not_responses(app, runner):
     """The rate is about invitations: open-link responses of the unit do not raise it."""
-    from survey_app.domain.submission import Submission
-    from survey_app.services.responses import record_response
-
     with app.app_context():
-        unit = Unit(code="U", name="Đơn vị")
-        db.session.add(unit)
-        db.session.flush()
+        unit = unit_tree(db.session, "U")["U"]
         issue(unit, local(2026, 3, 10, 9, 0), [None, None, None, local(2026, 3, 10, 10, 0)])
         q = app.extensions["survey_catalog"].default
         for hour in range(5):
-            record_response(db.session, unit=unit, questionnaire=q, submission=Submission({"TC1": 5}),
-                            locale="vi", channel="link", submitted_at=local(2026, 3, 11, hour + 8, 0))
+            record(db.session, unit, q, submission(q, TC1=5), at=local(2026, 3, 11, hour + 8, 0))
         db.session.commit()
     (unit,) = scores_json(runner)["units"]
     assert (unit["n"], unit["invitations"], unit["response_rate"]) == (5, 4, 0.25)

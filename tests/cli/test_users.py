@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from factories import unit_tree
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash
 
 from survey_app.extensions import db
-from survey_app.models import Unit, User
+from survey_app.models import User
 from survey_app.services.accounts import authenticate
 
 PASSWORD = "correct horse battery"
@@ -17,11 +18,7 @@ PASSWORD = "correct horse battery"
 def units(app):
     """HCM > Q1 > P-BN; HCM > Q3."""
     with app.app_context():
-        hcm = Unit(code="HCM", name="UBND Thành phố Hồ Chí Minh")
-        q1 = Unit(code="Q1", name="UBND Quận 1", parent=hcm)
-        Unit(code="P-BN", name="Phường Bến Nghé", parent=q1)
-        Unit(code="Q3", name="UBND Quận 3", parent=hcm)
-        db.session.add(hcm)
+        unit_tree(db.session, "HCM > Q1 > P-BN; HCM > Q3")
         db.session.commit()
 
 
