@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
+from factories import criteria_codes, quick, sipas
 from sqlalchemy import delete, func, select
 
 from survey_app import catalog_of
@@ -18,13 +19,12 @@ from survey_app.models import Answer, Choice, Response
 from survey_app.services import demo, units
 
 UNITS = "code,name,parent\nHCM,Thành phố Hồ Chí Minh,\nQ1,UBND Quận 1,HCM\nP-BN,Phường Bến Nghé,Q1\n"
-SIPAS_CRITERIA = ["TC1", "TC2", "TC3", "TC4", "TT1", "TT2", "TT3", "TT4", "TT5",
-                  "CC1", "CC2", "CC3", "CC4", "CC5", "CC6", "KQ1", "KQ2", "KQ3",
-                  "PA1", "PA2", "PA3", "PA4"]
-PROFILE = ["gender", "age_group", "ethnicity", "education", "occupation", "respondent_type",
-           "submission_channel"]
+# The columns the questionnaire files define, in their order.
+SIPAS_CRITERIA = criteria_codes(sipas())
+QUICK_CRITERIA = criteria_codes(quick())
+PROFILE = [question.code for question in sipas().profile]
 HEADER = ["submitted_at", "unit", "questionnaire", "channel", "locale", *SIPAS_CRITERIA,
-          "DV1", "DV2", "DV3", "DV4", "expectations", *PROFILE, "comment"]
+          *QUICK_CRITERIA, "expectations", *PROFILE, "comment"]
 
 
 @pytest.fixture
@@ -160,7 +160,7 @@ def test_export_writes_local_times_and_every_column(with_units, runner, tmp_path
     # The leading columns, then every questionnaire's criteria, expectations, profile, comment.
     header = list(rows[0])
     assert header[:5] == ["submitted_at", "unit", "questionnaire", "channel", "locale"]
-    assert sorted(header[5:-9]) == sorted([*SIPAS_CRITERIA, "DV1", "DV2", "DV3", "DV4"])
+    assert sorted(header[5:-9]) == sorted([*SIPAS_CRITERIA, *QUICK_CRITERIA])
     assert header[-9:] == ["expectations", *PROFILE, "comment"]
     # Ordered by time; times in Asia/Ho_Chi_Minh with their offset.
     assert [r["submitted_at"] for r in rows] == [
