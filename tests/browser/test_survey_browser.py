@@ -6,15 +6,14 @@ import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from factories import criteria_codes, sipas
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from survey_app.extensions import db
 from survey_app.models import Response
 
-CRITERIA = (
-    "TC1 TC2 TC3 TC4 TT1 TT2 TT3 TT4 TT5 CC1 CC2 CC3 CC4 CC5 CC6 KQ1 KQ2 KQ3 PA1 PA2 PA3 PA4"
-).split()
+CRITERIA = criteria_codes(sipas())
 # The label a citizen taps for each criterion (cycling through the scale and "no opinion").
 LABELS = ["Rất không hài lòng", "Không hài lòng", "Bình thường", "Hài lòng", "Rất hài lòng",
           "Không có ý kiến"]
