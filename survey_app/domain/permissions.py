@@ -42,3 +42,8 @@ def covers_all_units(role: str) -> bool:
 
 def needs_unit(role: str) -> bool:
     return role == Role.STAFF
+
+
+def reads_reports_first(role: str) -> bool:
+    """A reform officer signs in for the reports; staff and admins for their units' tools."""
+    return role == Role.OFFICER

@@ -16,9 +16,9 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     """Every blueprint of the app, registered here and nowhere else."""
-    from survey_app.web import api, auth, errors, public, staff, templating
+    from survey_app.web import api, auth, errors, officers, public, staff, templating
 
-    for blueprint in (*public.BLUEPRINTS, auth.bp, staff.bp, api.bp):
+    for blueprint in (*public.BLUEPRINTS, auth.bp, staff.bp, officers.bp, api.bp):
         app.register_blueprint(blueprint)
     errors.register(app)
     templating.register(app)

@@ -21,7 +21,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from wtforms import EmailField, PasswordField
 from wtforms.validators import InputRequired, Length
 
-from survey_app.domain.permissions import Action, may
+from survey_app.domain.permissions import Action, may, reads_reports_first
 from survey_app.extensions import csrf, db, limiter, login_manager
 from survey_app.models import Unit, User
 from survey_app.services.accounts import active_user, authenticate, in_scope
@@ -92,6 +92,8 @@ def _safe_next(target: str | None) -> str:
     if (target and target.startswith("/") and not target.startswith("//")
             and "\\" not in target and all(ch.isprintable() and not ch.isspace() for ch in target)):
         return target
+    if current_user.is_authenticated and reads_reports_first(current_user.role):
+        return url_for("officers.units")
     return url_for("staff.home")
 
 

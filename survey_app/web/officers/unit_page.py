@@ -1,0 +1,76 @@
+"""``/reports/units/<code>``: one unit (with the units below it) in one period: elements and
+criteria with their intervals, the last 8 quarters, expectations, channels, response rate and
+the citizens' comments, masked and paginated."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, redirect, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from survey_app.domain.periods import period_of
+from survey_app.domain.permissions import Action
+from survey_app.extensions import db
+from survey_app.services.accounts import in_scope
+from survey_app.services.report_data import channel_split, quarterly_trend, report_document, unit_comments
+from survey_app.web.auth import permission_required
+from survey_app.web.officers import bp, presenting, unit_figures, wording
+from survey_app.web.officers.picker import picker
+from survey_app.web.officers.reading import bad_request, link, picked_period_redirect, report_request, scoped_unit
+
+COMMENTS_PER_PAGE = 20
+TREND_QUARTERS = 8
+
+
+def _page_number() -> int:
+    raw = request.args.get("page", "1")
+    if not (raw.isascii() and raw.isdigit() and 1 <= len(raw) <= 6 and int(raw) >= 1):
+        bad_request(_("The page number must be a whole number from 1."))
+    return int(raw)
+
+
+@bp.get("/units/<code>")
+@permission_required(Action.VIEW_REPORTS)
+def unit(code: str):
+    target = picked_period_redirect()
+    if target:
+        return redirect(target)
+    report = report_request()
+    unit = scoped_unit(code)
+    page = _page_number()
+    q, session = report.questionnaire, db.session
+    summary = report_document(session, report.query(unit.code), comments_limit=0, language=wording.language())
+    document = summary["scores"]
+    figures = document["units"][0]
+    comments = unit_comments(session, q, unit.code, report.period, report.tz, page=page, per_page=COMMENTS_PER_PAGE)
+    if page > comments["pages"]:
+        abort(404)
+    points = unit_figures.trend(
+        quarterly_trend(session, report.query(unit.code), unit.code, period_of("quarter", report.period.end),
+                        TREND_QUARTERS), q)
+    element_rows = unit_figures.elements(figures, q)
+    criteria_groups = unit_figures.criteria(figures, q)
+    min_ranked = current_app.config["MIN_RANKED_RESPONSES"]
+    return render_template(
+        "officers/unit.html", language=wording.language(), report=report, unit=unit,
+        picker=picker(report, ".unit", code=unit.code),
+        period_name=wording.period_name(report.period), period_dates=wording.dates(report.period),
+        previous_name=wording.period_name(report.period.previous()),
+        row=presenting.unit_row(figures, q, min_ranked), min_ranked=min_ranked,
+        change=presenting.index_change(summary["units"][unit.code]["change"]),
+        invitations=wording.count(figures["invitations"]),
+        elements=element_rows, criteria=criteria_groups, trend=points,
+        element_heads=presenting.element_heads(q),
+        expectations=unit_figures.expectations(figures, q),
+        channels=unit_figures.channels(channel_split(session, q, unit.code, report.period, report.tz)),
+        comments=unit_figures.comments(comments), comment_pages=comments,
+        page_link=lambda number: link(".unit", report, code=unit.code, page=number),
+        children=[presenting.unit_row(u, q, min_ranked) for u in document["units"] if u["parent"] == unit.code],
+        unit_link=lambda child: link(".unit", report, code=child),
+        up_link=link(".units", report),
+        parent=unit.parent if unit.parent and in_scope(session, current_user, unit.parent) else None,
+        charts=unit_figures.charts(element_rows, criteria_groups, points, q),
+        downloads={"pdf_vi": link(".preparing_pdf", report, unit=unit.code, lang="vi"),
+                   "pdf_en": link(".preparing_pdf", report, unit=unit.code, lang="en"),
+                   "xlsx": link(".report_xlsx", report, unit=unit.code)},
+    )

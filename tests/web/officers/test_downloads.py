@@ -1,0 +1,88 @@
+"""``/reports/report.pdf`` and ``report.xlsx``: the very report the ``report`` command writes for
+the same period, unit and language, sent as an attachment that no cache keeps."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+
+import pytest
+import weasyprint
+from openpyxl import load_workbook
+from report_province import PERIOD
+from weasyprint.urls import FatalURLFetchingError
+
+QUERY = f"from={PERIOD['from']}&to={PERIOD['to']}"
+
+
+def pdf_text(data: bytes) -> str:
+    done = subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True)
+    return done.stdout.decode()
+
+
+def cells(data: bytes) -> dict[str, list[tuple]]:
+    book = load_workbook(io.BytesIO(data), read_only=True)
+    return {sheet.title: [tuple(row) for row in sheet.iter_rows(values_only=True)] for sheet in book.worksheets}
+
+
+def cli_report(runner, tmp_path, suffix: str, *args: str) -> bytes:
+    out = tmp_path / f"report{suffix}"
+    result = runner.invoke(args=["report", "--from", PERIOD["from"], "--to", PERIOD["to"], *args, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    return out.read_bytes()
+
+
+def test_the_pdf_is_the_report_command_s(officer, runner, tmp_path):
+    response = officer.get(f"/reports/report.pdf?{QUERY}&unit=SO&lang=en")
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    assert response.headers["Content-Disposition"] == \
+        "attachment; filename=bao-cao-hai-long-SO-2026-01-01-2026-03-31.pdf"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert pdf_text(response.data) == pdf_text(cli_report(runner, tmp_path, ".pdf", "--unit", "SO", "--lang", "en"))
+    assert "Sở Tư pháp" in pdf_text(response.data) and "Xã Đông Hòa" not in pdf_text(response.data)
+
+
+def test_the_workbook_is_the_report_command_s(officer, runner, tmp_path):
+    response = officer.get(f"/reports/report.xlsx?{QUERY}")
+    assert response.status_code == 200
+    assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert response.headers["Content-Disposition"] == \
+        "attachment; filename=bao-cao-hai-long-TINH-2026-01-01-2026-03-31.xlsx"
+    assert response.headers["Cache-Control"] == "no-store"
+    # The officer's scope is TINH: the province, as the command writes it for --unit TINH.
+    assert cells(response.data) == cells(cli_report(runner, tmp_path, ".xlsx", "--unit", "TINH"))
+
+
+@pytest.mark.parametrize("lang", ["fr", "VI", "vi-VN"])
+def test_a_report_language_other_than_vi_or_en_is_400(officer, lang):
+    assert officer.get(f"/reports/report.pdf?{QUERY}&lang={lang}").status_code == 400
+    assert officer.get(f"/reports/report.xlsx?{QUERY}&lang={lang}").status_code == 400
+
+
+def test_bad_dates_are_400_for_files_too(officer):
+    assert officer.get("/reports/report.pdf?from=2026-13-01&to=2026-12-31").status_code == 400
+    assert officer.get("/reports/report.xlsx?from=2026-03-01&to=2026-01-01").status_code == 400
+
+
+def test_a_refused_fetch_ends_in_a_clean_error_page(officer, monkeypatch):
+    """WeasyPrint's FatalURLFetchingError is a BaseException: it must become our 500 page, in the
+    reader's language, not an answer-less worker."""
+    def refuse(self, *args, **kwargs):
+        raise FatalURLFetchingError("refused to fetch 'file:///etc/passwd'")
+
+    monkeypatch.setattr(weasyprint.HTML, "write_pdf", refuse)
+    response = officer.get(f"/reports/report.pdf?{QUERY}&unit=STP&lang=en")
+    assert response.status_code == 500
+    assert "The PDF report could not be made" in response.get_data(as_text=True)
+    assert "passwd" not in response.get_data(as_text=True)
+
+
+def test_the_preparing_page_asks_for_the_pdf_by_itself(officer):
+    response = officer.get(f"/reports/report.pdf/preparing?{QUERY}&unit=STP&lang=en")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    target = "/reports/report.pdf?from=2026-01-01&amp;to=2026-03-31&amp;lang=en&amp;unit=STP"
+    assert f'<meta http-equiv="refresh" content="0; url={target}">' in html
+    assert f'href="{target}"' in html
+    assert officer.get(f"/reports/report.pdf/preparing?{QUERY}&lang=de").status_code == 400
