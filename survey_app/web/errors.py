@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Flask, current_app, make_response, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 # Seconds a kiosk shows an error before it returns to its first screen.
@@ -32,7 +33,7 @@ def _messages() -> dict[int, str]:
 def error_page(code: int, message: str | None = None):
     """The error page for ``code``, with ``message`` or the standard one for that code."""
     message = message or _messages().get(code) or _messages()[500 if code >= 500 else 400]
-    kiosk_id = (request.view_args or {}).get("public_id") if request.blueprint == "kiosk" else None
+    kiosk_id = _kiosk_id()
     if kiosk_id:
         # Back to the kiosk's first screen, with its key, in its default language.
         start_url = url_for("kiosk.survey", public_id=kiosk_id, key=request.args.get("key"),
@@ -45,11 +46,27 @@ def error_page(code: int, message: str | None = None):
                            language=str(get_locale() or "vi")), code
 
 
+def _kiosk_id() -> str | None:
+    """The kiosk a request was for, also when routing failed before any view was chosen (a
+    method the kiosk page does not take): the address is matched again as a GET."""
+    if request.blueprint == "kiosk":
+        return (request.view_args or {}).get("public_id")
+    try:
+        endpoint, args = current_app.url_map.bind_to_environ(request.environ).match(method="GET")
+    except HTTPException:
+        return None
+    return args.get("public_id") if endpoint.startswith("kiosk.") else None
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         # A message we wrote for this very case (abort(403, description=_(...))) is kept;
         # Werkzeug's standard English descriptions are not shown.
+        if isinstance(error, CSRFError):
+            # Flask-WTF's reason ("The CSRF token is missing.") means nothing to a reader.
+            return error_page(400, _("Your session expired. Please go back, reload the page and "
+                                     "try again."))
         standard = type(error).description
         message = error.description if error.description != standard else None
         return error_page(error.code or 500, message)

@@ -141,8 +141,6 @@ def test_real_kiosk_errors_go_back_to_the_start(app, client, a_kiosk):
     assert REFRESH.findall(html) == [("10", f"/k/{public_id}?key=not-the-key")]
 
 
-@pytest.mark.xfail(strict=True, reason="a method a kiosk route does not take fails in routing, "
-                   "before any blueprint is known, so the 405 page has no way back to the start")
 @pytest.mark.parametrize(("method", "path"), [("PUT", ""), ("POST", "/thanks")])
 def test_a_405_from_routing_on_a_kiosk_address_goes_back_too(client, a_kiosk, method, path):
     public_id, key = a_kiosk
@@ -207,8 +205,6 @@ def test_real_errors_are_in_the_readers_language(app, site, lang, index):
     assert_error_page(client.get(f"/test-only/bug{query}"), 500, lang, STANDARD[500][index])
 
 
-@pytest.mark.xfail(strict=True, reason="web/errors.py keeps Flask-WTF's own description of a CSRF "
-                   "failure ('The CSRF token is missing.'), which is English, on a Vietnamese page")
 def test_a_csrf_failure_outside_a_form_is_explained_in_vietnamese(app, site):
     staff = signed_in(app, "staff@example.vn")
     response = staff.post("/logout")  # no CSRF token

@@ -158,9 +158,6 @@ def test_the_form_labels_are_vietnamese_too(staff):
     assert_no_english(kiosks)
 
 
-@pytest.mark.xfail(strict=True, reason="base.html falls back to lang='vi' when a view passes no "
-                   "language: these pages are English text marked as Vietnamese (the slips page "
-                   "passes its language and is right)")
 @pytest.mark.parametrize("path", ["/staff/kiosks?lang=en", "/staff/?lang=en"])
 def test_an_english_staff_page_says_it_is_english(staff, path):
     html = staff.get(path).get_data(as_text=True)
