@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import click
@@ -15,17 +15,20 @@ from survey_app.services import demo, units
 
 @click.command("demo")
 @with_appcontext
-@click.option("--responses", default=4000, show_default=True, help="How many responses to make.")
+@click.option("--responses", default=12000, show_default=True, help="How many responses to make.")
 @click.option("--if-empty", is_flag=True, help="Do nothing (and succeed) when units exist already.")
 @click.option("--seed", default=2017, show_default=True, help="Same seed, same data.")
 def demo_command(responses: int, if_empty: bool, seed: int) -> None:
-    """Create a demo province with units and synthetic responses over the last two years."""
+    """Create a demo province with units, invitations and synthetic responses over the last eight quarters."""
     if units.all_units(db.session):
         if if_empty:
             click.echo("The database has units already; no demo data added.")
             return
         raise click.ClickException("the database is not empty; demo data goes into an empty one")
     made = demo.create_demo(db.session, current_app.extensions["survey_catalog"], responses=responses,
-                            seed=seed, now=datetime.now(ZoneInfo(current_app.config["TIMEZONE"])))
+                            seed=seed, now=datetime.now(ZoneInfo(current_app.config["TIMEZONE"])),
+                            invitations=True,
+                            valid_for=timedelta(days=current_app.config["INVITATION_VALID_DAYS"]))
     db.session.commit()
-    click.echo(f"Demo province created: {made.units} units, {made.responses} responses.")
+    click.echo(f"Demo province created: {made.units} units, {made.responses} responses, "
+               f"{made.invitations} invitations ({made.answered} answered).")

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import math
 import unicodedata
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from survey_app import catalog_of
+from survey_app.domain.masking import mask_personal_data
+from survey_app.domain.periods import Period, period_of
+from survey_app.domain.submission import EXPECTATIONS
 from survey_app.extensions import db
-from survey_app.models import Answer, Response, Unit
+from survey_app.models import Answer, Choice, Invitation, Response, Unit
 
 
 def vietnamese(name: str) -> bool:
@@ -37,61 +43,172 @@ def counts(app) -> tuple[int, int, int]:
                 db.session.scalar(select(func.count()).select_from(Answer)))
 
 
-def test_demo_makes_a_province(app, runner):
-    started = datetime.now(timezone.utc)
-    result = runner.invoke(args=["demo", "--responses", "500"])
+def local_today(app):
+    return datetime.now(ZoneInfo(app.config["TIMEZONE"])).date()
+
+
+def full_quarters_before(today, count: int) -> list[Period]:
+    """The ``count`` calendar quarters before the one holding ``today``, oldest first."""
+    quarters = [period_of("quarter", today).previous()]
+    while len(quarters) < count:
+        quarters.append(quarters[-1].previous())
+    return quarters[::-1]
+
+
+def unit_scores(runner, period: Period) -> dict[str, dict]:
+    result = runner.invoke(args=["scores", "--from", period.start.isoformat(), "--to", period.end.isoformat(),
+                                 "--format", "json"])
     assert result.exit_code == 0, result.output
-    assert "Demo province created: 20 units, 500 responses." in result.output
+    return {u["unit"]: u for u in json.loads(result.stdout)["units"]}
+
+
+def z_score(before: dict, after: dict) -> float | None:
+    """The change from ``before`` to ``after`` over its standard error, from the two intervals
+    alone: se = half-width / 1.96 (the longer side: an interval is clipped to 0-100)."""
+    if before["index"] is None or after["index"] is None or not before["ci"] or not after["ci"]:
+        return None
+    se = [max(u["ci"][1] - u["index"], u["index"] - u["ci"][0]) / 1.96 for u in (before, after)]
+    if math.hypot(*se) == 0:
+        return None
+    return (after["index"] - before["index"]) / math.hypot(*se)
+
+
+def test_the_demo_province_has_todays_two_levels_and_merged_departments(app, runner):
+    started = datetime.now(UTC)
+    result = runner.invoke(args=["demo", "--responses", "2000"])
+    assert result.exit_code == 0, result.output
+    assert "Demo province created: 25 units, 2000 responses, " in result.output
 
     with app.app_context():
         all_units = db.session.scalars(select(Unit)).all()
-        roots = [u for u in all_units if u.parent is None]
-        assert len(roots) == 1
-        root = roots[0]
-        groups = {g.code: g for g in root.children}
-        assert set(groups) == {"SO", "XA"}
-        departments = [u.name for u in groups["SO"].children]
-        communes = [u.name for u in groups["XA"].children]
-        assert len(departments) >= 5 and all(name.startswith("Sở ") for name in departments)
-        assert len(communes) >= 5 and all(name.split()[0] in {"Xã", "Phường", "Thị"} for name in communes)
-        assert len(all_units) == 1 + 2 + len(departments) + len(communes) == 20
+        assert len(all_units) == 25
         assert all(vietnamese(u.name) for u in all_units)
-        assert "Sở Tư pháp" in departments
+        roots = [u for u in all_units if u.parent is None]
+        assert [u.code for u in roots] == ["DEMO"] and roots[0].name.startswith("UBND tỉnh ")
+        root = roots[0]
+        below_root = {u.code: u for u in root.children}
+        assert set(below_root) == {"TTPVHCC", "SO", "XA"}
+        assert below_root["TTPVHCC"].name.startswith("Trung tâm Phục vụ hành chính công tỉnh")
+        assert not below_root["TTPVHCC"].children
+        # Two levels of local government: every unit under a group is a one-stop shop itself.
+        departments = {u.code: u.name for u in below_root["SO"].children}
+        communes = {u.code: u.name for u in below_root["XA"].children}
+        assert all(not u.children for g in ("SO", "XA") for u in below_root[g].children)
+        assert departments["STP"] == "Sở Tư pháp"
+        assert {"Sở Tài chính", "Sở Nội vụ", "Sở Nông nghiệp và Môi trường", "Sở Xây dựng", "Sở Công Thương",
+                "Sở Y tế", "Sở Giáo dục và Đào tạo", "Sở Văn hóa, Thể thao và Du lịch",
+                "Sở Khoa học và Công nghệ"} <= set(departments.values())
+        assert all(name.startswith("Sở ") for name in departments.values())
+        kinds = {name.split()[1] for name in communes.values()}
+        assert all(name.startswith("UBND ") for name in communes.values())
+        assert kinds == {"xã", "phường", "đặc"} and 8 <= len(communes) <= 12
+        assert any(name.startswith("UBND đặc khu ") for name in communes.values())
+        # Nothing of the old administration: no district, no thị trấn, no merged-away department.
+        gone = ("huyện", "quận", "thị xã", "thị trấn", "kế hoạch và đầu tư", "lao động", "tài nguyên",
+                "giao thông", "thanh tra")
+        assert not [u.name for u in all_units if any(word in u.name.lower() for word in gone)]
 
         stored = db.session.scalars(select(Response)).all()
-        assert len(stored) == 500
-        # Responses belong to the departments and communes, never to a group or the province.
-        leaves = {u.id for u in all_units if u.parent is not None and u.parent.parent is not None}
-        assert {r.unit_id for r in stored} <= leaves
-        assert len({r.unit_id for r in stored}) == len(leaves)  # 500 responses reach all 17
-        # Spread over the last two years, none in the future.
+        assert len(stored) == 2000
+        # Responses belong to the one-stop shops, never to a group or the province, and reach all.
+        shops = {u.id for u in all_units if not u.children}
+        assert {r.unit_id for r in stored} == shops
+        # Eight full quarters and the current one, none in the future.
         times = sorted(r.submitted_at for r in stored)
-        assert times[0] >= started - timedelta(days=731)
-        assert times[-1] <= datetime.now(timezone.utc)
-        assert times[-1] - times[0] > timedelta(days=600)
-        months = {(t.year, t.month) for t in times}
-        assert len(months) >= 23
+        assert times[-1] <= started
+        first = full_quarters_before(local_today(app), 8)[0].utc_bounds(ZoneInfo(app.config["TIMEZONE"]))[0]
+        assert first <= times[0] < first + timedelta(days=14)
         # Both questionnaires, their own identity recorded; answers on the scale or "no opinion".
         catalog = catalog_of(app)
         assert {r.questionnaire_id for r in stored} == {q.id for q in catalog}
         assert all(r.questionnaire_hash == catalog.get(r.questionnaire_id).content_hash for r in stored)
-        assert sum(r.questionnaire_id == "sipas" for r in stored) > 400
         values = set(db.session.scalars(select(Answer.value).distinct()))
         assert values == {0, 1, 2, 3, 4, 5}
+        # Expectations and profile answers use the codes of the questionnaire file.
+        sipas = catalog.default
+        chosen = set(db.session.execute(select(Choice.question_code, Choice.option_code).distinct()))
+        assert {o for q, o in chosen if q == EXPECTATIONS} == {o.code for o in sipas.expectations.options}
+        assert {q for q, _ in chosen} == {EXPECTATIONS} | {p.code for p in sipas.profile}
 
-    # The data makes a real report: every department and commune ranked over two years.
-    app.config["MIN_RANKED_RESPONSES"] = 10
-    today = datetime.now(timezone.utc).date()
-    result = runner.invoke(args=["scores", "--from", (today - timedelta(days=740)).isoformat(),
-                                 "--to", today.isoformat(), "--format", "json"])
+
+def test_the_first_run_shows_trends_significant_changes_and_small_units(app, runner):
+    """What ``make run`` loads: the default number of responses, invitations included."""
+    result = runner.invoke(args=["demo"])
     assert result.exit_code == 0, result.output
-    assert '"n": ' in result.output and '"rank": 1' in result.output
+    assert "Demo province created: 25 units, 12000 responses, " in result.output
+
+    with app.app_context():
+        stored = db.session.scalars(select(Response)).all()
+        assert {r.channel for r in stored} == {"link", "invitation", "kiosk", "paper"}
+        comments = [r.comment for r in stored if r.comment]
+        assert 200 <= len(comments) <= 1000
+        assert sum(mask_personal_data(c) != c for c in comments) >= 20
+        # Every answered invitation is recorded as a citizen's answer would be: its response came
+        # through the invitation, for the same unit, at the moment it was answered; and no other.
+        invitations = db.session.scalars(select(Invitation)).all()
+        answered = [i for i in invitations if i.answered_at is not None]
+        assert len(invitations) > len(answered) > 100
+        by_id = {r.id: r for r in stored}
+        for invitation in answered:
+            response = by_id[invitation.response_id]
+            assert response.channel == "invitation" and response.unit_id == invitation.unit_id
+            assert invitation.issued_at <= response.submitted_at == invitation.answered_at < invitation.expires_at
+        assert sum(r.channel == "invitation" for r in stored) == len(answered)
+        assert all(i.response_id is None for i in invitations if i.answered_at is None)
+
+    # The page an officer opens first: the last full quarter, against the one before; and the
+    # trend over the eight full quarters.
+    quarters = full_quarters_before(local_today(app), 8)
+    first, before, latest = (unit_scores(runner, quarter) for quarter in (quarters[0], *quarters[-2:]))
+    shops = [code for code in latest if code not in {u["parent"] for u in latest.values()}]
+    assert len(shops) == 22
+    for earlier in (before, first):
+        changes = [z_score(earlier[code], latest[code]) for code in shops]
+        assert any(z is not None and z > 1.96 for z in changes), "no significant rise"
+        assert any(z is not None and z < -1.96 for z in changes), "no significant fall"
+        assert any(z is not None and abs(z) < 1.96 for z in changes), "no change within chance"
+
+    small = [code for code in shops if latest[code]["n"] < 30]
+    assert small and all(latest[code]["rank"] is None for code in small)
+    assert len(small) <= len(shops) // 2
+    assert any(latest[code]["rank_change"] for code in shops)
+    rates = [u["response_rate"] for u in latest.values() if u["response_rate"] is not None]
+    assert rates and all(0 < rate < 1 for rate in rates)
+    assert any(u["invitations"] == 0 and u["response_rate"] is None for u in latest.values())
+
+
+def empty_the_database() -> None:
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(delete(table))
+    db.session.commit()
+
+
+def demo_data(app, runner, *args: str) -> tuple[str, list[tuple]]:
+    """The demo's responses as exported, and its invitations; then an empty database again."""
+    result = runner.invoke(args=["demo", "--responses", "400", *args])
+    assert result.exit_code == 0, result.output
+    exported = runner.invoke(args=["responses", "export", "-"])
+    assert exported.exit_code == 0, exported.output
+    with app.app_context():
+        invitations = [(i.unit.code, i.channel, i.issued_at, i.expires_at, i.answered_at)
+                       for i in db.session.scalars(select(Invitation).order_by(Invitation.issued_at,
+                                                                               Invitation.id))]
+        empty_the_database()
+    return exported.stdout, invitations
+
+
+def test_same_seed_same_data(app, runner):
+    first = demo_data(app, runner, "--seed", "5")
+    assert first[0].count("\n") == 401 and first[1]
+    assert demo_data(app, runner, "--seed", "5") == first
+    other = demo_data(app, runner, "--seed", "6")
+    assert other[0] != first[0] and other[1] != first[1]
 
 
 def test_demo_refuses_a_database_that_is_not_empty(app, runner):
     assert runner.invoke(args=["demo", "--responses", "50"]).exit_code == 0
     before = counts(app)
-    assert before[:2] == (20, 50)
+    assert before[:2] == (25, 50)
 
     result = runner.invoke(args=["demo", "--responses", "50"])
     assert result.exit_code == 1
@@ -116,7 +233,7 @@ def test_demo_refuses_when_there_are_units_only(app, runner, tmp_path):
 def test_demo_if_empty_on_an_empty_database_creates_it(app, runner):
     result = runner.invoke(args=["demo", "--responses", "30", "--if-empty", "--seed", "1"])
     assert result.exit_code == 0, result.output
-    assert counts(app)[:2] == (20, 30)
+    assert counts(app)[:2] == (25, 30)
 
 
 def test_migrations_match_the_models(app, runner, restore_logging):
