@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+from scipy import special, stats
 
 __all__ = [
     "CriterionScore",
@@ -176,10 +176,19 @@ def score(plan: ScoringPlan, respondents: Sequence[Respondent], confidence: floa
 
 
 def _wilson(k: int, n: int, confidence: float) -> tuple[float, float] | None:
+    """The Wilson score interval, in percent: SciPy's formula (binomtest(k, n).proportion_ci(
+    method="wilson"), Newcombe 1998) written out, because binomtest also searches for a p-value
+    that is thrown away, which made it 98% of the time of a province's scores."""
     if n == 0:
         return None
-    interval = stats.binomtest(k, n).proportion_ci(confidence_level=confidence, method="wilson")
-    return (100.0 * interval.low, 100.0 * interval.high)
+    z = float(special.ndtri(0.5 + 0.5 * confidence))
+    p = k / n
+    denominator = 2 * (n + z**2)
+    centre = (2 * n * p + z**2) / denominator
+    delta = z / denominator * math.sqrt(4 * n * p * (1 - p) + z**2)
+    low = 0.0 if k == 0 else centre - delta
+    high = 1.0 if k == n else centre + delta
+    return (100.0 * low, 100.0 * high)
 
 
 def _linearised_ci(index: float, z: np.ndarray, contributing: int, q: float) -> tuple[float, float] | None:
