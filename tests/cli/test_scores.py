@@ -1,4 +1,4 @@
-"""``flask scores``: the JSON contract of DESIGN.md, checked against figures worked out by hand."""
+"""``flask scores``: the JSON contract (README, "Scores JSON"; docs/indices.md), checked against figures worked out by hand."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ Z = NormalDist().inv_cdf(0.975)
 DOCUMENT_KEYS = {"questionnaire", "from", "to", "overall", "units"}
 SCORE_KEYS = {"n", "index", "ci", "elements", "criteria", "expectations"}
 CONTRACT_UNIT_KEYS = SCORE_KEYS | {"unit", "name", "rank", "previous_rank", "rank_change"}
-# Additions to the contract of DESIGN.md, documented in the README ("Scores JSON").
+# Additions to the first version of the contract, documented in the README ("Scores JSON").
 DOCUMENTED_ADDITIONS = {"parent", "invitations", "response_rate"}
 UNIT_KEYS = CONTRACT_UNIT_KEYS | DOCUMENTED_ADDITIONS
 ELEMENT_KEYS = {"index", "ci"}

@@ -1,4 +1,4 @@
-"""The wide CSV interchange format: one row per response (see DESIGN.md, "Contracts")."""
+"""The wide CSV interchange format: one row per response (README, "Responses CSV"; docs/contracts.md)."""
 
 from __future__ import annotations
 
