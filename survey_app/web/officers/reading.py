@@ -59,6 +59,8 @@ def picked_period_redirect() -> str | None:
     except PeriodProblem as problem:
         bad_request(_period_message(problem))
     args = {k: v for k, v in request.args.items() if k != "period"}
+    if args.get("q") == current_app.extensions["survey_catalog"].default_id:
+        del args["q"]  # the picker always sends it; the default needs no mention
     args.update({"from": period.start.isoformat(), "to": period.end.isoformat()})
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
