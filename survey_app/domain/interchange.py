@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from survey_app.domain.catalog import Catalog
 from survey_app.domain.csv_files import FORMULA_TRIGGERS, neutralise
 from survey_app.domain.questionnaire import Questionnaire
+from survey_app.domain.text import normalise_newlines
 from survey_app.domain.submission import (
     CHANNELS,
     EXPECTATIONS,
@@ -103,7 +104,8 @@ def parse_record(catalog: Catalog, line: int, record: dict[str, str],
     )
     profile = {p.code: record[p.code].strip() for p in questionnaire.profile
                if record.get(p.code, "").strip()}
-    comment = _restore(record.get("comment", "")).strip() or None
+    # A spreadsheet may save a comment's line breaks as CRLF; stored as a browser's would be.
+    comment = normalise_newlines(_restore(record.get("comment", ""))).strip() or None
     submission = Submission(ratings, expectations, profile, comment)
     problems += [f"{where}: {message}" for message in submission_problems(questionnaire, submission)]
     if problems or submitted_at is None:

@@ -20,7 +20,7 @@ class InvitationStatus(StrEnum):
     EXPIRED = "expired"      # not answered in time
 
 
-def invitation_status(*, answered_at: datetime | None, expires_at: datetime, now: datetime) -> InvitationStatus:
-    if answered_at is not None:
+def invitation_status(*, answered: bool, expires_at: datetime, now: datetime) -> InvitationStatus:
+    if answered:
         return InvitationStatus.ANSWERED
     return InvitationStatus.EXPIRED if expires_at <= now else InvitationStatus.ISSUED

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from survey_app.domain.questionnaire import NO_OPINION, Questionnaire
+from survey_app.domain.text import text_problem
 
 
 class Channel(StrEnum):
@@ -73,4 +74,6 @@ def submission_problems(questionnaire: Questionnaire, submission: Submission) ->
             problems.append(f"comment: {q.id} has no comment box")
         elif len(submission.comment) > q.comment.max_length:
             problems.append(f"comment: longer than {q.comment.max_length} characters")
+        if text_problem(submission.comment, multiline=True):
+            problems.append(f"comment: {text_problem(submission.comment, multiline=True)}")
     return problems

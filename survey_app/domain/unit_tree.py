@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from survey_app.domain.text import text_problem
+
 UNIT_CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 UNIT_COLUMNS = ("code", "name", "parent")
 
@@ -33,6 +35,8 @@ def unit_rows(records: list[tuple[int, dict[str, str]]]) -> tuple[list[UnitRow],
             problems.append(f"line {line}: unit {code} has no name")
         elif len(name) > 255:
             problems.append(f"line {line}: the name of {code} is longer than 255 characters")
+        elif text_problem(name):
+            problems.append(f"line {line}: the name of {code} {text_problem(name)}")
         if code in first_line:
             problems.append(f"line {line}: unit {code} is already on line {first_line[code]}")
             continue

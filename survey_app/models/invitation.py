@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import Date, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey_app.extensions import db
@@ -15,7 +15,12 @@ class Invitation(db.Model):
 
     The token in the citizen's link is never stored, only its SHA-256: a copy of the database
     cannot be turned into submissions. The dossier reference is stored as a keyed hash (HMAC)
-    for the same reason: it identifies a person's dossier.
+    for the same reason: it identifies a person's dossier, and is forgotten once the invitation
+    is answered.
+
+    Anonymity by construction: nothing here leads to the response that answered it (no id, no
+    time finer than the day, no submission key), and the response knows nothing of the
+    invitation but its channel.
     """
 
     __tablename__ = "invitations"
@@ -31,8 +36,9 @@ class Invitation(db.Model):
     channel: Mapped[str] = mapped_column(String(16))
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    response_id: Mapped[int | None] = mapped_column(ForeignKey("responses.id"), unique=True)
+    # The local day (TIMEZONE) it was answered, never the time: a time could be matched with
+    # the response's own submission time.
+    answered_on: Mapped[date | None] = mapped_column(Date)
     # Who issued it: a signed-in user, or an API key of the one-stop software.
     issued_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     issued_by_api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))

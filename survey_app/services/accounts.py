@@ -104,12 +104,21 @@ def in_scope(session: Session, user: User, unit: Unit) -> bool:
     return any(u.id == unit.id for u in units_in_scope(session, user))
 
 
+def end_sessions(session: Session, user: User) -> None:
+    """End every open session of ``user``: the generation in their session ids no longer
+    matches, so even a copied cookie replayed later signs nobody in. Used on sign-out, which
+    therefore signs the user out in every browser at once (simple, and what a shared office
+    PC needs); sessions live in signed cookies, so there is no server-side list to pick from."""
+    user.session_generation += 1
+    session.flush()
+
+
 def set_active(session: Session, email: str, active: bool) -> User:
     user = user_by_email(session, email)
     if user is None:
         raise AccountError(f"no user {email}")
     if user.active and not active:
-        user.session_generation += 1
+        end_sessions(session, user)
     user.active = active
     session.flush()
     return user

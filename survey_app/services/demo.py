@@ -4,13 +4,14 @@ Responses go in with bulk inserts (executemany on SQLite, COPY on PostgreSQL) ra
 flush each, which is what keeps ``make run`` quick; they are checked first by the same rules as
 every stored response. Answers
 to invitations go through the invitation services instead, so that each one is recorded exactly
-as a citizen's answer would be (the invitation claimed, answered_at and response_id set).
+as a citizen's answer would be (the invitation claimed and its day recorded, nothing linking it
+to its response).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
@@ -46,14 +47,14 @@ def create_demo(session: Session, catalog: Catalog, *, responses: int, seed: int
     the current one; with ``invitations``, some units issue invitations and some of those
     responses answer them. ``now`` is aware, in the deployment's time zone. Flushes.
 
-    Invitations are off unless asked for: an answered invitation references its response, so
-    a caller that later deletes responses (an export and re-import test) wants none.
+    Invitations are off unless asked for: a caller that later deletes responses (an export and
+    re-import test) would otherwise keep answered invitations whose answers are gone.
     """
     plan = plan_demo(catalog, responses=responses, seed=seed, now=now, invitations=invitations,
                      valid_for=valid_for)
     units = _store_units(session, plan)
     _store_responses(session, catalog, units, plan.responses)
-    issued = _store_invitations(session, catalog, units, plan, valid_for)
+    issued = _store_invitations(session, catalog, units, plan, valid_for, now.tzinfo)
     return DemoSummary(units=len(units), responses=plan.response_count, invitations=issued,
                        answered=plan.response_count - len(plan.responses))
 
@@ -124,7 +125,7 @@ def _insert_plain(session: Session, table: Table, rows: list[tuple]) -> None:
 
 
 def _store_invitations(session: Session, catalog: Catalog, units: dict[str, Unit], plan: DemoPlan,
-                       valid_for: timedelta) -> int:
+                       valid_for: timedelta, tz: tzinfo) -> int:
     issued_count = 0
     for batch in plan.batches:
         issued = issue_invitations(session, unit=units[batch.unit], count=batch.count, now=batch.issued_at,
@@ -134,7 +135,7 @@ def _store_invitations(session: Session, catalog: Catalog, units: dict[str, Unit
             outcome = submit_invitation(session, invitation=invitation.invitation,
                                         questionnaire=catalog.get(answer.questionnaire),
                                         submission=answer.submission, locale=answer.locale,
-                                        now=answer.submitted_at)
+                                        now=answer.submitted_at, tz=tz)
             if outcome is not InvitationOutcome.STORED:
                 raise RuntimeError(f"demo invitation of {batch.unit} not answered: {outcome}")
     return issued_count

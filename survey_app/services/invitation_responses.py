@@ -1,8 +1,14 @@
-"""Answering a single-use invitation: claim it, then store the response it was for."""
+"""Answering a single-use invitation: claim it, then store the response it was for.
+
+The response and the invitation are never linked: the invitation records only that it was
+answered, and the day; the response records its channel ("invitation") and the random key of
+the form that sent it. A double tap is recognised by that key (the same form was stored), not
+by following a link from the invitation.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 from enum import Enum
 
 from sqlalchemy import select
@@ -12,7 +18,7 @@ from survey_app.domain.invitation import InvitationStatus
 from survey_app.domain.questionnaire import Questionnaire
 from survey_app.domain.submission import Channel, Submission
 from survey_app.models import Invitation, Response
-from survey_app.services.invitations import attach_response, claim, status
+from survey_app.services.invitations import claim, status
 from survey_app.services.responses import record_response
 
 
@@ -30,12 +36,18 @@ class InvitationOutcome(Enum):
         return self in (InvitationOutcome.STORED, InvitationOutcome.REPEATED)
 
 
-def answered_by(session: Session, invitation: Invitation, submission_key: str | None) -> bool:
-    """Whether the answer stored for ``invitation`` came from the form carrying ``submission_key``."""
-    if not submission_key or invitation.response_id is None:
+def form_stored(session: Session, invitation: Invitation, submission_key: str | None) -> bool:
+    """Whether the form carrying ``submission_key`` was stored as an invitation's answer for
+    ``invitation``'s unit: then a closed invitation is this very form's double tap or retry.
+
+    The key is random per form and known only to the browser that holds the form, so this
+    says nothing to anyone else.
+    """
+    if not submission_key:
         return False
-    stored = session.scalar(select(Response.submission_key).where(Response.id == invitation.response_id))
-    return stored == submission_key
+    return session.scalar(select(Response.id).where(
+        Response.submission_key == submission_key, Response.channel == Channel.INVITATION,
+        Response.unit_id == invitation.unit_id)) is not None
 
 
 def closed_outcome(session: Session, invitation: Invitation, now: datetime,
@@ -46,35 +58,35 @@ def closed_outcome(session: Session, invitation: Invitation, now: datetime,
         return None
     if state == InvitationStatus.EXPIRED:
         return InvitationOutcome.EXPIRED
-    if answered_by(session, invitation, submission_key):
+    if form_stored(session, invitation, submission_key):
         return InvitationOutcome.REPEATED
     return InvitationOutcome.ANSWERED
 
 
 def submit_invitation(session: Session, *, invitation: Invitation, questionnaire: Questionnaire,
-                      submission: Submission, locale: str, now: datetime,
+                      submission: Submission, locale: str, now: datetime, tz: tzinfo,
                       submission_key: str | None = None) -> InvitationOutcome:
     """Store one response for ``invitation``, at most once however many requests race for it.
 
-    The claim (one conditional UPDATE) comes first: the database lets exactly one of several
-    concurrent claims change the row, and a loser adds nothing to the session and gets the
-    reason (answered by this same form, by another, or expired). Raises InvalidSubmission (from
-    ``record_response``) for an invalid submission, in which case the claim has been made in
-    this transaction and the caller must roll back. Flushes, never commits.
+    The claim (one conditional UPDATE, recording the day of ``now`` in ``tz``) comes first: the
+    database lets exactly one of several concurrent claims change the row, and a loser adds
+    nothing to the session and gets the reason (answered by this same form, by another, or
+    expired). Raises InvalidSubmission (from ``record_response``) for an invalid submission, in
+    which case the claim has been made in this transaction and the caller must roll back.
+    Flushes, never commits.
     """
     closed = closed_outcome(session, invitation, now, submission_key)
     if closed is not None:
         return closed
-    if not claim(session, invitation, now):
+    if not claim(session, invitation, now, now.astimezone(tz).date()):
         # The claim did not say why; read the row as it is now (committed by the winner).
         session.refresh(invitation)
         return closed_outcome(session, invitation, now, submission_key) or InvitationOutcome.ANSWERED
-    response = record_response(
+    record_response(
         session, unit=invitation.unit, questionnaire=questionnaire, submission=submission,
         locale=locale, channel=Channel.INVITATION, submitted_at=now, submission_key=submission_key,
     )
-    attach_response(session, invitation, response.id)
-    # claim and attach_response update the row behind the session's back: reload it, so that
-    # the caller sees answered_at and response_id.
+    # claim updated the row behind the session's back: reload it, so that the caller sees
+    # answered_on.
     session.refresh(invitation)
     return InvitationOutcome.STORED

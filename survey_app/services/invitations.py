@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from survey_app.domain.invitation import DossierChannel, InvitationStatus, invitation_status
+from survey_app.domain.text import text_problem
 from survey_app.models import Invitation, Unit
 from survey_app.services.secrets import keyed_hash, new_secret, secret_hash
 
@@ -41,6 +42,10 @@ def issue_invitations(session: Session, *, unit: Unit, count: int, now: datetime
         procedure = procedure.strip()
         if not 1 <= len(procedure) <= 64:
             raise InvitationError("procedure must be 1 to 64 characters")
+        if text_problem(procedure):
+            raise InvitationError(f"procedure {text_problem(procedure)}")
+    if reference is not None and text_problem(reference):
+        raise InvitationError(f"reference {text_problem(reference)}")
     if reference is not None and count != 1:
         raise InvitationError("a dossier reference belongs to one invitation: use count 1")
     issued = []
@@ -64,34 +69,33 @@ def invitation_by_token(session: Session, token: str) -> Invitation | None:
 
 
 def status(invitation: Invitation, now: datetime) -> InvitationStatus:
-    return invitation_status(answered_at=invitation.answered_at, expires_at=invitation.expires_at, now=now)
+    return invitation_status(answered=invitation.answered_on is not None,
+                             expires_at=invitation.expires_at, now=now)
 
 
-def claim(session: Session, invitation: Invitation, now: datetime) -> bool:
-    """Mark the invitation answered if, and only if, nobody has yet; True when this call won.
+def claim(session: Session, invitation: Invitation, now: datetime, today: date) -> bool:
+    """Mark the invitation answered on ``today`` (the local day of ``now``) if, and only if,
+    nobody has yet; True when this call won.
 
     One conditional UPDATE: the database serialises concurrent claims of the same row, so of
-    twenty simultaneous submissions exactly one sees a row count of 1.
+    twenty simultaneous submissions exactly one sees a row count of 1. The dossier's reference
+    is forgotten at the same time: once answered, nothing about the invitation is worth
+    linking to a person.
     """
     result = session.execute(
         update(Invitation)
-        .where(Invitation.id == invitation.id, Invitation.answered_at.is_(None),
+        .where(Invitation.id == invitation.id, Invitation.answered_on.is_(None),
                Invitation.expires_at > now)
-        .values(answered_at=now)
+        .values(answered_on=today, reference_hash=None)
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
 
 
-def attach_response(session: Session, invitation: Invitation, response_id: int) -> None:
-    session.execute(update(Invitation).where(Invitation.id == invitation.id)
-                    .values(response_id=response_id).execution_options(synchronize_session=False))
-
-
 def issued_per_unit(session: Session, start: datetime, end: datetime) -> dict[int, tuple[int, int]]:
     """unit id -> (invitations issued in [start, end), of which answered)."""
     rows = session.execute(
-        select(Invitation.unit_id, func.count(), func.count(Invitation.answered_at))
+        select(Invitation.unit_id, func.count(), func.count(Invitation.answered_on))
         .where(Invitation.issued_at >= start, Invitation.issued_at < end)
         .group_by(Invitation.unit_id)
     )

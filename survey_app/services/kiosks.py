@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from survey_app.domain.text import text_problem
 from survey_app.models import Kiosk, Unit
 from survey_app.services.secrets import new_secret, secret_hash
 
@@ -27,6 +28,8 @@ class KioskError(ValueError):
 
 def register_kiosk(session: Session, *, unit: Unit, name: str, now: datetime) -> tuple[Kiosk, str]:
     """A new kiosk for ``unit`` and its secret key; the key is not stored and cannot be shown again."""
+    if text_problem(name):
+        raise KioskError(f"a kiosk's name {text_problem(name)}")
     name = " ".join(name.split())
     if not name:
         raise KioskError("a kiosk needs a name (e.g. 'Counter 1, ground floor')")

@@ -24,8 +24,8 @@ from wtforms.validators import InputRequired, Length
 from survey_app.domain.permissions import Action, may, reads_reports_first
 from survey_app.extensions import csrf, db, limiter, login_manager
 from survey_app.models import Unit, User
-from survey_app.services.accounts import active_user, authenticate, in_scope
-from survey_app.web.forms import N_, TranslatedForm
+from survey_app.services.accounts import active_user, authenticate, end_sessions, in_scope
+from survey_app.web.forms import N_, PlainText, TranslatedForm
 
 bp = Blueprint("auth", __name__)
 
@@ -49,7 +49,7 @@ def load_user(user_id: str) -> User | None:
 
 class LoginForm(TranslatedForm):
     email = EmailField(_l("E-mail"), validators=[
-        InputRequired(message=_l("Please give your e-mail address.")),
+        PlainText(), InputRequired(message=_l("Please give your e-mail address.")),
         Length(max=255, message=_l("Please use at most %(max)d characters."))])
     password = PasswordField(_l("Password"), validators=[
         InputRequired(message=_l("Please give your password.")),
@@ -77,10 +77,11 @@ def permission_required(action: Action):
     return decorator
 
 
-def require_scope(unit: Unit) -> None:
-    """403 unless the signed-in user may act on ``unit``; checked on the server, every time."""
+def require_scope(unit: Unit, *, refusal: int = 403) -> None:
+    """``refusal`` (403, or 404 where the answer must not tell whether something exists)
+    unless the signed-in user may act on ``unit``; checked on the server, every time."""
     if not in_scope(db.session, current_user, unit):
-        abort(403)
+        abort(refusal)
 
 
 def _safe_next(target: str | None) -> str:
@@ -129,5 +130,9 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    # The cookie itself cannot be taken back from the browser (or from whoever copied it):
+    # what ends the session for good is the user's new session generation.
+    end_sessions(db.session, current_user._get_current_object())
+    db.session.commit()
     logout_user()
     return redirect(url_for("auth.login"))

@@ -6,11 +6,17 @@ kiosk's first screen by themselves. The API answers its own errors in JSON (web/
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 from flask import Flask, current_app, make_response, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+
+from survey_app.domain.text import is_plain_text
+from survey_app.extensions import db
 
 # Seconds a kiosk shows an error before it returns to its first screen.
 KIOSK_ERROR_SECONDS = 10
@@ -25,6 +31,8 @@ def _messages() -> dict[int, str]:
         410: _("This page is no longer available."),
         413: _("What you sent is too large. Please shorten your comment and try again."),
         429: _("Too many requests in a short time. Please wait a minute and try again."),
+        503: _("The service is unavailable for a moment and nothing you sent was stored. "
+               "Please try again in a minute."),
         500: _("Something went wrong on our side. Your answers were not lost if you saw the "
                "thank-you page; otherwise please try again in a moment."),
     }
@@ -36,8 +44,10 @@ def error_page(code: int, message: str | None = None):
     kiosk_id = _kiosk_id()
     if kiosk_id:
         # Back to the kiosk's first screen, with its key, in its default language.
-        start_url = url_for("kiosk.survey", public_id=kiosk_id, key=request.args.get("key"),
-                            q=request.args.get("q"))
+        key, q = request.args.get("key"), request.args.get("q")
+        start_url = url_for("kiosk.survey", public_id=kiosk_id,
+                            key=key if key and is_plain_text(key) else None,
+                            q=q if q and is_plain_text(q) else None)
         return make_response(render_template(
             "kiosk/message.html", q=current_app.extensions["survey_catalog"].default,
             unit_name=None, title=_("Sorry"), language=str(get_locale() or "vi"), message=message,
@@ -50,12 +60,14 @@ def _kiosk_id() -> str | None:
     """The kiosk a request was for, also when routing failed before any view was chosen (a
     method the kiosk page does not take): the address is matched again as a GET."""
     if request.blueprint == "kiosk":
-        return (request.view_args or {}).get("public_id")
+        public_id = (request.view_args or {}).get("public_id")
+        return public_id if public_id and is_plain_text(public_id) else None
     try:
         endpoint, args = current_app.url_map.bind_to_environ(request.environ).match(method="GET")
     except HTTPException:
         return None
-    return args.get("public_id") if endpoint.startswith("kiosk.") else None
+    public_id = args.get("public_id") if endpoint.startswith("kiosk.") else None
+    return public_id if public_id and is_plain_text(public_id) else None
 
 
 def register(app: Flask) -> None:
@@ -75,3 +87,17 @@ def register(app: Flask) -> None:
     def internal_error(error: InternalServerError):
         # Flask logs the exception itself; the reader gets our page, never a traceback.
         return error_page(500)
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_unavailable(error):
+        # The database went away (restarted, a full disk, a file made read-only for a moment).
+        # Connections made meanwhile may stay unusable after it is back (an SQLite file opened
+        # while read-only stays read-only), so the pool is emptied: the next request opens
+        # fresh ones and succeeds. This one gets a 503 in the reader's language (JSON on the
+        # API, through its own handler), and stored nothing.
+        current_app.logger.warning("database unavailable: %s", error)
+        with suppress(DBAPIError):  # the connection may be too broken even to roll back
+            db.session.rollback()
+        db.engine.dispose()
+        return current_app.handle_http_exception(ServiceUnavailable(retry_after=30))

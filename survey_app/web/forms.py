@@ -9,7 +9,11 @@ that extraction finds them and the translation test insists on their Vietnamese.
 from __future__ import annotations
 
 from flask_babel import gettext, ngettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms.validators import StopValidation
+
+from survey_app.domain.text import is_plain_text
 
 
 def N_(message: str) -> str:  # noqa: N802  (marks a string for extraction; translated when shown)
@@ -44,3 +48,18 @@ class TranslatedForm(FlaskForm):
     class Meta:
         def get_translations(self, form):
             return _OurCatalog()
+
+
+class PlainText:
+    """Refuses text that ``domain/text.py`` refuses (control characters, a NUL above all), the
+    same rule as the API's and the importers'; first in a field's validators, so that nothing
+    else ever looks at such a value, and the database never sees it."""
+
+    def __init__(self, *, multiline: bool = False, message=None):
+        self.multiline = multiline
+        self.message = message or _l("Please remove the invisible control characters from this text.")
+
+    def __call__(self, form, field) -> None:
+        if isinstance(field.data, str) and not is_plain_text(field.data, multiline=self.multiline):
+            field.errors[:] = []
+            raise StopValidation(str(self.message))

@@ -121,7 +121,7 @@ def test_issues_count_invitations_whose_urls_open_them(app, client, keys):
             assert invitation_by_token(db.session, token).public_id == item["id"]
         assert (invitation.procedure_code, invitation.channel) == ("1.001234", "online")
         assert invitation.issued_by_api_key_id == keys.q1_id
-        assert invitation.answered_at is None and invitation.reference_hash is None
+        assert invitation.answered_on is None and invitation.reference_hash is None
         assert before <= invitation.issued_at <= after
         expires_at = datetime.fromisoformat(item["expires_at"])
         assert expires_at.utcoffset() == timedelta(0)
@@ -207,7 +207,7 @@ def test_status_goes_from_issued_to_answered(app, client, keys):
     }
     assert datetime.fromisoformat(body["issued_at"]) == invitation.issued_at
 
-    set_columns(app, item["id"], answered_at=datetime.now(timezone.utc))
+    set_columns(app, item["id"], answered_on=datetime.now(timezone.utc).date())
     body = client.get(f"/api/v1/invitations/{item['id']}", headers=auth(keys.q1)).get_json()
     assert body["status"] == "answered"
     assert set(body) == {"id", "unit", "procedure", "channel", "status", "issued_at", "expires_at"}
@@ -410,7 +410,7 @@ def test_the_qr_codes_use_the_public_base_url(app, client, keys, tmp_path):
 
 def test_no_qr_code_for_an_unknown_answered_or_expired_invitation(app, client, keys):
     answered, expired, fresh = post(client, keys.q1, {"unit": "Q1", "count": 3}).get_json()["invitations"]
-    set_columns(app, answered["id"], answered_at=datetime.now(timezone.utc))
+    set_columns(app, answered["id"], answered_on=datetime.now(timezone.utc).date())
     set_columns(app, expired["id"], expires_at=datetime.now(timezone.utc) - timedelta(seconds=1))
     for suffix in ("qr.svg", "qr.png"):
         assert client.get(f"/s/{token_of(fresh['url'])}/{suffix}").status_code == 200

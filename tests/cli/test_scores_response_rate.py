@@ -39,7 +39,7 @@ def issue(unit: Unit, when: datetime, answered_at: list[datetime | None]) -> Non
                                reference_key="k")
     for item, at in zip(issued, answered_at):
         if at is not None:
-            assert claim(db.session, item.invitation, at)
+            assert claim(db.session, item.invitation, at, at.astimezone(LOCAL).date())
 
 
 @pytest.fixture

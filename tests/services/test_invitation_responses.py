@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from factories import full_submission, invitations, sipas, submission, unit_tree
@@ -28,6 +29,7 @@ from survey_app.services.responses import InvalidSubmission
 from survey_app.services.units import unit_by_code
 
 NOW = datetime(2026, 5, 4, 3, 0, tzinfo=timezone.utc)
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
 KEY = "k" * 20
 
 
@@ -54,7 +56,7 @@ def submit(invitation: Invitation, *, at: datetime = NOW, key: str | None = KEY,
     q = sipas()
     return submit_invitation(db.session, invitation=invitation, questionnaire=q,
                              submission=submission(q, TC1=level), locale="vi", now=at,
-                             submission_key=key)
+                             tz=VN, submission_key=key)
 
 
 def test_submit_invitation_refuses_an_answered_or_expired_invitation(ctx):
@@ -62,23 +64,23 @@ def test_submit_invitation_refuses_an_answered_or_expired_invitation(ctx):
     q = sipas()
     answers = submission(q, TC1=5)
     outcome = submit_invitation(db.session, invitation=first, questionnaire=q, submission=answers,
-                                locale="vi", now=NOW, submission_key=KEY)
+                                locale="vi", now=NOW, tz=VN, submission_key=KEY)
     assert outcome is InvitationOutcome.STORED
-    response = db.session.get(Response, first.response_id)
-    assert first.answered_at == NOW
+    (response,) = db.session.scalars(select(Response))
+    assert first.answered_on == date(2026, 5, 4)  # the day, never the time
     assert response.channel == "invitation"
     db.session.commit()
 
     again = dict(invitation=first, questionnaire=q, submission=answers, locale="vi",
-                 now=NOW + timedelta(seconds=1))
+                 now=NOW + timedelta(seconds=1), tz=VN)
     assert submit_invitation(db.session, **again, submission_key=KEY) is InvitationOutcome.REPEATED
     assert submit_invitation(db.session, **again, submission_key="x" * 20) is InvitationOutcome.ANSWERED
     assert submit_invitation(db.session, **again) is InvitationOutcome.ANSWERED
     assert submit_invitation(db.session, invitation=second, questionnaire=q, submission=answers,
-                             locale="vi", now=second.expires_at) is InvitationOutcome.EXPIRED
+                             locale="vi", now=second.expires_at, tz=VN) is InvitationOutcome.EXPIRED
     db.session.rollback()
     assert response_count() == 1
-    assert second.answered_at is None
+    assert second.answered_on is None
 
 
 def test_the_stored_response_is_the_submission_with_the_invitations_unit(ctx):
@@ -87,7 +89,7 @@ def test_the_stored_response_is_the_submission_with_the_invitations_unit(ctx):
     q = sipas()
     answers = full_submission(q, 4, PA4=0, expectations=("MD3",), comment="Nhanh.")
     assert submit_invitation(db.session, invitation=invitation, questionnaire=q, submission=answers,
-                             locale="en", now=NOW, submission_key=KEY) is InvitationOutcome.STORED
+                             locale="en", now=NOW, tz=VN, submission_key=KEY) is InvitationOutcome.STORED
     db.session.commit()
     db.session.expunge_all()
     (stored,) = db.session.scalars(select(Response))
@@ -98,7 +100,7 @@ def test_the_stored_response_is_the_submission_with_the_invitations_unit(ctx):
     assert stored.comment == "Nhanh."
     assert [(c.question_code, c.option_code) for c in stored.choices] == [("expectations", "MD3")]
     row = db.session.get(Invitation, invitation_id)
-    assert (row.answered_at, row.response_id) == (NOW, stored.id)
+    assert row.answered_on == date(2026, 5, 4)
 
 
 def test_the_last_moment_before_expiry_still_counts(ctx):
@@ -132,7 +134,7 @@ def test_an_invalid_submission_raises_and_a_rollback_leaves_the_invitation_open(
     with pytest.raises(InvalidSubmission):
         submit(invitation, level=9)
     db.session.rollback()
-    assert invitation.answered_at is None and response_count() == 0
+    assert invitation.answered_on is None and response_count() == 0
     assert submit(invitation, level=3) is InvitationOutcome.STORED
     db.session.commit()
     assert response_count() == 1
@@ -159,7 +161,7 @@ def race(app, invitation_id: int, keys: list[str]) -> list[tuple[InvitationOutco
             barrier.wait(timeout=60)
             outcome = submit_invitation(session, invitation=invitation, questionnaire=q,
                                         submission=submission(q, TC1=level), locale="vi", now=NOW,
-                                        submission_key=keys[index])
+                                        tz=VN, submission_key=keys[index])
             session.commit()
             return outcome, level
 
@@ -167,10 +169,10 @@ def race(app, invitation_id: int, keys: list[str]) -> list[tuple[InvitationOutco
         return list(pool.map(one, range(len(keys))))
 
 
-def stored_levels(app, invitation_id: int) -> tuple[list[int], int | None]:
+def stored_levels(app, invitation_id: int) -> tuple[list[int], date | None]:
     with app.app_context():
         levels = [a.value for r in db.session.scalars(select(Response)) for a in r.answers]
-        return levels, db.session.get(Invitation, invitation_id).response_id
+        return levels, db.session.get(Invitation, invitation_id).answered_on
 
 
 def test_racing_sessions_store_exactly_one_answer(ctx):
@@ -183,9 +185,9 @@ def test_racing_sessions_store_exactly_one_answer(ctx):
     outcomes = sorted(outcome.value for outcome, _ in results)
     assert outcomes == ["answered"] * (RACERS - 1) + ["stored"], outcomes
     ((_, winner),) = [r for r in results if r[0] is InvitationOutcome.STORED]
-    levels, response_id = stored_levels(ctx, invitation_id)
+    levels, answered_on = stored_levels(ctx, invitation_id)
     assert levels == [winner]  # one response, the winner's
-    assert response_id is not None
+    assert answered_on == date(2026, 5, 4)
 
 
 def test_a_double_tap_racing_itself_is_stored_once_and_thanked_twice(ctx):

@@ -4,10 +4,10 @@ one-winner claim, and the counts per unit behind the response rate."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from factories import record, sipas, unit_tree
+from factories import unit_tree
 from sqlalchemy import func, select
 
 from survey_app.domain.invitation import InvitationStatus
@@ -16,7 +16,6 @@ from survey_app.models import Invitation
 from survey_app.services.invitations import (
     MAX_PER_REQUEST,
     InvitationError,
-    attach_response,
     claim,
     invitation_by_token,
     issue_invitations,
@@ -27,6 +26,7 @@ from survey_app.services.secrets import keyed_hash, secret_hash
 
 NOW = datetime(2026, 3, 10, 2, 0, tzinfo=timezone.utc)
 MONTH = timedelta(days=30)
+DAY = date(2026, 3, 10)  # the local day of NOW in Asia/Ho_Chi_Minh (09:00)
 
 
 @pytest.fixture
@@ -57,7 +57,7 @@ def test_issued_invitations_keep_only_hashes_of_the_token_and_the_reference(unit
     assert row.reference_hash == keyed_hash("ref-key", "000.00.01.H29-240101-0001")
     assert row.procedure_code == "1.004227"
     assert (row.channel, row.issued_at, row.expires_at) == ("online", NOW, NOW + MONTH)
-    assert (row.answered_at, row.response_id) == (None, None)
+    assert row.answered_on is None
     assert re.fullmatch(r"[0-9a-f]{32}", row.public_id)
 
 
@@ -98,7 +98,7 @@ def test_status_over_time(units):
     assert status(invitation, NOW) == InvitationStatus.ISSUED
     assert status(invitation, NOW + MONTH - timedelta(microseconds=1)) == InvitationStatus.ISSUED
     assert status(invitation, NOW + MONTH) == InvitationStatus.EXPIRED
-    assert claim(db.session, invitation, NOW + timedelta(days=1))
+    assert claim(db.session, invitation, NOW + timedelta(days=1), DAY)
     db.session.refresh(invitation)
     assert status(invitation, NOW + timedelta(days=2)) == InvitationStatus.ANSWERED
     assert status(invitation, NOW + 2 * MONTH) == InvitationStatus.ANSWERED
@@ -106,24 +106,23 @@ def test_status_over_time(units):
 
 def test_only_the_first_claim_wins_and_none_after_the_expiry(units):
     first, late = issue(units["P01"], 2)
-    assert claim(db.session, first.invitation, NOW + timedelta(hours=1)) is True
-    assert claim(db.session, first.invitation, NOW + timedelta(hours=2)) is False
-    assert claim(db.session, late.invitation, NOW + MONTH) is False
+    assert claim(db.session, first.invitation, NOW + timedelta(hours=1), DAY) is True
+    assert claim(db.session, first.invitation, NOW + timedelta(hours=2), DAY) is False
+    assert claim(db.session, late.invitation, NOW + MONTH, DAY) is False
     db.session.commit()
     db.session.refresh(first.invitation)
     db.session.refresh(late.invitation)
-    assert first.invitation.answered_at == NOW + timedelta(hours=1)  # the first claim's time
-    assert late.invitation.answered_at is None
+    assert first.invitation.answered_on == DAY  # the first claim's day, never a time
+    assert late.invitation.answered_on is None
 
 
-def test_attach_response_records_which_response_answered(units):
-    (one,) = issue(units["P01"])
-    response = record(db.session, units["P01"], sipas(), channel="invitation", at=NOW)
-    assert claim(db.session, one.invitation, NOW)
-    attach_response(db.session, one.invitation, response.id)
+def test_a_claim_forgets_the_dossier_reference(units):
+    (one,) = issue(units["P01"], reference="000.00.01.H29-240101-0001")
+    assert one.invitation.reference_hash is not None
+    assert claim(db.session, one.invitation, NOW, DAY)
     db.session.commit()
     db.session.refresh(one.invitation)
-    assert (one.invitation.answered_at, one.invitation.response_id) == (NOW, response.id)
+    assert (one.invitation.answered_on, one.invitation.reference_hash) == (DAY, None)
 
 
 def test_issued_per_unit_counts_the_period_and_the_answered(units):
@@ -131,8 +130,8 @@ def test_issued_per_unit_counts_the_period_and_the_answered(units):
     march = [issue(p01, 3, at=NOW), issue(p02, 1, at=NOW + timedelta(days=5))]
     issue(p01, 4, at=NOW - timedelta(days=20))                # February: outside the period
     issue(p02, 2, at=datetime(2026, 4, 1, tzinfo=timezone.utc))  # the end is excluded
-    assert claim(db.session, march[0][0].invitation, NOW + timedelta(days=1))
-    assert claim(db.session, march[0][1].invitation, NOW + timedelta(days=25))  # in April: still counts
+    assert claim(db.session, march[0][0].invitation, NOW + timedelta(days=1), DAY)
+    assert claim(db.session, march[0][1].invitation, NOW + timedelta(days=25), DAY)  # in April: still counts
     db.session.commit()
     counts = issued_per_unit(db.session, datetime(2026, 3, 1, tzinfo=timezone.utc),
                              datetime(2026, 4, 1, tzinfo=timezone.utc))

@@ -72,7 +72,7 @@ def test_the_document_pools_subtrees_ranks_siblings_and_counts_invitations(tree)
     record(db.session, tree["B"], q, submission(q, TC1=4), at=local(2026, 2, 10, 9, 0))
     # Invitations of March: A 3 issued, 1 answered; D 1 issued.
     issued = invitations(db.session, tree["A"], 3, at=local(2026, 3, 2, 8, 0))
-    assert claim(db.session, issued[0].invitation, local(2026, 3, 2, 9, 0))
+    assert claim(db.session, issued[0].invitation, local(2026, 3, 2, 9, 0), date(2026, 3, 2))
     invitations(db.session, tree["D"], at=local(2026, 3, 9, 8, 0))
     db.session.commit()
 

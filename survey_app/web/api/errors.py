@@ -12,7 +12,7 @@ from survey_app.web.api.openapi import ErrorBody
 _HTTP_ERROR_CODES = {
     400: "invalid_request", 401: "invalid_api_key", 403: "unit_out_of_scope", 404: "not_found",
     405: "method_not_allowed", 413: "payload_too_large", 415: "unsupported_media_type",
-    429: "rate_limited", 500: "internal_error",
+    429: "rate_limited", 500: "internal_error", 503: "service_unavailable",
 }
 
 

@@ -10,20 +10,34 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 from pydantic.json_schema import models_json_schema
 
 from survey_app.domain import invitation
+from survey_app.domain.text import text_problem
 from survey_app.services.invitations import DOSSIER_CHANNELS, MAX_PER_REQUEST
 
 API_VERSION = "1.0.0"
 BASE_PATH = "/api/v1"
 
-# Printable text only: control characters (NUL above all, which PostgreSQL refuses) are
-# never part of a unit code, a procedure code or a dossier reference.
+
+
+def _plain(value: str) -> str:
+    """The rule of every form and importer (domain/text.py): printable text only. Control
+    characters (NUL above all, which PostgreSQL refuses) and lone surrogates are never part
+    of a unit code, a procedure code or a dossier reference."""
+    problem = text_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+# The pattern publishes the core of the rule in the schema; _plain applies all of it.
 _PRINTABLE = r"^[^\x00-\x1f\x7f]+$"
-Code = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=_PRINTABLE)]
-Reference = Annotated[str, StringConstraints(min_length=1, max_length=255, pattern=_PRINTABLE)]
+Code = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=_PRINTABLE),
+                 AfterValidator(_plain)]
+Reference = Annotated[str, StringConstraints(min_length=1, max_length=255, pattern=_PRINTABLE),
+                      AfterValidator(_plain)]
 Channel = Literal["direct", "online", "postal"]
 
 
@@ -40,7 +54,7 @@ assert set(Status.__args__) == set(invitation.InvitationStatus)  # type: ignore[
 ERROR_CODES = (
     "invalid_json", "invalid_request", "unknown_unit", "missing_api_key", "invalid_api_key",
     "unit_out_of_scope", "not_found", "method_not_allowed", "payload_too_large",
-    "unsupported_media_type", "rate_limited", "internal_error", "error",
+    "unsupported_media_type", "rate_limited", "internal_error", "service_unavailable", "error",
 )
 ErrorCode = Literal[ERROR_CODES]  # type: ignore[valid-type]
 

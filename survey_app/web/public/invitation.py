@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -88,6 +89,7 @@ def survey(token: str):
         if outcome is None and form.validate():
             outcome = submit_invitation(db.session, invitation=invitation, questionnaire=q,
                                         submission=form.to_submission(), locale=language, now=now,
+                                        tz=ZoneInfo(current_app.config["TIMEZONE"]),
                                         submission_key=key)
             db.session.commit()
         if outcome is not None:
@@ -107,7 +109,7 @@ def thanks(token: str):
         return _unknown()
     q = _questionnaire()
     language = survey_language(q)
-    if invitation.answered_at is None:
+    if invitation.answered_on is None:
         return redirect(url_for(".survey", token=token, lang=language))
     return render_template("survey/thanks.html", q=q, unit=invitation.unit, language=language)
 

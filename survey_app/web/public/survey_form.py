@@ -12,7 +12,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from survey_app.domain.questionnaire import NO_OPINION, Questionnaire
 from survey_app.domain.submission import EXPECTATIONS, Submission
-from survey_app.web.forms import TranslatedForm
+from survey_app.domain.text import normalise_newlines
+from survey_app.web.forms import PlainText, TranslatedForm
 
 SUBMISSION_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
@@ -48,7 +49,7 @@ def _at_most(count: int):
 def _normalise_newlines(value: str | None) -> str | None:
     """Browsers send a textarea's line breaks as CRLF but count them as one character against
     ``maxlength``: count them the same way, or a comment the browser accepted would be refused."""
-    return value.replace("\r\n", "\n").replace("\r", "\n") if value else value
+    return normalise_newlines(value) if value else value
 
 
 def survey_form_class(q: Questionnaire, language: str) -> type[SurveyForm]:
@@ -86,7 +87,7 @@ def survey_form_class(q: Questionnaire, language: str) -> type[SurveyForm]:
         fields["comment"] = TextAreaField(
             text(q.comment.label),
             filters=[_normalise_newlines],
-            validators=[Optional(), Length(max=q.comment.max_length, message=_(
+            validators=[PlainText(multiline=True), Optional(), Length(max=q.comment.max_length, message=_(
                 "Please keep your comment under %(max)d characters.", max=q.comment.max_length))],
         )
     return type(f"{q.id.title()}SurveyForm", (SurveyForm,), fields)

@@ -9,7 +9,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from survey_app.reports.slips import SLIPS_PER_PAGE
 from survey_app.services.invitations import MAX_PER_REQUEST
 from survey_app.services.kiosks import MAX_NAME_LENGTH
-from survey_app.web.forms import TranslatedForm
+from survey_app.web.forms import PlainText, TranslatedForm
 
 
 def _strip(value: str | None) -> str | None:
@@ -27,13 +27,13 @@ class SlipsForm(TranslatedForm):
                     message=_l("Please give a number between %(min)d and %(max)d.")),
     ])
     procedure = StringField(_l("Procedure code (optional)"), filters=[_strip], validators=[
-        Optional(), Length(max=64, message=_l("Please use at most %(max)d characters.")),
+        PlainText(), Optional(), Length(max=64, message=_l("Please use at most %(max)d characters.")),
     ])
 
 
 class RegisterKioskForm(TranslatedForm):
     unit = SelectField(_l("Unit"), validators=[InputRequired(message=REQUIRED_UNIT)])
     name = StringField(_l("Name of the kiosk (e.g. Counter 1, ground floor)"), filters=[_strip], validators=[
-        InputRequired(message=_l("Please give the kiosk a name.")),
+        PlainText(), InputRequired(message=_l("Please give the kiosk a name.")),
         Length(max=MAX_NAME_LENGTH, message=_l("Please use at most %(max)d characters.")),
     ])

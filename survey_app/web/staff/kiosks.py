@@ -70,11 +70,13 @@ def kiosks():
     return render_template("kiosks/manage.html", form=form, kiosks=_kiosk_rows(units))
 
 
-@bp.post("/kiosks/<int:kiosk_id>/revoke")
+# Ids beyond the column's range are no kiosk (and would make PostgreSQL fail).
+@bp.post("/kiosks/<int(max=2147483647):kiosk_id>/revoke")
 @permission_required(Action.MANAGE_KIOSKS)
 def revoke_kiosk(kiosk_id: int):
     kiosk = db.session.get(Kiosk, kiosk_id) or abort(404)
-    require_scope(kiosk.unit)
+    # Another unit's kiosk gets the same 404 as a missing one: ids cannot be probed.
+    require_scope(kiosk.unit, refusal=404)
     revoke(db.session, kiosk, now=datetime.now(timezone.utc))
     db.session.commit()
     flash(_("The kiosk %(name)s is revoked: its address opens no more.", name=kiosk.name), "info")

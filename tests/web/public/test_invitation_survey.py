@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from factories import (
     criteria_codes,
@@ -43,7 +44,7 @@ def issue(app, *, count: int = 1, now: datetime | None = None, valid_days: int =
 def invitation_row(app, token: str) -> dict:
     with app.app_context():
         inv = db.session.scalar(select(Invitation).where(Invitation.token_hash == secret_hash(token)))
-        return {"answered_at": inv.answered_at, "response_id": inv.response_id, "unit_id": inv.unit_id}
+        return {"answered_on": inv.answered_on, "unit_id": inv.unit_id}
 
 
 def responses(app) -> list[dict]:
@@ -106,9 +107,9 @@ def test_answering_stores_one_invitation_response_and_marks_the_invitation(app, 
     assert stored["comment"] == "Nhanh gọn."
     assert before <= stored["submitted_at"] <= after
 
+    # Answered on the day of the response, and nothing that leads to it.
     row = invitation_row(app, token)
-    assert row["response_id"] == stored["id"]
-    assert row["answered_at"] == stored["submitted_at"]
+    assert row["answered_on"] == stored["submitted_at"].astimezone(ZoneInfo(app.config["TIMEZONE"])).date()
 
     thanks = client.get(posted.headers["Location"])
     assert thanks.status_code == 200
@@ -205,7 +206,7 @@ def test_an_expired_invitation_gets_410_and_stores_nothing(app, client):
     assert posted.status_code == 410
     assert EXPIRED_EN in posted.get_data(as_text=True)
     assert response_count(app) == 0
-    assert invitation_row(app, token)["answered_at"] is None
+    assert invitation_row(app, token)["answered_on"] is None
     # Its thank-you page is no back door: it sends the citizen to the (closed) survey.
     assert client.get(f"/s/{token}/thanks").headers["Location"] == f"/s/{token}?lang=vi"
 
@@ -217,7 +218,7 @@ def test_an_invalid_answer_is_shown_again_and_claims_nothing(app, client):
     assert page.status_code == 200
     assert 'id="error-summary"' in page.get_data(as_text=True)
     assert response_count(app) == 0
-    assert invitation_row(app, token)["answered_at"] is None
+    assert invitation_row(app, token)["answered_on"] is None
     # Corrected, it is accepted.
     assert client.post(f"/s/{token}", data={**fields, **answers()}).status_code == 302
     assert response_count(app) == 1
@@ -232,4 +233,4 @@ def test_a_stale_csrf_token_keeps_the_answers_and_stores_nothing(app, client):
     assert 'id="error-summary"' in html
     assert re.search(r'<input checked[^>]*name="TC1" type="radio" value="4">', html)
     assert response_count(app) == 0
-    assert invitation_row(app, token)["answered_at"] is None
+    assert invitation_row(app, token)["answered_on"] is None
