@@ -2,10 +2,9 @@
 
 Responses go in with bulk inserts (executemany on SQLite, COPY on PostgreSQL) rather than one ORM
 flush each, which is what keeps ``make run`` quick; they are checked first by the same rules as
-every stored response. Answers
-to invitations go through the invitation services instead, so that each one is recorded exactly
-as a citizen's answer would be (the invitation claimed and its day recorded, nothing linking it
-to its response).
+every stored response. Answers to invitations go through the invitation services instead, so
+that each one is recorded exactly as a citizen's answer would be (the invitation claimed and its
+day recorded, nothing linking it to its response).
 """
 
 from __future__ import annotations
