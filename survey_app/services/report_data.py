@@ -23,7 +23,7 @@ from survey_app.domain.questionnaire import Questionnaire
 from survey_app.domain.scoring import Respondent, score
 from survey_app.domain.submission import CHANNELS, EXPECTATIONS
 from survey_app.models import Answer, Choice, Response, Unit
-from survey_app.services.scores import ScoreQuery, UnknownUnit, period_scores, respondents_by_unit
+from survey_app.services.scores import ScoreQuery, UnknownUnit, period_scores
 from survey_app.services.units import descendant_ids
 
 # A breakdown cell (one channel, one profile group) with fewer respondents is not shown:
@@ -199,7 +199,10 @@ def report_document(session: Session, query: ScoreQuery, *, comments_limit: int 
     subtree = descendant_ids(all_units)
     ids = {u.code: u.id for u in all_units}
     shown = [ids[u["unit"]] for u in current["units"]]
-    grouped = respondents_by_unit(session, q, before_period, query.tz)
+    grouped: dict[int, list[Respondent]] = defaultdict(list)
+    for (unit_id,), respondent in _respondents(session, q, None, *before_period.utc_bounds(query.tz),
+                                               Response.unit_id):
+        grouped[unit_id].append(respondent)
     plan = q.scoring_plan()
     before = {u["unit"]: score(plan, [r for m in subtree[ids[u["unit"]]] for r in grouped.get(m, [])])
               for u in current["units"]}
