@@ -17,14 +17,18 @@ index is simply its share of satisfied responses. MIN_RANKED_RESPONSES is 3.
     X2          2 of 3                    23 responses, each with a comment (pagination)
 
 STP issued 4 invitations in Q1 2026, 3 of them answered (response rate 75%).
+
+``build(app, quarter=...)`` moves the same data to another quarter (and the one before it), for
+the browser journey, which picks the last full quarter of today.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from survey_app import catalog_of
+from survey_app.domain.periods import Period
 from survey_app.domain.submission import Submission
 from survey_app.extensions import db
 from survey_app.services import responses, units
@@ -64,8 +68,13 @@ def _ratings(questionnaire, satisfied: bool) -> dict[str, int]:
     return {code: 5 if satisfied else 2 for code in questionnaire.criterion_codes}
 
 
-def build(app) -> None:
-    """The province above, stored through the services."""
+def build(app, quarter: Period = Period(date(2026, 1, 1), date(2026, 3, 31))) -> None:
+    """The province above, stored through the services; ``quarter`` plays Q1 2026."""
+    previous = quarter.previous()
+
+    def at(start: date, days: int, hour: int) -> datetime:
+        return datetime.combine(start + timedelta(days=days), datetime.min.time(), tzinfo=LOCAL).replace(hour=hour)
+
     app.config["MIN_RANKED_RESPONSES"] = MIN_RANKED
     q = catalog_of(app).get("sipas")
     with app.app_context():
@@ -81,20 +90,20 @@ def build(app) -> None:
                                       comment=comment),
                 locale="vi", channel=channel, submitted_at=when)
 
-        for day, rows in ((datetime(2025, 11, 3, 9, tzinfo=LOCAL), PREVIOUS),
-                          (datetime(2026, 2, 2, 9, tzinfo=LOCAL), CURRENT)):
+        for day, rows in ((at(previous.start, 33, 9), PREVIOUS), (at(quarter.start, 32, 9), CURRENT)):
             for code, satisfied, total in rows:
                 for i in range(total):
                     add(code, day + timedelta(hours=i), i < satisfied,
                         channel="kiosk" if i % 2 else "link",
                         expectations=frozenset({"MD1", "MD2"} if i % 2 else {"MD1"}),
-                        comment=PERSONAL.get(code) if day.year == 2026 and i == 0 else None)
+                        comment=PERSONAL.get(code) if rows is CURRENT and i == 0 else None)
         for i in range(X2_COMMENTS):
-            add("X2", datetime(2026, 2, 1, 8, tzinfo=LOCAL) + timedelta(days=i), i % 3 != 0,
+            add("X2", at(quarter.start, 31 + i, 8), i % 3 != 0,
                 comment=f"Ý kiến số {i + 1:02d}", channel="invitation" if i % 2 else "link")
         issued = issue_invitations(db.session, unit=by_code["STP"], count=4,
-                                   now=datetime(2026, 2, 10, 8, tzinfo=LOCAL),
+                                   now=at(quarter.start, 40, 8),
                                    valid_for=timedelta(days=30), reference_key="k")
         for item in issued[:3]:
-            claim(db.session, item.invitation, datetime(2026, 2, 11, 8, tzinfo=LOCAL))
+            answered = at(quarter.start, 41, 8)
+            claim(db.session, item.invitation, answered, answered.date())
         db.session.commit()

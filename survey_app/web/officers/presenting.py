@@ -26,10 +26,11 @@ def element_heads(questionnaire: Questionnaire) -> list[dict[str, str]]:
     return [{"code": e.code, "title": questionnaire.text(e.title, lang)} for e in questionnaire.elements]
 
 
-def unit_row(unit: dict[str, Any], questionnaire: Questionnaire, min_ranked: int) -> dict[str, Any]:
-    """One line of the units table."""
+def unit_row(unit: dict[str, Any], questionnaire: Questionnaire, min_ranked: int,
+             change: dict[str, Any] | None = None) -> dict[str, Any]:
+    """One line of the units table; ``change``: report_data's change of its index."""
     too_few = unit["parent"] is not None and unit["n"] < min_ranked
-    change = rank_change(unit["rank"], unit["previous_rank"])
+    moved = rank_change(unit["rank"], unit["previous_rank"])
     return {
         "code": unit["unit"],
         "name": unit["name"],
@@ -39,8 +40,9 @@ def unit_row(unit: dict[str, Any], questionnaire: Questionnaire, min_ranked: int
         "response_rate": wording.rate(unit["response_rate"]),
         "too_few": too_few,
         "rank": str(unit["rank"]) if unit["rank"] is not None else "",
-        "rank_change": wording.rank_change(change),
-        "rank_direction": change.direction,
+        "rank_change": wording.rank_change(moved),
+        "rank_direction": moved.direction,
+        "change": index_change(change),
         "elements": [
             Cell(wording.index(unit["elements"][e.code]["index"]),
                  "band-" + band(unit["elements"][e.code]["index"]))
@@ -49,14 +51,17 @@ def unit_row(unit: dict[str, Any], questionnaire: Questionnaire, min_ranked: int
     }
 
 
-def units_table(document: dict[str, Any], questionnaire: Questionnaire, order: TableOrder,
+def units_table(summary: dict[str, Any], questionnaire: Questionnaire, order: TableOrder,
                 min_ranked: int) -> list[dict[str, Any]]:
-    """Groups of sibling units, each sorted as asked: [{"heading", "rows"}]."""
-    names = {unit["unit"]: unit["name"] for unit in document["units"]}
+    """Groups of sibling units, each sorted as asked: [{"heading", "rows"}]. ``summary`` is a
+    report_data.report_document (the scores document and each unit's change)."""
+    units = summary["scores"]["units"]
+    names = {unit["unit"]: unit["name"] for unit in units}
     return [
         {"heading": _("Units under %(name)s", name=names[group.parent]) if group.parent else None,
-         "rows": [unit_row(u, questionnaire, min_ranked) for u in sort_rows(group.rows, order)]}
-        for group in sibling_groups(document["units"])
+         "rows": [unit_row(u, questionnaire, min_ranked, summary["units"][u["unit"]]["change"])
+                  for u in sort_rows(group.rows, order)]}
+        for group in sibling_groups(units)
     ]
 
 

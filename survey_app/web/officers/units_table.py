@@ -10,7 +10,7 @@ from flask_login import current_user
 from survey_app.domain.permissions import Action
 from survey_app.domain.units_table import SORT_COLUMNS, SortProblem, parse_order
 from survey_app.extensions import db
-from survey_app.services.scores import period_scores
+from survey_app.services.report_data import report_document
 from survey_app.web.auth import permission_required
 from survey_app.web.officers import bp, presenting, wording
 from survey_app.web.officers.picker import picker
@@ -30,7 +30,9 @@ def units():
         bad_request(_("This table cannot be sorted that way."))
     min_ranked = current_app.config["MIN_RANKED_RESPONSES"]
     scope = current_user.unit
-    document = None if sees_nothing() else period_scores(db.session, report.query(scope.code if scope else None))
+    summary = None if sees_nothing() else report_document(
+        db.session, report.query(scope.code if scope else None), comments_limit=0, language=wording.language())
+    document = summary["scores"] if summary else None
 
     def sort_link(column: str) -> str:
         return link(".units", report, sort=column, order=order.toggled(column).order)
@@ -45,7 +47,7 @@ def units():
         period_name=wording.period_name(report.period), period_dates=wording.dates(report.period),
         previous_name=wording.period_name(report.period.previous()),
         overall=presenting.overall(document) if document else None,
-        groups=presenting.units_table(document, report.questionnaire, order, min_ranked) if document else [],
+        groups=presenting.units_table(summary, report.questionnaire, order, min_ranked) if summary else [],
         elements=presenting.element_heads(report.questionnaire), order=order,
         sort_links={column: sort_link(column) for column in SORT_COLUMNS},
         unit_link=lambda code: link(".unit", report, code=code), downloads=downloads,

@@ -3,7 +3,10 @@ officers' words; sorting by plain links; bad addresses get a 400 page in the rea
 
 from __future__ import annotations
 
+import json
+import math
 from datetime import datetime
+from statistics import NormalDist
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -43,7 +46,7 @@ def test_every_figure_equals_the_scores_json(officer, scores_json, lang):
     assert page.text("overall-n") == str(document["overall"]["n"])
     assert len(page.row_ids("unit-")) == len(document["units"]) == 10
     for unit in document["units"]:
-        name, index, ci, n, rate, rank, _change, *elements = page.row(f"unit-{unit['unit']}")
+        name, index, ci, n, rate, rank, _rank_change, _index_change, *elements = page.row(f"unit-{unit['unit']}")
         assert name == unit["name"]
         assert index == number(unit["index"], lang)
         assert ci == interval(unit["ci"], lang)
@@ -60,9 +63,9 @@ def test_every_figure_equals_the_scores_json(officer, scores_json, lang):
 
 def test_element_cells_are_coloured_by_band_with_classes(officer):
     page = get_page(officer, **PERIOD)
-    attrs = page.row_attrs("unit-STP")[7:]
+    attrs = page.row_attrs("unit-STP")[8:]
     assert [a["class"] for a in attrs] == ["num band band-a"] * 5       # 100
-    assert [a["class"] for a in page.row_attrs("unit-SYT")[7:]] == ["num band band-d"] * 5   # 33.3
+    assert [a["class"] for a in page.row_attrs("unit-SYT")[8:]] == ["num band band-d"] * 5   # 33.3
     assert "style=" not in page.html and "<style" not in page.html.split("</head>")[1]
 
 
@@ -82,6 +85,35 @@ def test_rank_changes_are_worded_as_officers_say_them(officer, scores_json, lang
     page = get_page(officer, **PERIOD, lang=lang)
     for code, words in RANK_WORDS[lang].items():
         assert page.row(f"unit-{code}")[6] == words, code
+
+
+def test_index_changes_since_the_previous_quarter_with_significance_marks(officer, scores_json, runner):
+    now = {u["unit"]: u for u in scores_json()["units"]}
+    result = runner.invoke(args=["scores", "--from", "2025-10-01", "--to", "2025-12-31", "--format", "json"])
+    before = {u["unit"]: u for u in json.loads(result.output)["units"]}
+    page = get_page(officer, **PERIOD)
+    z = NormalDist().inv_cdf(0.975)
+    marks = {}
+    for code, unit in now.items():
+        cell = page.row(f"unit-{code}")[7]
+        if unit["index"] is None or before[code]["index"] is None:
+            assert cell == "—", code
+            continue
+        diff = unit["index"] - before[code]["index"]
+        sign = "" if number(abs(diff), "vi") == "0,0" else ("+" if diff > 0 else "−")   # SCT: 50 and 50
+        assert cell.removesuffix("* có ý nghĩa thống kê") == sign + number(abs(diff), "vi"), code
+        # A two-sided z test at 5%, standard errors from the intervals' longer half-widths (a
+        # collapsed interval, every answer alike, counts as no spread; both collapsed: no test).
+        if unit["ci"] is None or before[code]["ci"] is None:
+            significant = False
+        else:
+            se = math.hypot(*(max(u["ci"][1] - u["index"], u["index"] - u["ci"][0]) / z for u in (unit, before[code])))
+            significant = se > 0 and abs(diff) > z * se
+        marks[code] = cell.endswith("* có ý nghĩa thống kê")
+        assert marks[code] == significant, code
+    assert page.row("unit-STP")[7].startswith("+33,3") and page.row("unit-SYT")[7].startswith("−66,7")
+    assert page.row("unit-X1")[7] == "—"
+    assert any(marks.values()) and not all(marks.values())
 
 
 @pytest.mark.parametrize(("lang", "words"), [("vi", "chưa đủ phiếu"), ("en", "not enough responses")])
