@@ -13,7 +13,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError, ServiceUnavailable
 
 from survey_app.domain.text import is_plain_text
 from survey_app.extensions import db
@@ -75,6 +75,10 @@ def register(app: Flask) -> None:
     def http_error(error: HTTPException):
         # A message we wrote for this very case (abort(403, description=_(...))) is kept;
         # Werkzeug's standard English descriptions are not shown.
+        if isinstance(error, SecurityError):
+            # A Host outside TRUSTED_HOSTS: no address of ours can be built for it, so the
+            # page is plain text, with no links (and still the strict headers).
+            return _messages()[400], 400, {"Content-Type": "text/plain; charset=utf-8"}
         if isinstance(error, CSRFError):
             # Flask-WTF's reason ("The CSRF token is missing.") means nothing to a reader.
             return error_page(400, _("Your session expired. Please go back, reload the page and "

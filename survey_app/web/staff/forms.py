@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from survey_app.domain.text import is_plain_text
 from survey_app.reports.slips import SLIPS_PER_PAGE
 from survey_app.services.invitations import MAX_PER_REQUEST
 from survey_app.services.kiosks import MAX_NAME_LENGTH
@@ -13,7 +14,9 @@ from survey_app.web.forms import PlainText, TranslatedForm
 
 
 def _strip(value: str | None) -> str | None:
-    return value.strip() if value else value
+    # Only plain text is trimmed: str.strip() would also drop a trailing control character
+    # (U+0085, U+001F), which must reach PlainText and be refused, as the API refuses it.
+    return value.strip() if value and is_plain_text(value) else value
 
 
 REQUIRED_UNIT = _l("Please choose a unit.")

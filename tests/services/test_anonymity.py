@@ -1,0 +1,67 @@
+"""Anonymity by construction: once a citizen answers an invitation, no stored value leads from
+the invitation (its dossier, the staff member or key that issued it) to the response, nor back.
+The invitation records only that it was answered, and the day."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from accounts import add_user
+from factories import criteria_codes, invitations, sipas, unit_tree
+from pages import survey_fields
+from sqlalchemy import Date, DateTime, inspect, select
+
+from survey_app.extensions import db
+from survey_app.models import Invitation, Response, User
+
+# What identifies a dossier or a person at the counter.
+PERSONAL = {"invitations", "users", "api_keys"}
+
+
+def test_an_answered_invitation_leads_nowhere(app, client):
+    with app.app_context():
+        unit = unit_tree(db.session, "STP")["STP"]
+        db.session.commit()
+    add_user(app, "staff@example.gov.vn", "staff", "STP")
+    with app.app_context():
+        staff = db.session.scalar(select(User))
+        (issued,) = invitations(db.session, db.session.merge(unit), reference="000.00.01.H29-240101-0001",
+                                user_id=staff.id)
+        db.session.commit()
+    url = f"/s/{issued.token}"
+    fields = survey_fields(client, url)
+    posted = client.post(url, data={**fields, **{c: "4" for c in criteria_codes(sipas())},
+                                    "comment": "Cán bộ đòi tiền."})
+    assert posted.status_code == 302
+
+    with app.app_context():
+        engine = db.engine
+        schema = inspect(engine)
+        # No foreign key between invitations and responses (or answers and choices), either way,
+        # and nothing in a response's tables points at a person or a dossier.
+        for table in ("responses", "answers", "choices"):
+            assert {fk["referred_table"] for fk in schema.get_foreign_keys(table)} & PERSONAL == set(), table
+        assert {fk["referred_table"] for fk in schema.get_foreign_keys("invitations")} \
+            & {"responses", "answers", "choices"} == set()
+        # No third table joins the two.
+        for table in schema.get_table_names():
+            referred = {fk["referred_table"] for fk in schema.get_foreign_keys(table)}
+            assert not ({"invitations"} <= referred and referred & {"responses", "answers", "choices"}), table
+        # The invitation's only record of the answer is a day; its times are those of issuing.
+        columns = {c["name"]: c["type"] for c in schema.get_columns("invitations")}
+        assert isinstance(columns["answered_on"], Date) and not isinstance(columns["answered_on"], DateTime)
+        assert {name for name, kind in columns.items() if isinstance(kind, DateTime)} == {"issued_at", "expires_at"}
+        assert not {"response_id", "answered_at", "submission_key"} & set(columns)
+
+        invitation = db.session.scalar(select(Invitation))
+        response = db.session.scalar(select(Response))
+        assert invitation.answered_on == response.submitted_at.astimezone(ZoneInfo(app.config["TIMEZONE"])).date()
+        # Answered, the invitation forgets its dossier; it shares no value with the response.
+        assert invitation.reference_hash is None
+        # Neither the response's form key nor its time is anywhere in the invitation (ids are
+        # per-table counters: equal numbers are no link, and no column names the response).
+        values = [getattr(invitation, c.key) for c in inspect(Invitation).column_attrs]
+        assert response.submission_key not in values and response.submitted_at not in values
+        assert invitation.issued_at != response.submitted_at
+        assert isinstance(invitation.answered_on, date) and not isinstance(invitation.answered_on, datetime)
