@@ -46,8 +46,12 @@ class Defaults:
     # Single-use invitations are valid this many days.
     INVITATION_VALID_DAYS = 30
     # The public address printed in QR codes (e.g. https://khaosat.example.gov.vn); when unset,
-    # the address the request came in on.
+    # the address the request came in on, whose Host a client chooses: production sets this
+    # or TRUSTED_HOSTS.
     PUBLIC_BASE_URL = None
+    # The host names the app answers (Flask 3.1), e.g. ["khaosat.example.gov.vn"]; a request
+    # for any other Host gets a 400. None accepts any.
+    TRUSTED_HOSTS = None
     # A kiosk clears every partial answer after this many seconds without a touch.
     KIOSK_IDLE_SECONDS = 90
     # The thank-you screen of a kiosk returns to the start after this many seconds.
