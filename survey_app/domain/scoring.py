@@ -1,6 +1,6 @@
 """Satisfaction indices, their confidence intervals and ranks.
 
-See DESIGN.md, "Index definitions". Every index is a percentage (0-100), unrounded.
+See docs/indices.md. Every index is a percentage (0-100), unrounded.
 The caller turns a questionnaire into a ScoringPlan, so nothing here knows the
 default SIPAS file; respondents are plain mappings, so nothing here knows the database.
 """
