@@ -6,9 +6,11 @@ its standard error is recovered from the interval's half-width: se = half / z(0.
 
 An interval of an element or SIPAS index is clipped to 0-100; clipping shortens one side
 only, so the longer side is the unclipped half-width. The change is significant when
-|diff| / se_diff exceeds z(0.975) (a two-sided test at 5%). Where an interval is missing or
-has no width (every answer the same, as the Wald-type interval collapses then), nothing can
-be said: the change is reported without an interval and is never marked significant.
+|diff| / se_diff exceeds z(0.975) (a two-sided test at 5%). Where either interval is missing
+or has no width (every answer the same, as the linearised interval collapses then, typically
+in a unit with a handful of respondents), its spread is unknown rather than zero: the change
+is reported without an interval and is never marked significant, so that three satisfied
+answers cannot make a "significant" change.
 """
 
 from __future__ import annotations
@@ -49,7 +51,8 @@ def change_between(now: float | None, now_ci: Sequence[float] | None,
     if now_ci is None or before_ci is None:
         return Change(value, None, False)
     q = NormalDist().inv_cdf(0.5 + confidence / 2)
-    se = math.hypot(half_width(now, now_ci) / q, half_width(before, before_ci) / q)
-    if se == 0.0:
+    halves = (half_width(now, now_ci), half_width(before, before_ci))
+    if min(halves) == 0.0:
         return Change(value, None, False)
+    se = math.hypot(*halves) / q
     return Change(value, (value - q * se, value + q * se), abs(value) / se > q)

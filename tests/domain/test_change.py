@@ -57,3 +57,6 @@ def test_missing_or_degenerate_intervals():
     assert change_between(100.0, None, 90.0, [85.0, 95.0]) == Change(10.0, None, False)
     # Every answer satisfied in both periods: the intervals have no width, nothing can be said.
     assert change_between(100.0, [100.0, 100.0], 100.0, [100.0, 100.0]) == Change(0.0, None, False)
+    # One period collapsed (3 of 3 satisfied): its spread is unknown, not zero, so even a fall of
+    # 40 points against a tight interval is not called significant.
+    assert change_between(100.0, [100.0, 100.0], 60.0, [58.0, 62.0]) == Change(40.0, None, False)

@@ -15,6 +15,10 @@ from html_tables import Page
 from report_province import PERIOD
 
 from survey_app.domain.periods import last_full_quarter
+from survey_app.domain.submission import Submission
+from survey_app.extensions import db
+from survey_app.services import units
+from survey_app.services.responses import record_response
 
 ELEMENTS = ["TC", "TT", "CC", "KQ", "PA"]
 
@@ -87,7 +91,17 @@ def test_rank_changes_are_worded_as_officers_say_them(officer, scores_json, lang
         assert page.row(f"unit-{code}")[6] == words, code
 
 
-def test_index_changes_since_the_previous_quarter_with_significance_marks(officer, scores_json, runner):
+def test_index_changes_since_the_previous_quarter_with_significance_marks(app, officer, scores_json, runner):
+    # 30 more satisfied respondents for X2 in the previous quarter (2 of 3 -> 32 of 33): its fall
+    # to 15 of 23 is then far more than chance, and marked.
+    with app.app_context():
+        q = app.extensions["survey_catalog"].get("sipas")
+        x2 = units.unit_by_code(db.session, "X2")
+        for i in range(30):
+            record_response(db.session, unit=x2, questionnaire=q, locale="vi", channel="link",
+                            submission=Submission(ratings={c: 5 for c in q.criterion_codes}),
+                            submitted_at=datetime(2025, 11, 20, 9, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")))
+        db.session.commit()
     now = {u["unit"]: u for u in scores_json()["units"]}
     result = runner.invoke(args=["scores", "--from", "2025-10-01", "--to", "2025-12-31", "--format", "json"])
     before = {u["unit"]: u for u in json.loads(result.output)["units"]}
@@ -103,17 +117,18 @@ def test_index_changes_since_the_previous_quarter_with_significance_marks(office
         sign = "" if number(abs(diff), "vi") == "0,0" else ("+" if diff > 0 else "−")   # SCT: 50 and 50
         assert cell.removesuffix("* có ý nghĩa thống kê") == sign + number(abs(diff), "vi"), code
         # A two-sided z test at 5%, standard errors from the intervals' longer half-widths (a
-        # collapsed interval, every answer alike, counts as no spread; both collapsed: no test).
+        # collapsed interval, every answer alike, has an unknown spread: no test).
         if unit["ci"] is None or before[code]["ci"] is None:
             significant = False
         else:
-            se = math.hypot(*(max(u["ci"][1] - u["index"], u["index"] - u["ci"][0]) / z for u in (unit, before[code])))
-            significant = se > 0 and abs(diff) > z * se
+            halves = [max(u["ci"][1] - u["index"], u["index"] - u["ci"][0]) for u in (unit, before[code])]
+            se = math.hypot(*halves) / z
+            significant = min(halves) > 0 and abs(diff) > z * se
         marks[code] = cell.endswith("* có ý nghĩa thống kê")
         assert marks[code] == significant, code
     assert page.row("unit-STP")[7].startswith("+33,3") and page.row("unit-SYT")[7].startswith("−66,7")
     assert page.row("unit-X1")[7] == "—"
-    assert any(marks.values()) and not all(marks.values())
+    assert marks["X2"] and not marks["STP"] and not marks["SYT"]  # SYT: 3 of 3 before, no spread
 
 
 @pytest.mark.parametrize(("lang", "words"), [("vi", "chưa đủ phiếu"), ("en", "not enough responses")])
