@@ -164,3 +164,14 @@ def test_another_units_kiosk_is_the_same_404_as_a_missing_one(app, client, site)
     assert other.get_data() == missing.get_data()
     with app.app_context():
         assert db.session.get(Kiosk, site["other_kiosk"]).revoked_at is None
+
+
+@pytest.mark.parametrize("odd", [{"expectations": ["", "MD1"]}, {"TC1": " "}, {"gender": " "},
+                                 {"expectations": [" "]}])
+def test_blank_looking_answers_that_are_not_offered_get_the_form_again(app, client, site, odd):
+    # Found by the fuzz tests: WTForms' Optional() let these through to the service (a 500).
+    fields = survey_fields(client, "/u/STP")
+    page = client.post("/u/STP", data={**fields, **answers(), **odd})
+    assert page.status_code == 200
+    assert "Vui lòng chọn một trong các phương án" in page.get_data(as_text=True)
+    assert count(app, Response) == 0

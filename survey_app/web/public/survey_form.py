@@ -7,7 +7,7 @@ import re
 from flask_babel import gettext as _
 from wtforms import HiddenField, RadioField, SelectMultipleField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, Regexp, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from survey_app.domain.questionnaire import NO_OPINION, Questionnaire
@@ -46,6 +46,14 @@ def _at_most(count: int):
     return check
 
 
+def _may_be_blank(form, field) -> None:
+    """A question left unanswered is fine; unlike WTForms' Optional, a value of spaces is not
+    "unanswered" (Optional would also wipe the "not offered" error and let it through)."""
+    if not field.raw_data or field.raw_data == [""]:
+        field.errors[:] = []
+        raise StopValidation()
+
+
 def _normalise_newlines(value: str | None) -> str | None:
     """Browsers send a textarea's line breaks as CRLF but count them as one character against
     ``maxlength``: count them the same way, or a comment the browser accepted would be refused."""
@@ -67,21 +75,22 @@ def survey_form_class(q: Questionnaire, language: str) -> type[SurveyForm]:
     for criterion in q.criteria:
         fields[criterion.code] = RadioField(
             text(criterion.text), choices=levels, invalid_choice_message=not_offered,
-            validators=[required if criterion.required else Optional()],
+            validators=[required if criterion.required else _may_be_blank],
         )
     if q.expectations:
         fields[EXPECTATIONS] = CheckboxesField(
             text(q.expectations.question),
             choices=[SelectChoice(o.code, text(o.label)) for o in q.expectations.options],
             invalid_choice_message=not_offered,
-            validators=[Optional(), _at_most(q.expectations.max_choices)],
+            # No Optional(): it would wipe the "not offered" error of a blank or unknown code.
+            validators=[_at_most(q.expectations.max_choices)],
         )
     for question in q.profile:
         fields[question.code] = RadioField(
             text(question.question),
             choices=[SelectChoice(o.code, text(o.label)) for o in question.options],
             invalid_choice_message=not_offered,
-            validators=[Optional()],
+            validators=[_may_be_blank],
         )
     if q.comment:
         fields["comment"] = TextAreaField(
