@@ -178,8 +178,10 @@ def _svg(figure: Figure, title: str, description: str, id_prefix: str | None) ->
     buffer = io.StringIO()
     with _LOCK:
         FigureCanvasSVG(figure)
-        figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None, "Format": None,
-                                                       "Type": None})
+        # bbox_inches="tight": the saved area grows to hold every label, however long (the
+        # margins set above are only a first guess for the bars' proportions).
+        figure.savefig(buffer, format="svg", bbox_inches="tight", pad_inches=0.06,
+                       metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg"):]
     svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg, flags=re.S)
