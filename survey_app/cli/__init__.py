@@ -17,7 +17,8 @@ def register_commands(app: Flask) -> None:
     from survey_app.cli.scores import scores_command
     from survey_app.cli.units import units_cli
     from survey_app.cli.users import users_cli
+    from survey_app.cli.volumes import volumes_cli
 
     for command in (users_cli, apikeys_cli, units_cli, responses_cli, scores_command, demo_command,
-                    report_command):
+                    report_command, volumes_cli):
         app.cli.add_command(command)

@@ -17,6 +17,7 @@ from survey_app.domain.submission import EXPECTATIONS
 from survey_app.models import Answer, Choice, Response, Unit
 from survey_app.services.invitations import issued_per_unit
 from survey_app.services.units import descendant_ids
+from survey_app.services.weighted_scores import weighted_entry, weighted_figures
 
 
 @dataclass(frozen=True)
@@ -154,6 +155,8 @@ def period_scores(session: Session, query: ScoreQuery) -> dict[str, Any]:
     ranks = _ranks(all_units, current, query.min_ranked)
     previous_ranks = _ranks(all_units, previous, query.min_ranked)
     invitations = _invitations(session, shown, subtree, query.period, query.tz)
+    # Post-stratified by unit and channel (docs/indices.md, "Weighted index").
+    weighted, weighted_overall = weighted_figures(session, q, query.period, query.tz, shown, subtree)
     shown_ids = {u.id for u in shown}
     pooled = [r for unit_id, rs in grouped.items() if unit_id in shown_ids for r in rs]
 
@@ -172,11 +175,12 @@ def period_scores(session: Session, query: ScoreQuery) -> dict[str, Any]:
             "rank_change": previous_rank - rank if rank is not None and previous_rank is not None else None,
             "invitations": issued,
             "response_rate": answered / issued if issued else None,
+            **weighted_entry(weighted[unit.id]),
         })
     return {
         "questionnaire": q.id,
         "from": query.period.start.isoformat(),
         "to": query.period.end.isoformat(),
-        "overall": scores_as_dict(score(q.scoring_plan(), pooled)),
+        "overall": {**scores_as_dict(score(q.scoring_plan(), pooled)), **weighted_entry(weighted_overall)},
         "units": units,
     }

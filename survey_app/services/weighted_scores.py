@@ -30,6 +30,7 @@ def weighted_figures(session: Session, questionnaire: Questionnaire, period: Per
         return {unit.id: None for unit in shown}, None
     by_unit = _respondents_by_cell(session, questionnaire, period, tz, where)
     plan = questionnaire.scoring_plan()
+    criteria = set(plan.criteria)
 
     def block(unit_ids: set[int]) -> dict | None:
         respondents, cells = [], []
@@ -37,11 +38,20 @@ def weighted_figures(session: Session, questionnaire: Questionnaire, period: Per
             for channel, respondent in by_unit.get(unit_id, []):
                 respondents.append(respondent)
                 cells.append((unit_id, channel))
+        # Most units have some channel without a volume: answer those before building matrices.
+        if any(volumes.get(cell, 0) <= 0 for cell, respondent in zip(cells, respondents)
+               if _rated(respondent, criteria)):
+            return None
         weighted = weighted_sipas(plan, respondents, cells, volumes)
         return weighted.as_dict() if weighted is not None else None
 
     return ({unit.id: block(subtree[unit.id]) for unit in shown},
             block({unit.id for unit in shown}))
+
+
+def _rated(respondent: Respondent, criteria: set[str]) -> bool:
+    """Whether the respondent gave a valid answer (a level, not "no opinion") to a criterion."""
+    return any(value > 0 for code, value in respondent.ratings.items() if code in criteria)
 
 
 def _respondents_by_cell(session: Session, questionnaire: Questionnaire, period: Period, tz: ZoneInfo,
