@@ -25,9 +25,10 @@ run: setup
 	$(FLASK) demo --if-empty
 	$(VENV)/bin/gunicorn --bind 127.0.0.1:5000 --workers 2 --timeout 120 --no-control-socket 'survey_app:create_app()'
 
+# The two databases run side by side (one pytest process each, so both cores work); each
+# run's output is printed whole when it ends.
 test: setup
-	$(MAKE) test-sqlite
-	$(if $(PG_TEST_URL),$(MAKE) test-postgresql)
+	$(MAKE) -j2 --output-sync=target test-sqlite $(if $(PG_TEST_URL),test-postgresql)
 
 test-sqlite:
 	SURVEY_APP_TEST_DATABASE_URL=sqlite $(PYTHON) -m pytest $(PYTEST_ARGS)
