@@ -12,7 +12,12 @@ from sqlalchemy.orm import Session
 from survey_app.domain.csv_files import CsvError, read_records
 from survey_app.domain.periods import Period
 from survey_app.domain.submission import Channel
-from survey_app.domain.volumes import VOLUME_COLUMNS, overlap_problems, period_volume, volume_rows
+from survey_app.domain.volumes import (
+    VOLUME_COLUMNS,
+    overlap_problems,
+    period_volume,
+    volume_rows,
+)
 from survey_app.models import Unit
 from survey_app.models.volume import Volume
 from survey_app.services.invitations import issued_per_unit

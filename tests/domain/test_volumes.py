@@ -7,7 +7,12 @@ from datetime import date
 import pytest
 
 from survey_app.domain.periods import Period
-from survey_app.domain.volumes import VolumeRow, overlap_problems, period_volume, volume_rows
+from survey_app.domain.volumes import (
+    VolumeRow,
+    overlap_problems,
+    period_volume,
+    volume_rows,
+)
 
 MARCH = Period(date(2026, 3, 1), date(2026, 3, 31))
 
