@@ -22,8 +22,11 @@ class Defaults:
     DEFAULT_QUESTIONNAIRE = "sipas"
     # Periods are cut in the deployment's local time zone; times are stored in UTC.
     TIMEZONE = "Asia/Ho_Chi_Minh"
-    # A unit with fewer responses than this in a period is shown but not ranked.
+    # A unit with fewer respondents who rated at least one criterion in a period is shown but not ranked.
     MIN_RANKED_RESPONSES = 30
+    # A breakdown cell (one channel, one profile answer) with fewer such respondents shows no
+    # index: it would be noise, and a small group may point at a person.
+    MIN_BREAKDOWN_RESPONSES = 10
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
     # A survey form is small; anything bigger is not a citizen's answer.

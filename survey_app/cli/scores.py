@@ -25,8 +25,10 @@ from survey_app.services import scores
 @click.option("--questionnaire", "questionnaire_id", help="Default: the default questionnaire.")
 @click.option("--unit", "unit_code", help="Only this unit and the units below it.")
 @click.option("--format", "output", type=click.Choice(["table", "json"]), default="table")
+@click.option("--by", "by", multiple=True, metavar="channel|PROFILE_CODE",
+              help="Add the index by the answers of this question (repeatable): channel, or a profile question's code.")
 def scores_command(start: date, end: date, questionnaire_id: str | None, unit_code: str | None,
-                   output: str) -> None:
+                   output: str, by: tuple[str, ...]) -> None:
     """Indices of a period per unit and overall, with 95% intervals and ranks."""
     catalog = current_app.extensions["survey_catalog"]
     questionnaire = catalog.get(questionnaire_id or catalog.default_id)
@@ -34,10 +36,15 @@ def scores_command(start: date, end: date, questionnaire_id: str | None, unit_co
         raise click.BadParameter(f"unknown questionnaire {questionnaire_id}", param_hint="--questionnaire")
     if start > end:
         raise click.BadParameter("--from is after --to", param_hint="--from")
+    for question in by:
+        if scores.breakdown_answers(questionnaire, question) is None:
+            known = ", ".join(["channel", *(p.code for p in questionnaire.profile)])
+            raise click.BadParameter(f"unknown question {question} (one of: {known})", param_hint="--by")
     query = scores.ScoreQuery(
         questionnaire=questionnaire, period=Period(start, end),
         tz=ZoneInfo(current_app.config["TIMEZONE"]),
         min_ranked=current_app.config["MIN_RANKED_RESPONSES"], unit_code=unit_code,
+        by=tuple(dict.fromkeys(by)), min_breakdown=current_app.config["MIN_BREAKDOWN_RESPONSES"],
     )
     try:
         document = scores.period_scores(db.session, query)

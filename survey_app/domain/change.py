@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
 
-__all__ = ["Change", "change_between", "half_width"]
+__all__ = ["Change", "change_as_dict", "change_between", "half_width"]
 
 CONFIDENCE = 0.95
 
@@ -56,3 +56,10 @@ def change_between(now: float | None, now_ci: Sequence[float] | None,
         return Change(value, None, False)
     se = math.hypot(*halves) / q
     return Change(value, (value - q * se, value + q * se), abs(value) / se > q)
+
+
+def change_as_dict(now: float | None, now_ci: Sequence[float] | None,
+                   before: float | None, before_ci: Sequence[float] | None) -> dict | None:
+    """``change_between`` as the scores JSON writes it: ``{"value", "ci", "significant"}`` or None."""
+    change = change_between(now, now_ci, before, before_ci)
+    return change.as_dict() if change else None

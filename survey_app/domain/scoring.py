@@ -10,10 +10,12 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import special, stats
+
+from survey_app.domain.reliability import cronbach_alpha
 
 __all__ = [
     "CriterionScore",
@@ -67,6 +69,9 @@ class Respondent:
 
     ratings: Mapping[str, int]  # criterion code -> scale value; 0 means "no opinion"; a blank answer is absent
     expectations: frozenset[str] | None = None  # chosen option codes; None = did not answer the question
+    # What a breakdown groups by (domain.breakdown): "channel" and profile answers, question -> answer.
+    # Not part of equality: two respondents who answered alike score alike wherever they came from.
+    traits: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
         # Ticking nothing is the same as skipping the question: normalise so equality agrees.
@@ -87,11 +92,12 @@ class CriterionScore:
 class ElementScore:
     index: float | None
     ci: tuple[float, float] | None
+    alpha: float | None = None  # Cronbach's alpha of the element's criteria (domain.reliability)
 
 
 @dataclass(frozen=True)
 class Scores:
-    n: int  # respondents, including those who left everything blank
+    n: int  # respondents who rated at least one criterion on the scale (docs/indices.md, "Who counts")
     index: float | None  # SIPAS index
     ci: tuple[float, float] | None
     elements: dict[str, ElementScore]  # every element of the plan, in plan order
@@ -152,7 +158,9 @@ def score(plan: ScoringPlan, respondents: Sequence[Respondent], confidence: floa
         index = float(np.mean([criteria[codes[j]].index for j in cols]))
         z = influence[:, cols].mean(axis=1)
         contributing = int(valid[:, cols].any(axis=1).sum())
-        elements[element_code] = ElementScore(index=index, ci=_linearised_ci(index, z, contributing, q))
+        alpha = cronbach_alpha(values[:, [column[c] for c in element_criteria]])
+        elements[element_code] = ElementScore(index=index, ci=_linearised_ci(index, z, contributing, q),
+                                              alpha=alpha)
         element_index.append(index)
         element_z.append(z)
 
@@ -166,7 +174,10 @@ def score(plan: ScoringPlan, respondents: Sequence[Respondent], confidence: floa
         sipas, sipas_ci = None, None
 
     return Scores(
-        n=n_resp,
+        # Only a rating says how satisfied someone is: a response with only profile answers,
+        # expectations, a comment or "no opinion" is kept but is not a respondent of the indices,
+        # so it can neither pad n nor lift a unit over the ranking threshold.
+        n=int(valid.any(axis=1).sum()),
         index=sipas,
         ci=sipas_ci,
         elements=elements,

@@ -32,6 +32,20 @@ class Submission:
     comment: str | None = None
 
 
+# Why a submission with no answer at all is refused (see ``says_nothing``).
+NOTHING_ANSWERED = ("nothing answered: rate at least one criterion, choose an expectation "
+                    "or a profile answer, or write a comment")
+
+
+def says_nothing(submission: Submission) -> bool:
+    """Whether the submission answers nothing at all: no rating (a "no opinion" is an answer),
+    no expectation, no profile answer, no comment. Such a form is refused everywhere and never
+    stored: kept, it would count as a respondent and could be posted in bulk to pad a unit's
+    figures (docs/indices.md, "Who counts")."""
+    return not (submission.ratings or submission.expectations or submission.profile
+                or (submission.comment or "").strip())
+
+
 def submission_problems(questionnaire: Questionnaire, submission: Submission) -> list[str]:
     """Everything that makes a submission unacceptable for this questionnaire, in plain English.
 
@@ -39,7 +53,7 @@ def submission_problems(questionnaire: Questionnaire, submission: Submission) ->
     last word for every way in, so that nothing invalid is ever stored.
     """
     q = questionnaire
-    problems: list[str] = []
+    problems: list[str] = [NOTHING_ANSWERED] if says_nothing(submission) else []
     allowed = set(q.scale.values) | ({NO_OPINION} if q.scale.no_opinion else set())
     codes = set(q.criterion_codes)
     for code, value in submission.ratings.items():

@@ -41,6 +41,10 @@ class Figures:
             return text
         return ("+" if value > 0 else "−") + text
 
+    def coefficient(self, value: float | None) -> str:
+        """A coefficient such as Cronbach's alpha, two decimals: 0.8312 -> "0,83"."""
+        return NONE if value is None else format_decimal(value, "0.00", locale=self.lang)
+
     def count(self, value: int | None) -> str:
         return NONE if value is None else format_decimal(value, "#,##0", locale=self.lang)
 

@@ -21,23 +21,38 @@ def _change(change: int | None) -> str:
     return f"+{change}" if change > 0 else str(change)
 
 
+def _index_change(change: dict | None) -> str:
+    """The index's change in points; a star only when it is significant at 5% (domain.change)."""
+    if change is None:
+        return ""
+    return f"{change['value']:+.1f}" + ("*" if change["significant"] else "")
+
+
+SIGNIFICANT_NOTE = ("* change against the previous period significant at 5% "
+                    "(its 95% interval leaves out 0); unmarked changes may be chance")
+
+
 def render_table(document: dict[str, Any], questionnaire: Questionnaire) -> str:
     elements = [e.code for e in questionnaire.elements]
-    header = ["unit", "name", "n", "index", "95% CI", *elements, "rank", "change"]
+    header = ["unit", "name", "n", "index", "95% CI", "Δ index", *elements, "rank", "change"]
     rows = []
     depth: dict[str | None, int] = {None: -1}
     for unit in document["units"]:
         depth[unit["unit"]] = depth.get(unit["parent"], -1) + 1
         rows.append([
             unit["unit"], "  " * depth[unit["unit"]] + unit["name"], str(unit["n"]), _pct(unit["index"]),
-            _ci(unit["ci"]), *(_pct(unit["elements"][code]["index"]) for code in elements),
+            _ci(unit["ci"]), _index_change(unit["change"]),
+            *(_pct(unit["elements"][code]["index"]) for code in elements),
             "" if unit["rank"] is None else str(unit["rank"]), _change(unit["rank_change"]),
         ])
     overall = document["overall"]
     rows.append(["", "overall", str(overall["n"]), _pct(overall["index"]), _ci(overall["ci"]),
+                 _index_change(overall["change"]),
                  *(_pct(overall["elements"][code]["index"]) for code in elements), "", ""])
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     lines = [f"{questionnaire.id} {document['from']} – {document['to']}"]
     for row in [header, *rows]:
         lines.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+    if any(row[5].endswith("*") for row in rows):
+        lines.append(SIGNIFICANT_NOTE)
     return "\n".join(lines)

@@ -16,18 +16,19 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from survey_app.domain.change import change_between
+from survey_app.domain.breakdown import CHANNEL
+from survey_app.domain.reliability import MIN_ALPHA_RESPONDENTS
 from survey_app.domain.masking import mask_personal_data
 from survey_app.domain.periods import Period, period_of
 from survey_app.domain.questionnaire import Questionnaire
 from survey_app.domain.scoring import Respondent, score
-from survey_app.domain.submission import CHANNELS, EXPECTATIONS
+from survey_app.domain.submission import EXPECTATIONS
 from survey_app.models import Answer, Choice, Response, Unit
-from survey_app.services.scores import ScoreQuery, UnknownUnit, period_scores
+from survey_app.services.scores import ScoreQuery, UnknownUnit, breakdowns, period_scores, respondents_by_unit
 from survey_app.services.units import descendant_ids
 
-# A breakdown cell (one channel, one profile group) with fewer respondents is not shown:
-# its index would be noise, and a small group may point at a person.
+# The default of the MIN_BREAKDOWN_RESPONSES setting (config.py): a breakdown cell (one channel,
+# one profile group) with fewer respondents is not shown (domain.breakdown).
 MIN_BREAKDOWN_RESPONSES = 10
 WEAKEST_CRITERIA = 3
 
@@ -131,22 +132,22 @@ def quarterly_trend(session: Session, query_base: ScoreQuery, unit_code: str, la
     return points
 
 
+def unit_breakdowns(session: Session, questionnaire: Questionnaire, unit_code: str, period: Period,
+                    tz: ZoneInfo, questions: tuple[str, ...], *,
+                    min_responses: int = MIN_BREAKDOWN_RESPONSES) -> dict[str, dict[str, dict]]:
+    """The SIPAS index of the unit's subtree by each of ``questions`` ("channel", profile codes),
+    small cells suppressed: the ``by`` of ``scores --by`` (services.scores.breakdowns)."""
+    members = subtree_ids(session, unit_code)
+    grouped = respondents_by_unit(session, questionnaire, period, tz, profile=bool(set(questions) - {CHANNEL}))
+    respondents = [r for unit_id, rs in grouped.items() if unit_id in members for r in rs]
+    return breakdowns(questionnaire, respondents, questions, min_responses)
+
+
 def channel_split(session: Session, questionnaire: Questionnaire, unit_code: str, period: Period,
                   tz: ZoneInfo, *, min_responses: int = MIN_BREAKDOWN_RESPONSES) -> dict[str, dict]:
     """The SIPAS index of the unit's subtree per channel; small cells suppressed."""
-    by_channel: dict[str, list[Respondent]] = {str(channel): [] for channel in CHANNELS}
-    for (channel,), respondent in _respondents(session, questionnaire, subtree_ids(session, unit_code),
-                                               *period.utc_bounds(tz), Response.channel):
-        by_channel.setdefault(channel, []).append(respondent)
-    plan = questionnaire.scoring_plan()
-    split = {}
-    for channel, respondents in by_channel.items():
-        if len(respondents) < min_responses:
-            split[channel] = {"n": len(respondents), "suppressed": True}
-        else:
-            s = score(plan, respondents)
-            split[channel] = {"n": s.n, "index": s.index, "ci": list(s.ci) if s.ci else None}
-    return split
+    return unit_breakdowns(session, questionnaire, unit_code, period, tz, (CHANNEL,),
+                           min_responses=min_responses)[CHANNEL]
 
 
 def _labelled(questionnaire: Questionnaire, language: str) -> dict[str, dict[str, str]]:
@@ -174,11 +175,6 @@ def _expectations(figures: dict, labels: dict) -> list[dict]:
     shares = [(code, share) for code, share in figures["expectations"].items() if code in labels["expectations"]]
     shares.sort(key=lambda item: (item[1] is None, -(item[1] or 0.0), order.index(item[0])))
     return [{"code": code, "label": labels["expectations"][code], "share": share} for code, share in shares]
-
-
-def _change(now: dict, before) -> dict | None:
-    change = change_between(now["index"], now["ci"], before.index, before.ci) if before else None
-    return change.as_dict() if change else None
 
 
 def _summary(scores) -> dict:
@@ -212,7 +208,7 @@ def report_document(session: Session, query: ScoreQuery, *, comments_limit: int 
     units = {}
     for unit in current["units"]:
         units[unit["unit"]] = {"previous": {**_summary(before[unit["unit"]]), "rank": unit["previous_rank"]},
-                               "change": _change(unit, before[unit["unit"]]),
+                               "change": unit["change"],
                                "weakest": _weakest(unit, labels), "expectations": _expectations(unit, labels)}
     total, comments = _comment_rows(session, q, None if query.unit_code is None else set(
         subtree[ids[query.unit_code]]), query.period, query.tz, limit=comments_limit)
@@ -225,9 +221,8 @@ def report_document(session: Session, query: ScoreQuery, *, comments_limit: int 
         "scope": {"unit": scope.code, "name": scope.name} if scope else None,
         "overall": {
             "previous": _summary(before_overall),
-            "change": _change(overall, before_overall),
-            "element_changes": {code: _change(e, before_overall.elements[code])
-                                for code, e in overall["elements"].items()},
+            "change": overall["change"],
+            "element_changes": {code: e["change"] for code, e in overall["elements"].items()},
             "weakest": _weakest(overall, labels),
             "expectations": _expectations(overall, labels),
         },
@@ -240,6 +235,8 @@ def report_document(session: Session, query: ScoreQuery, *, comments_limit: int 
             "scale": [{"value": level.value, "label": q.text(level.label, language)} for level in q.scale.levels],
             "criterion_interval": "wilson", "index_interval": "taylor-linearised",
             "change_test": "two-sided z test at 5%, standard errors from the interval half-widths",
+            "alpha": "cronbach, respondents who rated every criterion of the element",
+            "alpha_min_respondents": MIN_ALPHA_RESPONDENTS,
             "timezone": str(query.tz), "responses": overall["n"],
         },
     }

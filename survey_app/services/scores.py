@@ -10,10 +10,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from survey_app.domain.breakdown import CHANNEL, breakdown
+from survey_app.domain.change import change_as_dict
 from survey_app.domain.periods import Period
 from survey_app.domain.questionnaire import Questionnaire
 from survey_app.domain.scoring import Respondent, Scores, competition_ranks, score
-from survey_app.domain.submission import EXPECTATIONS
+from survey_app.domain.submission import CHANNELS, EXPECTATIONS
 from survey_app.models import Answer, Choice, Response, Unit
 from survey_app.services.invitations import issued_per_unit
 from survey_app.services.units import descendant_ids
@@ -27,6 +29,8 @@ class ScoreQuery:
     tz: ZoneInfo
     min_ranked: int = 30
     unit_code: str | None = None   # only this unit and the units below it
+    by: tuple[str, ...] = ()       # breakdowns: "channel" and/or profile question codes
+    min_breakdown: int = 10        # a breakdown cell with fewer respondents shows no index
 
 
 class UnknownUnit(LookupError):
@@ -34,15 +38,17 @@ class UnknownUnit(LookupError):
 
 
 def respondents_by_unit(session: Session, questionnaire: Questionnaire, period: Period,
-                        tz: ZoneInfo) -> dict[int, list[Respondent]]:
-    """Every response of the period, reduced to what scoring needs, grouped by unit id."""
+                        tz: ZoneInfo, *, profile: bool = False) -> dict[int, list[Respondent]]:
+    """Every response of the period, reduced to what scoring needs, grouped by unit id; the
+    traits hold the channel, and the profile answers when ``profile`` (for breakdowns)."""
     start, end = period.utc_bounds(tz)
     in_period = (
         select(Response.id)
         .where(Response.questionnaire_id == questionnaire.id,
                Response.submitted_at >= start, Response.submitted_at < end)
     )
-    units = dict(session.execute(in_period.add_columns(Response.unit_id)).all())
+    units = {response_id: (unit_id, {CHANNEL: channel}) for response_id, unit_id, channel
+             in session.execute(in_period.add_columns(Response.unit_id, Response.channel))}
     ratings: dict[int, dict[str, int]] = defaultdict(dict)
     for response_id, code, value in session.execute(
         select(Answer.response_id, Answer.item_code, Answer.value)
@@ -55,12 +61,18 @@ def respondents_by_unit(session: Session, questionnaire: Questionnaire, period: 
         .where(Choice.question_code == EXPECTATIONS, Choice.response_id.in_(in_period))
     ):
         expectations[response_id].add(option)
+    if profile:
+        for response_id, code, option in session.execute(
+            select(Choice.response_id, Choice.question_code, Choice.option_code)
+            .where(Choice.question_code != EXPECTATIONS, Choice.response_id.in_(in_period))
+        ):
+            units[response_id][1][code] = option
 
     grouped: dict[int, list[Respondent]] = defaultdict(list)
-    for response_id, unit_id in units.items():
+    for response_id, (unit_id, traits) in units.items():
         chosen = expectations.get(response_id)
         grouped[unit_id].append(
-            Respondent(ratings[response_id], frozenset(chosen) if chosen else None)
+            Respondent(ratings[response_id], frozenset(chosen) if chosen else None, traits)
         )
     return grouped
 
@@ -75,7 +87,8 @@ def _scores_per_unit(units: list[Unit], subtree: dict[int, set[int]],
 
 
 def _ranks(units: list[Unit], scores: dict[int, Scores], min_ranked: int) -> dict[int, int | None]:
-    """Rank among siblings; roots and units below the minimum number of responses are unranked."""
+    """Rank among siblings; roots and units with fewer than ``min_ranked`` respondents who rated
+    at least one criterion (Scores.n: blank forms never count) are unranked."""
     siblings: dict[int, list[Unit]] = defaultdict(list)
     for unit in units:
         if unit.parent_id is not None:
@@ -122,16 +135,41 @@ def _interval(ci: tuple[float, float] | None) -> list[float] | None:
     return list(ci) if ci is not None else None
 
 
-def scores_as_dict(scores: Scores) -> dict[str, Any]:
+def scores_as_dict(scores: Scores, before: Scores | None = None) -> dict[str, Any]:
+    """The figures of one unit (or overall); with ``before``, the previous period's figures of
+    the same respondents' scope, each index's change against it (domain.change)."""
+    def change(now, then) -> dict | None:
+        return change_as_dict(now.index, now.ci, then.index, then.ci) if before is not None else None
+
     return {
         "n": scores.n,
         "index": scores.index,
         "ci": _interval(scores.ci),
-        "elements": {code: {"index": e.index, "ci": _interval(e.ci)} for code, e in scores.elements.items()},
+        "change": change(scores, before),
+        "elements": {code: {"index": e.index, "ci": _interval(e.ci), "alpha": e.alpha,
+                            "change": change(e, before.elements[code] if before else None)}
+                     for code, e in scores.elements.items()},
         "criteria": {code: {"n": c.n, "satisfied": c.satisfied, "index": c.index, "ci": _interval(c.ci)}
                      for code, c in scores.criteria.items()},
         "expectations": dict(scores.expectations),
     }
+
+
+def breakdown_answers(questionnaire: Questionnaire, question: str) -> tuple[str, ...] | None:
+    """The answers a breakdown by ``question`` has cells for; None for no such question."""
+    if question == CHANNEL:
+        return tuple(CHANNELS)
+    found = questionnaire.profile_question(question)
+    return tuple(o.code for o in found.options) if found else None
+
+
+def breakdowns(questionnaire: Questionnaire, respondents: list[Respondent], questions: tuple[str, ...],
+               min_responses: int) -> dict[str, dict[str, dict[str, Any]]]:
+    """``{question: {answer: cell}}`` (domain.breakdown) for each of ``questions``."""
+    plan = questionnaire.scoring_plan()
+    return {question: breakdown(plan, respondents, question, breakdown_answers(questionnaire, question) or (),
+                                min_responses)
+            for question in questions}
 
 
 def period_scores(session: Session, query: ScoreQuery) -> dict[str, Any]:
@@ -147,11 +185,10 @@ def period_scores(session: Session, query: ScoreQuery) -> dict[str, Any]:
     else:
         shown = all_units
 
-    grouped = respondents_by_unit(session, q, query.period, query.tz)
+    grouped = respondents_by_unit(session, q, query.period, query.tz, profile=bool(set(query.by) - {CHANNEL}))
     current = _scores_per_unit(all_units, subtree, grouped, q)
-    previous = _scores_per_unit(
-        all_units, subtree, respondents_by_unit(session, q, query.period.previous(), query.tz), q
-    )
+    grouped_before = respondents_by_unit(session, q, query.period.previous(), query.tz)
+    previous = _scores_per_unit(all_units, subtree, grouped_before, q)
     ranks = _ranks(all_units, current, query.min_ranked)
     previous_ranks = _ranks(all_units, previous, query.min_ranked)
     invitations = _invitations(session, shown, subtree, query.period, query.tz)
@@ -159,6 +196,10 @@ def period_scores(session: Session, query: ScoreQuery) -> dict[str, Any]:
     weighted, weighted_overall = weighted_figures(session, q, query.period, query.tz, shown, subtree)
     shown_ids = {u.id for u in shown}
     pooled = [r for unit_id, rs in grouped.items() if unit_id in shown_ids for r in rs]
+    pooled_before = [r for unit_id, rs in grouped_before.items() if unit_id in shown_ids for r in rs]
+
+    def by(respondents: list[Respondent]) -> dict[str, Any]:
+        return {"by": breakdowns(q, respondents, query.by, query.min_breakdown)} if query.by else {}
 
     by_id = {u.id: u for u in all_units}
     units = []
@@ -169,7 +210,8 @@ def period_scores(session: Session, query: ScoreQuery) -> dict[str, Any]:
             "unit": unit.code,
             "name": unit.name,
             "parent": by_id[unit.parent_id].code if unit.parent_id else None,
-            **scores_as_dict(current[unit.id]),
+            **scores_as_dict(current[unit.id], previous[unit.id]),
+            **by([r for member in subtree[unit.id] for r in grouped.get(member, [])]),
             "rank": rank,
             "previous_rank": previous_rank,
             "rank_change": previous_rank - rank if rank is not None and previous_rank is not None else None,
@@ -181,6 +223,7 @@ def period_scores(session: Session, query: ScoreQuery) -> dict[str, Any]:
         "questionnaire": q.id,
         "from": query.period.start.isoformat(),
         "to": query.period.end.isoformat(),
-        "overall": {**scores_as_dict(score(q.scoring_plan(), pooled)), **weighted_entry(weighted_overall)},
+        "overall": {**scores_as_dict(score(q.scoring_plan(), pooled), score(q.scoring_plan(), pooled_before)),
+                    **by(pooled), **weighted_entry(weighted_overall)},
         "units": units,
     }

@@ -20,12 +20,13 @@ LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 Z = NormalDist().inv_cdf(0.975)
 
 DOCUMENT_KEYS = {"questionnaire", "from", "to", "overall", "units"}
-SCORE_KEYS = {"n", "index", "ci", "elements", "criteria", "expectations"}
+# "change" was added after the first version of the contract (README, "Scores JSON").
+SCORE_KEYS = {"n", "index", "ci", "elements", "criteria", "expectations", "change"}
 CONTRACT_UNIT_KEYS = SCORE_KEYS | {"unit", "name", "rank", "previous_rank", "rank_change"}
 # Additions to the first version of the contract, documented in the README ("Scores JSON").
 DOCUMENTED_ADDITIONS = {"parent", "invitations", "response_rate"}
 UNIT_KEYS = CONTRACT_UNIT_KEYS | DOCUMENTED_ADDITIONS
-ELEMENT_KEYS = {"index", "ci"}
+ELEMENT_KEYS = {"index", "ci", "alpha", "change"}
 CRITERION_KEYS = {"n", "satisfied", "index", "ci"}
 # The document lists elements, criteria and options in the order of the questionnaire file.
 SIPAS_ELEMENTS = [element.code for element in sipas().elements]
@@ -50,7 +51,7 @@ def crit(satisfied: int, n: int) -> dict:
 
 
 UNANSWERED = {"n": 0, "satisfied": 0, "index": None, "ci": None}
-NO_ELEMENT = {"index": None, "ci": None}
+NO_ELEMENT = {"index": None, "ci": None, "alpha": None, "change": None}
 
 
 def around(index: float):
@@ -61,8 +62,15 @@ def around(index: float):
     return check
 
 
+def a_change(change) -> bool:
+    """A change against the previous period, or null (checked in tests/cli/test_scores_change_breakdown.py)."""
+    return change is None or (set(change) == {"value", "ci", "significant"}
+                              and isinstance(change["significant"], bool))
+
+
 def element(index: float) -> dict:
-    return {"index": index, "ci": around(index)}
+    # alpha: under 10 respondents rated every criterion of any element here (tests/domain/test_reliability.py).
+    return {"index": index, "ci": around(index), "alpha": None, "change": a_change}
 
 
 def assert_matches(actual, expected, path: str = "$") -> None:
@@ -162,7 +170,7 @@ def province(app):
         ("STP", "2026-03-15 09:00", {"TC1": 4, "TC2": 2, "TC4": 5, "TT1": 1, "CC1": 5, "CC2": 4,
                                      "KQ1": 5, "KQ2": 4}, {"MD2"}),
         ("STP", "2026-03-31 23:59:59", {"TC1": 1, "TC2": 0, "TT1": 5, "TT2": 5, "CC1": 3}),
-        ("STP", "2026-03-20 10:00", {}),  # left everything blank: a respondent, but no answer
+        ("STP", "2026-03-20 10:00", {"PA2": 0}),  # only "no opinion": stored, but rated nothing: not in n
         ("SXD", "2026-03-10 08:00", {"TC1": 5}),
         ("SXD", "2026-03-10 08:05", {"TC1": 5}),
         ("SYT", "2026-03-11 08:00", {"TC1": 5}),
@@ -212,9 +220,10 @@ def test_a_unit_worked_by_hand(province, runner):
     stp = by_code(document)["STP"]
     assert_matches(stp, {
         "unit": "STP", "name": "Sở Tư pháp", "parent": "SO",
-        "n": 4,
+        "n": 3,   # the fourth response rated nothing
         "index": STP_SIPAS,
         "ci": around(STP_SIPAS),
+        "change": a_change,
         "elements": sipas_elements(TC=element(STP_TC), TT=element(STP_TT), CC=element(STP_CC),
                                    KQ=element(STP_KQ)),
         "criteria": sipas_criteria(
@@ -233,7 +242,7 @@ def test_a_unit_worked_by_hand(province, runner):
                                       "ci": pytest.approx(wilson(2, 3))}
     assert stp["criteria"]["TC4"]["n"] == 1  # the "no opinion" is not counted
     assert stp["criteria"]["TT3"] == {"n": 0, "satisfied": 0, "index": None, "ci": None}
-    assert stp["elements"]["PA"] == {"index": None, "ci": None}
+    assert stp["elements"]["PA"] == {"index": None, "ci": None, "alpha": None, "change": None}
     assert stp["index"] == pytest.approx(67.70833333333333)
     assert stp["expectations"] == {"MD1": 50.0, "MD2": 100.0, "MD3": 0.0, "MD4": 0.0, "MD5": 0.0, "MD6": 0.0}
 
@@ -269,15 +278,15 @@ def test_ranks_among_siblings(province, runner):
                for code, u in units_.items()}
     assert summary == {
         # The root is shown but never ranked.
-        "TINH": (4 + 2 + 4 + 4 + 1 + 2 + 1, pytest.approx(ALL_SIPAS), None, None, None),
+        "TINH": (3 + 2 + 4 + 4 + 1 + 2 + 1, pytest.approx(ALL_SIPAS), None, None, None),
         # Groups rank against each other; XA had no response in February.
-        "SO": (4 + 2 + 4 + 4 + 1, pytest.approx(SO_SIPAS), 1, 1, 0),
+        "SO": (3 + 2 + 4 + 4 + 1, pytest.approx(SO_SIPAS), 1, 1, 0),
         "XA": (2, 100 * 0 / 2, 2, None, None),
         # Competition ranking 1, 2, 2, 4; February: STP 100, SYT 50, SXD 0, SCT one response.
         "SXD": (2, 100 * 2 / 2, 1, 3, 3 - 1),
         "SYT": (4, 100 * 3 / 4, 2, 2, 0),
         "SCT": (4, 100 * 3 / 4, 2, None, None),
-        "STP": (4, pytest.approx(STP_SIPAS), 4, 1, 1 - 4),
+        "STP": (3, pytest.approx(STP_SIPAS), 4, 1, 1 - 4),   # n: 3 of its 4 responses rated
         # Fewer responses than MIN_RANKED_RESPONSES (2): shown, not ranked, despite the best index.
         "SNV": (1, 100 * 1 / 1, None, None, None),
         "X-ANBINH": (2, 100 * 0 / 2, 1, None, None),
@@ -306,14 +315,15 @@ def test_pooled_figures_of_a_group_and_overall(province, runner):
     assert so["criteria"]["KQ1"]["n"] == 6 and so["criteria"]["KQ1"]["satisfied"] == 4
     assert so["elements"]["TC"]["index"] == pytest.approx(SO_TC)
     assert so["index"] == pytest.approx(SO_SIPAS)
-    assert so["n"] == 15
+    assert so["n"] == 14   # STP's response that rated nothing is not counted
 
     overall = document["overall"]
-    assert overall["n"] == 18  # every respondent of March, blank ones included
+    assert overall["n"] == 17  # every respondent of March who rated at least one criterion
     assert_matches(overall, {
-        "n": 18,
+        "n": 17,
         "index": ALL_SIPAS,
         "ci": around(ALL_SIPAS),
+        "change": a_change,
         "elements": sipas_elements(TC=element(ALL_TC), TT=element(STP_TT), CC=element(STP_CC),
                                    KQ=element(SO_KQ)),
         "criteria": sipas_criteria(
@@ -355,7 +365,7 @@ def test_document_shape(province, runner):
 def test_one_unit_and_its_subtree(province, runner):
     document = scores(runner, "--from", "2026-03-01", "--to", "2026-03-31", "--unit", "SO")
     assert [u["unit"] for u in document["units"]] == ["SO", "SCT", "SNV", "STP", "SXD", "SYT"]
-    assert document["overall"]["n"] == 15
+    assert document["overall"]["n"] == 14
     assert document["overall"]["criteria"]["TC1"]["n"] == 10
     assert document["overall"]["index"] == pytest.approx(SO_SIPAS)
     # Ranks stay those among all siblings, whatever is shown.
@@ -365,7 +375,7 @@ def test_one_unit_and_its_subtree(province, runner):
     leaf = scores(runner, "--from", "2026-03-01", "--to", "2026-03-31", "--unit", "STP")
     assert [u["unit"] for u in leaf["units"]] == ["STP"]
     assert leaf["overall"]["index"] == pytest.approx(STP_SIPAS)
-    assert leaf["overall"]["n"] == 4
+    assert leaf["overall"]["n"] == 3
 
 
 def test_previous_period_of_an_arbitrary_range(app, runner):
@@ -458,7 +468,7 @@ def test_quick_questionnaire(app, runner):
     dv = (100 * 2 / 3 + 100 * 1 / 2 + 100 * 1 / 1 + 100 * 0 / 1) / 4
     p1 = by_code(document)["P1"]
     assert_matches({k: p1[k] for k in SCORE_KEYS | {"rank"}}, {
-        "n": 3, "index": dv, "ci": around(dv),
+        "n": 3, "index": dv, "ci": around(dv), "change": None,   # nothing in April
         "elements": {"DV": element(dv)},
         "criteria": {"DV1": crit(2, 3), "DV2": crit(1, 2), "DV3": crit(1, 1), "DV4": crit(0, 1)},
         "expectations": {},  # the short questionnaire has no expectations question

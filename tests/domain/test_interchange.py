@@ -13,7 +13,7 @@ import pytest
 from survey_app.domain.catalog import load_catalog
 from survey_app.domain.csv_files import read_records
 from survey_app.domain.interchange import ResponseRecord, columns, format_record, parse_record
-from survey_app.domain.submission import Submission
+from survey_app.domain.submission import NOTHING_ANSWERED, Submission
 
 SHIPPED = Path(__file__).resolve().parents[2] / "questionnaires"
 CATALOG = load_catalog(SHIPPED, "sipas")
@@ -27,8 +27,9 @@ HEADER = columns([SIPAS, QUICK])
 def row(**cells: str) -> dict[str, str]:
     """A row of a file holding both questionnaires: a SIPAS kiosk answer unless told otherwise."""
     record = dict.fromkeys(HEADER, "")
+    # A comment, so that the row answers something (a row that answers nothing is refused).
     record.update(submitted_at="2026-01-01T00:30:00+07:00", unit="Q1", questionnaire="sipas",
-                  channel="kiosk", locale="vi")
+                  channel="kiosk", locale="vi", comment="Tốt")
     record.update(cells)
     return record
 
@@ -104,9 +105,10 @@ def test_a_utc_time_is_accepted():
         2026, 3, 1, 2, 30, tzinfo=timezone.utc)
 
 
-def test_an_empty_answer_is_a_response():
-    response = parsed(row())
-    assert response.submission == Submission()
+def test_a_row_that_answers_nothing_is_an_error_on_its_line():
+    response, problems = parse_record(CATALOG, 7, row(comment=" "), UNITS)
+    assert response is None
+    assert problems == [f"line 7: {NOTHING_ANSWERED}"]
 
 
 def test_a_row_of_the_other_questionnaire():

@@ -38,7 +38,7 @@ HAND = [
 
 def test_hand_worked_indices():
     s = score(HAND_PLAN, HAND)
-    assert s.n == 5
+    assert s.n == 4   # the fifth rated nothing
 
     # a1: valid 5,3,4,2 -> satisfied 5,4.  a2: valid 4,5 (one blank, one "no opinion").
     # a3: valid 2,4.  b1: valid 3,4,5.  b2: valid 5,1,3.  c1: only "no opinion" -> no valid answer.
@@ -256,14 +256,16 @@ def test_sipas_interval_covers_the_true_index_about_95_percent_of_the_time():
     assert 0.92 <= hits / runs <= 0.98
 
 
-def test_blank_respondents_change_n_but_not_the_intervals():
+def test_blank_respondents_change_neither_n_nor_the_intervals():
     rng = np.random.default_rng(3)
     codes = [f"q{j}" for j in range(5)]
     plan = ScoringPlan(elements=(("A", tuple(codes[:3])), ("B", tuple(codes[3:]))), satisfied_from=4)
     respondents = to_respondents(correlated_sample(rng, 60, 5), codes)
     base = score(plan, respondents)
     padded = score(plan, respondents + [resp()] * 40 + [resp(q0=0, q4=0)] * 10)
-    assert (base.n, padded.n) == (60, 110)
+    # n counts respondents with at least one rating on the scale; blank and "no opinion" do not rate.
+    rated = sum(any(v > 0 for v in r.ratings.values()) for r in respondents)
+    assert base.n == padded.n == rated
     assert padded.ci == pytest.approx(base.ci)
     assert padded.elements["A"].ci == pytest.approx(base.elements["A"].ci)
     assert padded.criteria == base.criteria
@@ -319,9 +321,9 @@ def test_one_respondent_has_indices_but_no_element_or_sipas_interval():
 
 
 def test_only_blank_respondents():
-    s = score(EDGE_PLAN, [resp(), resp(a1=0, b1=0)])
-    assert (s.n, s.index, s.ci) == (2, None, None)
-    assert s.expectations == {"x": None}
+    s = score(EDGE_PLAN, [resp({"x"}), resp(a1=0, b1=0)])
+    assert (s.n, s.index, s.ci) == (0, None, None)   # nobody rated: nobody counts in n
+    assert s.expectations == {"x": 100.0}   # the expectation answer still counts where it belongs
 
 
 def test_codes_outside_the_plan_are_ignored():

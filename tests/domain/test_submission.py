@@ -7,7 +7,13 @@ from pathlib import Path
 import pytest
 
 from survey_app.domain.questionnaire import load_questionnaire, parse_questionnaire
-from survey_app.domain.submission import CHANNELS, Submission, submission_problems
+from survey_app.domain.submission import (
+    CHANNELS,
+    NOTHING_ANSWERED,
+    Submission,
+    says_nothing,
+    submission_problems,
+)
 
 SHIPPED = Path(__file__).resolve().parents[2] / "questionnaires"
 
@@ -51,7 +57,17 @@ def test_a_complete_answer_is_accepted(sipas):
 
 
 def test_nothing_is_required_in_sipas(sipas):
-    assert submission_problems(sipas, Submission()) == []
+    # Any one answer is enough, be it only a profile answer, an expectation, a comment or "no opinion".
+    for one in (Submission(ratings={"TC1": 0}), Submission(expectations=frozenset({"MD1"})),
+                Submission(profile={"gender": "female"}), Submission(comment="Tốt")):
+        assert submission_problems(sipas, one) == []
+
+
+@pytest.mark.parametrize("empty", [Submission(), Submission(comment="  \n ")])
+def test_a_submission_that_answers_nothing_is_refused(sipas, quick, empty):
+    assert says_nothing(empty)
+    assert submission_problems(sipas, empty) == [NOTHING_ANSWERED]
+    assert NOTHING_ANSWERED in submission_problems(quick, empty)
 
 
 @pytest.mark.parametrize("value", [1, 2, 3, 4, 5])
@@ -153,7 +169,7 @@ def test_comment_too_long(quick):
 def test_comment_without_a_comment_box():
     problems = submission_problems(BARE, Submission(comment="Tốt"))
     assert len(problems) == 1 and problems[0].startswith("comment: ")
-    assert submission_problems(BARE, Submission(comment="")) == []
+    assert not [p for p in submission_problems(BARE, Submission(comment="")) if p.startswith("comment")]
 
 
 def test_every_problem_is_reported(quick):

@@ -161,3 +161,16 @@ def test_a_refused_fetch_is_an_ordinary_exception(app):
             html_to_pdf('<p>x</p><img src="file:///etc/passwd">')
         with pytest.raises(PdfError, match="refused"):
             html_to_pdf('<link rel="stylesheet" href="http://127.0.0.1:9/x.css"><p>x</p>')
+
+
+def test_the_methodology_gives_each_elements_alpha(province, runner, tmp_path):
+    text = flat(pdf_text(make_report(runner, tmp_path / "report.pdf")))
+    now = scores_json(runner)
+    q = catalog_of(province).get("sipas")
+    assert "Độ tin cậy của các yếu tố (hệ số Cronbach’s alpha)" in text
+    alphas = {e.code: now["overall"]["elements"][e.code]["alpha"] for e in q.elements}
+    assert any(alpha is not None for alpha in alphas.values())
+    for element in q.elements:
+        alpha = alphas[element.code]
+        shown = "—" if alpha is None else format_decimal(alpha, "0.00", locale="vi")
+        assert f"{q.text(element.title, 'vi')}: {shown}" in text, element.code

@@ -194,5 +194,6 @@ def test_report_document(tree, runner):
         "satisfied_from": 4, "scale": document["methodology"]["scale"], "criterion_interval": "wilson",
         "index_interval": "taylor-linearised",
         "change_test": "two-sided z test at 5%, standard errors from the interval half-widths",
+        "alpha": "cronbach, respondents who rated every criterion of the element", "alpha_min_respondents": 10,
         "timezone": "Asia/Ho_Chi_Minh", "responses": now["overall"]["n"]}
     assert len(document["methodology"]["content_hash"]) == 64

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from survey_app import catalog_of
-from survey_app.domain.submission import Submission
+from survey_app.domain.submission import NOTHING_ANSWERED, Submission
 from survey_app.extensions import db
 from survey_app.models import Answer, Choice, Response, Unit
 from survey_app.services.responses import (
@@ -89,14 +89,19 @@ def test_the_hash_tells_questionnaires_apart(ctx):
     assert stored["sipas"] != stored["quick"]
 
 
-def test_an_empty_submission_is_a_response_without_answers(ctx):
-    # Every SIPAS question may be skipped: the respondent still counts (n), with no answer rows.
+def test_an_empty_submission_is_refused_and_a_comment_alone_is_a_response(ctx):
+    # Every SIPAS question may be skipped, but a submission that answers nothing is no response.
+    with pytest.raises(InvalidSubmission) as refused:
+        record_response(db.session, unit=unit(), questionnaire=catalog_of(ctx).get("sipas"),
+                        submission=Submission(), locale="vi", channel="paper", submitted_at=WHEN)
+    assert refused.value.problems == [NOTHING_ANSWERED]
+    assert counts() == (0, 0, 0)
     record_response(db.session, unit=unit(), questionnaire=catalog_of(ctx).get("sipas"),
-                    submission=Submission(), locale="vi", channel="paper", submitted_at=WHEN)
+                    submission=Submission(comment="Tốt"), locale="vi", channel="paper", submitted_at=WHEN)
     db.session.commit()
     assert counts() == (1, 0, 0)
     stored = db.session.scalars(select(Response)).one()
-    assert stored.comment is None and stored.submission_key is None
+    assert stored.comment == "Tốt" and stored.submission_key is None
 
 
 @pytest.mark.parametrize(

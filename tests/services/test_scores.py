@@ -46,7 +46,8 @@ def test_respondents_are_grouped_by_unit_and_cut_by_the_local_period(tree):
     record(db.session, tree["A"], q, submission(q, TC1=5, TT2=0, expectations=("MD1", "MD3")),
            at=local(2026, 3, 1, 0, 0))                       # the first local instant of March
     record(db.session, tree["A"], q, submission(q, KQ1=2), at=local(2026, 3, 31, 23, 59))
-    record(db.session, tree["B"], q, at=local(2026, 3, 15, 9, 0))   # answered nothing: still a respondent
+    # Rated nothing (a profile answer only): kept, grouped, but no respondent of the indices.
+    record(db.session, tree["B"], q, submission(q, profile={"gender": "male"}), at=local(2026, 3, 15, 9, 0))
     record(db.session, tree["B"], q, submission(q, TC1=1), at=local(2026, 4, 1, 0, 0))     # April
     record(db.session, tree["B"], q, submission(q, TC1=1), at=local(2026, 2, 28, 23, 59))  # February
     record(db.session, tree["A"], quick(), submission(quick(), DV1=3), at=local(2026, 3, 5, 8, 0))

@@ -57,12 +57,29 @@ def expectations(figures: dict[str, Any], q: Questionnaire) -> list[dict[str, st
 
 
 def channels(split: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    return _cells(split, wording.channel)
+
+
+def _cells(split: dict[str, dict[str, Any]], name) -> list[dict[str, Any]]:
+    """A breakdown's cells as the table prints them; an empty cell is left out, a small one
+    keeps its n and says it is too small (domain.breakdown)."""
     return [
-        {"code": code, "name": wording.channel(code), "n": wording.count(cell["n"]),
+        {"code": code, "name": name(code), "n": wording.count(cell["n"]),
          "suppressed": bool(cell.get("suppressed")),
          "index": wording.index(cell.get("index")), "ci": wording.interval(cell.get("ci"))}
         for code, cell in split.items() if cell["n"] or not cell.get("suppressed")
     ]
+
+
+def profiles(splits: dict[str, dict[str, dict[str, Any]]], q: Questionnaire) -> list[dict[str, Any]]:
+    """One table per profile question of the questionnaire, in its order, labelled in the reader's language."""
+    lang = wording.language()
+    tables = []
+    for question in q.profile:
+        labels = {o.code: q.text(o.label, lang) for o in question.options}
+        tables.append({"code": question.code, "title": q.text(question.question, lang),
+                       "cells": _cells(splits.get(question.code, {}), lambda code: labels.get(code, code))})
+    return tables
 
 
 def trend(points: list[dict[str, Any]], q: Questionnaire) -> list[dict[str, Any]]:

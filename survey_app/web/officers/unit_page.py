@@ -12,7 +12,8 @@ from survey_app.domain.periods import period_of
 from survey_app.domain.permissions import Action
 from survey_app.extensions import db
 from survey_app.services.accounts import in_scope
-from survey_app.services.report_data import channel_split, quarterly_trend, report_document, unit_comments
+from survey_app.domain.breakdown import CHANNEL
+from survey_app.services.report_data import quarterly_trend, report_document, unit_breakdowns, unit_comments
 from survey_app.web.auth import permission_required
 from survey_app.web.officers import bp, presenting, unit_figures, wording
 from survey_app.web.officers.picker import picker
@@ -51,6 +52,9 @@ def unit(code: str):
     element_rows = unit_figures.elements(figures, q)
     criteria_groups = unit_figures.criteria(figures, q)
     min_ranked = current_app.config["MIN_RANKED_RESPONSES"]
+    splits = unit_breakdowns(session, q, unit.code, report.period, report.tz,
+                             (CHANNEL, *(p.code for p in q.profile)),
+                             min_responses=current_app.config["MIN_BREAKDOWN_RESPONSES"])
     return render_template(
         "officers/unit.html", language=wording.language(), report=report, unit=unit,
         picker=picker(report, ".unit", code=unit.code),
@@ -62,7 +66,7 @@ def unit(code: str):
         elements=element_rows, criteria=criteria_groups, trend=points,
         element_heads=presenting.element_heads(q),
         expectations=unit_figures.expectations(figures, q),
-        channels=unit_figures.channels(channel_split(session, q, unit.code, report.period, report.tz)),
+        channels=unit_figures.channels(splits[CHANNEL]), profiles=unit_figures.profiles(splits, q),
         comments=unit_figures.comments(comments), comment_pages=comments,
         page_link=lambda number: link(".unit", report, code=unit.code, page=number),
         children=[presenting.unit_row(u, q, min_ranked) for u in document["units"] if u["parent"] == unit.code],

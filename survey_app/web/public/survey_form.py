@@ -11,7 +11,7 @@ from wtforms.validators import InputRequired, Length, Optional, Regexp, StopVali
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from survey_app.domain.questionnaire import NO_OPINION, Questionnaire
-from survey_app.domain.submission import EXPECTATIONS, Submission
+from survey_app.domain.submission import EXPECTATIONS, Submission, says_nothing
 from survey_app.domain.text import normalise_newlines
 from survey_app.web.forms import PlainText, TranslatedForm
 
@@ -29,6 +29,18 @@ class SurveyForm(TranslatedForm):
     submission_key = HiddenField(validators=[InputRequired(), Regexp(SUBMISSION_KEY)])
 
     questionnaire: Questionnaire  # set on each generated subclass
+
+    def validate(self, extra_validators=None) -> bool:
+        """The fields' own checks, then the rule of every way in (domain.submission): a form
+        that answers nothing is refused, on the open link, the invitation and the kiosk alike,
+        before anything is stored or an invitation is claimed."""
+        if not super().validate(extra_validators):
+            return False
+        if says_nothing(self.to_submission()):
+            self.form_errors.append(_("You have not answered any question. Please answer at least "
+                                      "one question, or write a comment, before sending."))
+            return False
+        return True
 
     def to_submission(self) -> Submission:
         q = self.questionnaire

@@ -4,11 +4,17 @@ quarters, channels, response rate, and the comments: newest first, 20 a page, ma
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 import pytest
 from babel.numbers import format_decimal
 from html_tables import Page
-from report_province import PERIOD
+from report_province import FROM, LOCAL, PERIOD
+
+from survey_app import catalog_of
+from survey_app.domain.submission import Submission
+from survey_app.extensions import db
+from survey_app.services import responses, units
 
 ELEMENTS = {"TC": 4, "TT": 5, "CC": 6, "KQ": 3, "PA": 4}
 
@@ -129,3 +135,22 @@ def test_unknown_questionnaire_or_bad_dates_are_400_on_the_unit_page_too(officer
     assert officer.get("/reports/units/STP?from=2026-01-01").status_code == 400
     assert officer.get("/reports/units/STP?period=2026-Q1&lang=en").headers["Location"] == \
         "/reports/units/STP?lang=en&from=2026-01-01&to=2026-03-31"
+
+
+def test_by_each_profile_question_as_scores_by_prints_it_small_groups_suppressed(app, officer, scores_json):
+    q = catalog_of(app).get("sipas")
+    with app.app_context():
+        x2 = units.unit_by_code(db.session, "X2")
+        day = datetime.fromisoformat(FROM).replace(hour=15, tzinfo=LOCAL)
+        for i, gender in enumerate(["female"] * 12 + ["male"] * 3):
+            responses.record_response(
+                db.session, unit=x2, questionnaire=q, locale="vi", channel="kiosk", submitted_at=day,
+                submission=Submission(ratings={"TC1": 5 if i % 4 else 1}, profile={"gender": gender}))
+        db.session.commit()
+    cells = scores_json("--unit", "X2", "--by", "gender")["units"][0]["by"]["gender"]
+    assert cells["female"]["n"] == 12 and cells["male"] == {"n": 3, "suppressed": True}
+    page = unit_page(officer, "X2")
+    female = page.row("profile-gender-female")
+    assert female[1:] == [str(cells["female"]["n"]), number(cells["female"]["index"]), interval(cells["female"]["ci"])]
+    assert page.row("profile-gender-male")[1:] == ["3", "quá ít phiếu để hiển thị"]
+    assert "profile-gender-other" not in page.row_ids("profile-gender-")   # nobody: no row

@@ -335,12 +335,16 @@ def test_an_english_submission_records_its_locale(app, client, unit):
     assert "<h1>Thank you</h1>" in client.get(response.headers["Location"]).get_data(as_text=True)
 
 
-def test_an_empty_submission_is_accepted_as_all_blank(app, client, unit):
-    # Every sipas question may be skipped; a blank answer has no row.
+def test_an_empty_submission_is_refused_and_one_answer_is_enough(app, client, unit):
+    # Every sipas question may be skipped, but not all of them (tests/web/public/test_empty_forms.py);
+    # a blank answer has no row.
     _, hidden = open_form(client)
-    assert client.post("/u/P01", data=hidden).status_code == 302
+    response = client.post("/u/P01", data=hidden)
+    assert response.status_code == 200 and "Bạn chưa trả lời câu hỏi nào." in response.get_data(as_text=True)
+    assert stored(app) == []
+    assert client.post("/u/P01", data={**hidden, "gender": "male"}).status_code == 302
     (saved,) = stored(app)
-    assert saved["answers"] == {} and saved["choices"] == [] and saved["comment"] is None
+    assert saved["answers"] == {} and saved["choices"] == [("gender", "male")] and saved["comment"] is None
 
 
 def test_the_same_form_posted_twice_counts_once(app, client, unit):
