@@ -59,6 +59,19 @@ class Defaults:
     KIOSK_IDLE_SECONDS = 90
     # The thank-you screen of a kiosk returns to the start after this many seconds.
     KIOSK_THANKS_SECONDS = 10
+    # Integrity (domain/integrity.py): responses that look made up are kept, but left out of
+    # the indices until an officer restores them. A burst: more than KIOSK_BURST_COUNT
+    # submissions on one kiosk, or more than LINK_BURST_COUNT on one unit's open link, within
+    # BURST_SECONDS (people queueing at one screen cannot answer that fast).
+    INTEGRITY_BURST_SECONDS = 60
+    INTEGRITY_KIOSK_BURST_COUNT = 4
+    INTEGRITY_LINK_BURST_COUNT = 20
+    # Every criterion given the same answer in fewer seconds than this since the form was served.
+    INTEGRITY_FAST_SECONDS = 15
+    # More than REPEAT_COUNT identical submissions from one unit and channel (one kiosk)
+    # within REPEAT_SECONDS.
+    INTEGRITY_REPEAT_COUNT = 4
+    INTEGRITY_REPEAT_SECONDS = 600
 
 
 def configure(app: Flask, test_config: dict | None = None) -> None:

@@ -20,11 +20,13 @@ class Action(StrEnum):
     PRINT = "print"                  # invitation slips and counter posters
     MANAGE_KIOSKS = "manage_kiosks"  # register and revoke the touch screens at a counter
     VIEW_REPORTS = "view_reports"    # indices, rankings, comments, PDF and workbook reports
+    # Flagged responses: restore or flag back. Not staff: a counter must not judge its own answers.
+    REVIEW_FLAGS = "review_flags"
 
 
 _ALLOWED: dict[Role, frozenset[Action]] = {
     Role.ADMIN: frozenset(Action),
-    Role.OFFICER: frozenset({Action.PRINT, Action.VIEW_REPORTS}),
+    Role.OFFICER: frozenset({Action.PRINT, Action.VIEW_REPORTS, Action.REVIEW_FLAGS}),
     Role.STAFF: frozenset({Action.PRINT, Action.MANAGE_KIOSKS, Action.VIEW_REPORTS}),
 }
 

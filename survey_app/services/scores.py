@@ -17,6 +17,7 @@ from survey_app.domain.questionnaire import Questionnaire
 from survey_app.domain.scoring import Respondent, Scores, competition_ranks, score
 from survey_app.domain.submission import CHANNELS, EXPECTATIONS
 from survey_app.models import Answer, Choice, Response, Unit
+from survey_app.services.integrity import counted, flagged_per_unit
 from survey_app.services.invitations import issued_per_unit
 from survey_app.services.units import descendant_ids
 from survey_app.services.weighted_scores import weighted_entry, weighted_figures
@@ -45,7 +46,8 @@ def respondents_by_unit(session: Session, questionnaire: Questionnaire, period: 
     in_period = (
         select(Response.id)
         .where(Response.questionnaire_id == questionnaire.id,
-               Response.submitted_at >= start, Response.submitted_at < end)
+               Response.submitted_at >= start, Response.submitted_at < end,
+               counted())  # responses flagged as made up count only once restored
     )
     units = {response_id: (unit_id, {CHANNEL: channel}) for response_id, unit_id, channel
              in session.execute(in_period.add_columns(Response.unit_id, Response.channel))}
@@ -193,7 +195,8 @@ def period_scores(session: Session, query: ScoreQuery) -> dict[str, Any]:
     previous_ranks = _ranks(all_units, previous, query.min_ranked)
     invitations = _invitations(session, shown, subtree, query.period, query.tz)
     # Post-stratified by unit and channel (docs/indices.md, "Weighted index").
-    weighted, weighted_overall = weighted_figures(session, q, query.period, query.tz, shown, subtree)
+    weighted, weighted_overall = weighted_figures(session, q, query.period, query.tz, shown, subtree, where=(counted(),))
+    flagged = flagged_per_unit(session, q.id, *query.period.utc_bounds(query.tz))
     shown_ids = {u.id for u in shown}
     pooled = [r for unit_id, rs in grouped.items() if unit_id in shown_ids for r in rs]
     pooled_before = [r for unit_id, rs in grouped_before.items() if unit_id in shown_ids for r in rs]
@@ -218,12 +221,14 @@ def period_scores(session: Session, query: ScoreQuery) -> dict[str, Any]:
             "invitations": issued,
             "response_rate": answered / issued if issued else None,
             **weighted_entry(weighted[unit.id]),
+            "flagged": sum(flagged.get(member, 0) for member in subtree[unit.id]),
         })
     return {
         "questionnaire": q.id,
         "from": query.period.start.isoformat(),
         "to": query.period.end.isoformat(),
         "overall": {**scores_as_dict(score(q.scoring_plan(), pooled), score(q.scoring_plan(), pooled_before)),
-                    **by(pooled), **weighted_entry(weighted_overall)},
+                    **by(pooled), "flagged": sum(flagged.get(unit_id, 0) for unit_id in shown_ids),
+                    **weighted_entry(weighted_overall)},
         "units": units,
     }

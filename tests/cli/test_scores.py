@@ -24,7 +24,7 @@ DOCUMENT_KEYS = {"questionnaire", "from", "to", "overall", "units"}
 SCORE_KEYS = {"n", "index", "ci", "elements", "criteria", "expectations", "change"}
 CONTRACT_UNIT_KEYS = SCORE_KEYS | {"unit", "name", "rank", "previous_rank", "rank_change"}
 # Additions to the first version of the contract, documented in the README ("Scores JSON").
-DOCUMENTED_ADDITIONS = {"parent", "invitations", "response_rate"}
+DOCUMENTED_ADDITIONS = {"parent", "invitations", "response_rate", "flagged"}
 UNIT_KEYS = CONTRACT_UNIT_KEYS | DOCUMENTED_ADDITIONS
 ELEMENT_KEYS = {"index", "ci", "alpha", "change"}
 CRITERION_KEYS = {"n", "satisfied", "index", "ci"}
@@ -236,6 +236,7 @@ def test_a_unit_worked_by_hand(province, runner):
         "expectations": expectations(2, MD1=1, MD2=2),
         "rank": 4, "previous_rank": 1, "rank_change": 1 - 4,
         "invitations": 0, "response_rate": None,  # no invitation was issued
+        "flagged": 0,  # nothing was flagged as made up
     })
     # The same figures written out, so that a mistake in the helpers cannot hide one.
     assert stp["criteria"]["TC1"] == {"n": 3, "satisfied": 2, "index": pytest.approx(100 * 2 / 3),
@@ -320,6 +321,7 @@ def test_pooled_figures_of_a_group_and_overall(province, runner):
     overall = document["overall"]
     assert overall["n"] == 17  # every respondent of March who rated at least one criterion
     assert_matches(overall, {
+        "flagged": 0,
         "n": 17,
         "index": ALL_SIPAS,
         "ci": around(ALL_SIPAS),
@@ -336,14 +338,14 @@ def test_pooled_figures_of_a_group_and_overall(province, runner):
     })
     # The root pools everything below it: its figures are the overall ones.
     tinh = by_code(document)["TINH"]
-    assert {k: tinh[k] for k in SCORE_KEYS} == overall
+    assert {k: tinh[k] for k in SCORE_KEYS | {"flagged"}} == overall
 
 
 def test_document_shape(province, runner):
     document = scores(runner, "--from", "2026-03-01", "--to", "2026-03-31")
     assert set(document) == DOCUMENT_KEYS
     assert (document["questionnaire"], document["from"], document["to"]) == ("sipas", "2026-03-01", "2026-03-31")
-    assert set(document["overall"]) == SCORE_KEYS
+    assert set(document["overall"]) == SCORE_KEYS | {"flagged"}
     # Tree order: a parent before its children, siblings by code.
     assert [u["unit"] for u in document["units"]] == [
         "TINH", "SO", "SCT", "SNV", "STP", "SXD", "SYT", "XA", "X-ANBINH"]

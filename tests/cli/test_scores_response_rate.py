@@ -88,15 +88,15 @@ def test_invitations_and_response_rate_per_unit_with_the_units_below(invitations
         "B": (3, 0.0),
         "C": (0, None),
     }
-    # The overall part of the contract has no invitations ("change": see README, "Scores JSON").
-    assert set(document["overall"]) == {"n", "index", "ci", "elements", "criteria", "expectations", "change"}
+    # The overall part of the contract has no invitations (only the count of flagged responses).
+    assert set(document["overall"]) == {"n", "index", "ci", "elements", "criteria", "expectations", "change", "flagged"}
 
 
 def test_the_other_unit_keys_are_kept(invitations, runner):
     for unit in scores_json(runner)["units"]:
         assert set(unit) == {"unit", "name", "parent", "n", "index", "ci", "elements", "criteria",
                              "expectations", "rank", "previous_rank", "rank_change",
-                             "invitations", "response_rate", "change"}
+                             "invitations", "response_rate", "change", "flagged"}
 
 
 def test_one_unit_and_its_subtree(invitations, runner):

@@ -10,6 +10,7 @@ from survey_app.domain.questionnaire import Questionnaire
 from survey_app.extensions import db
 from survey_app.services.responses import already_submitted, record_response
 from survey_app.services.secrets import new_secret
+from survey_app.web.public.screening import screen, stamp_served_at
 
 
 def requested_questionnaire() -> Questionnaire:
@@ -49,7 +50,9 @@ def store_once(*, submission_key: str, **response) -> None:
     if already_submitted(db.session, submission_key):
         return
     try:
-        record_response(db.session, submission_key=submission_key, **response)
+        stored = record_response(db.session, submission_key=submission_key, **response)
+        # Screened in the same transaction: a response is never counted before it is judged.
+        screen(stored, response["questionnaire"])
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -65,3 +68,5 @@ def renew_submission_key_if_needed(form) -> None:
     """
     if not form.is_submitted() or form.submission_key.errors:
         form.submission_key.data = new_secret(24)
+    # Every page that shows the form passes here: stamp when it was served (bound to the key).
+    stamp_served_at(form)

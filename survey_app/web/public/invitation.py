@@ -31,6 +31,7 @@ from survey_app.services.invitation_responses import (
 from survey_app.services.invitations import invitation_by_token, status
 from survey_app.web.errors import error_page
 from survey_app.web.public.answering import renew_submission_key_if_needed, survey_language
+from survey_app.web.public.screening import screen_stored
 from survey_app.web.public.survey_form import survey_form_class
 from survey_app.web.urls import survey_url
 
@@ -91,6 +92,8 @@ def survey(token: str):
                                         submission=form.to_submission(), locale=language, now=now,
                                         tz=ZoneInfo(current_app.config["TIMEZONE"]),
                                         submission_key=key)
+            if outcome is InvitationOutcome.STORED:
+                screen_stored(key, q)
             db.session.commit()
         if outcome is not None:
             return redirect(thanks_url) if outcome.thanked else _refusal(outcome)

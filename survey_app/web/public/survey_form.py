@@ -27,6 +27,9 @@ class SurveyForm(TranslatedForm):
     """Base class; ``survey_form_class`` adds one field per question."""
 
     submission_key = HiddenField(validators=[InputRequired(), Regexp(SUBMISSION_KEY)])
+    # When the page was served, signed (web/public/screening.py); any value is accepted: a
+    # missing or forged one only makes the time taken unknown.
+    served_at = HiddenField()
 
     questionnaire: Questionnaire  # set on each generated subclass
 

@@ -1,0 +1,118 @@
+"""Which new responses look made up rather than given by a citizen: plain rules on plain data.
+
+Three rules, each with thresholds named as settings (``survey_app/config.py``, README):
+
+- **burst**: more than ``kiosk_burst_count`` submissions on one kiosk, or more than
+  ``link_burst_count`` on one unit's open link, within ``burst_seconds``: faster than people
+  queueing at one screen or one poster can answer. The whole burst is flagged.
+- **fast identical**: every criterion of the questionnaire given the same answer, in fewer than
+  ``fast_seconds`` from the moment the form was served. The time comes from a signed field of
+  the form; when it is missing or forged it is unknown, and unknown never flags.
+- **repeated**: more than ``repeat_count`` identical submissions (ratings, expectations, profile
+  and comment) from one place (one unit and channel; one kiosk) within ``repeat_seconds``. The
+  identical ones are flagged together.
+
+None needs to know who the client is: a place is a unit, a channel and a kiosk, so nothing
+about a citizen's device or address is ever kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+
+class Reason(StrEnum):
+    BURST = "burst"
+    FAST_IDENTICAL = "fast_identical"
+    REPEATED = "repeated"
+
+
+@dataclass(frozen=True)
+class IntegrityRules:
+    burst_seconds: float = 60
+    kiosk_burst_count: int = 4
+    link_burst_count: int = 20
+    fast_seconds: float = 15
+    repeat_count: int = 4
+    repeat_seconds: float = 600
+
+    @property
+    def lookback(self) -> timedelta:
+        """How far back a new response must be compared."""
+        return timedelta(seconds=max(self.burst_seconds, self.repeat_seconds))
+
+
+@dataclass(frozen=True)
+class Seen:
+    """A response from the same place, reduced to what the rules compare."""
+
+    id: int
+    at: datetime
+    answers: Hashable   # equal for identical submissions (see ``fingerprint``)
+
+
+def fingerprint(ratings: dict[str, int], expectations: Iterable[str], profile: dict[str, str],
+                comment: str | None) -> Hashable:
+    """A value equal for two submissions exactly when they give the same answers."""
+    return (tuple(sorted(ratings.items())), tuple(sorted(expectations)), tuple(sorted(profile.items())),
+            (comment or "").strip())
+
+
+def whole_form_identical(ratings: dict[str, int], criteria: Sequence[str]) -> bool:
+    """Every criterion answered, all with the same value ("no opinion" included)."""
+    return len(criteria) > 1 and all(code in ratings for code in criteria) and len(
+        {ratings[code] for code in criteria}) == 1
+
+
+def burst_limit(rules: IntegrityRules, channel: str) -> int | None:
+    """The most submissions one place may take in ``burst_seconds``; None: no burst rule
+    (invitations are single-use and issued one by one; imports carry their own times)."""
+    return {"kiosk": rules.kiosk_burst_count, "link": rules.link_burst_count}.get(channel)
+
+
+def judge(new: Seen, recent: Sequence[Seen], *, channel: str, rules: IntegrityRules,
+          seconds_taken: float | None, identical_form: bool) -> dict[int, set[Reason]]:
+    """Response id -> why it is suspect, for ``new`` and the ``recent`` responses of its place
+    (submitted before it) that form the burst or the repetition with it. Empty: nothing wrong.
+    """
+    flagged: dict[int, set[Reason]] = {}
+
+    def flag(ids: Iterable[int], reason: Reason) -> None:
+        for response_id in ids:
+            flagged.setdefault(response_id, set()).add(reason)
+
+    limit = burst_limit(rules, channel)
+    if limit is not None:
+        window = [s for s in recent if _within(s, new, rules.burst_seconds)]
+        if len(window) + 1 > limit:
+            flag([new.id, *(s.id for s in window)], Reason.BURST)
+    if identical_form and seconds_taken is not None and seconds_taken < rules.fast_seconds:
+        flag([new.id], Reason.FAST_IDENTICAL)
+    same = [s for s in recent if s.answers == new.answers and _within(s, new, rules.repeat_seconds)]
+    if len(same) + 1 > rules.repeat_count:
+        flag([new.id, *(s.id for s in same)], Reason.REPEATED)
+    return flagged
+
+
+def _within(earlier: Seen, new: Seen, seconds: float) -> bool:
+    return timedelta(0) <= new.at - earlier.at <= timedelta(seconds=seconds)
+
+
+def seconds_between(served_at: datetime | None, submitted_at: datetime) -> float | None:
+    """Time taken to answer; None when unknown (no trustworthy serving time, or one after
+    the submission, which only a wrong clock or a forgery gives)."""
+    if served_at is None or served_at > submitted_at:
+        return None
+    return (submitted_at - served_at).total_seconds()
+
+
+def reasons_text(reasons: Iterable[str]) -> str:
+    """Stored form of a set of reasons: sorted codes, comma separated."""
+    return ",".join(sorted(set(reasons)))
+
+
+def reasons_of(text: str) -> list[Reason]:
+    return [Reason(code) for code in text.split(",") if code in Reason.__members__.values()]

@@ -1,0 +1,160 @@
+"""Flagging responses that look made up, and officers' reviews of them.
+
+``screen_response`` runs on every response stored from the web (open link, kiosk, invitation),
+in the transaction that stores it: the rules of ``domain/integrity.py`` compare it with the
+recent responses of the same place. Imports and paper forms are not screened: they carry the
+times they were given, not the times they reached us.
+
+Concurrent submissions each see only what was committed before them; a burst posted all at
+once is still caught, because every later member of it sees the earlier ones and flags them
+with itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, exists, func, not_, select
+from sqlalchemy.orm import Session, selectinload
+
+from survey_app.domain.integrity import (
+    IntegrityRules,
+    Reason,
+    Seen,
+    fingerprint,
+    judge,
+    reasons_of,
+    reasons_text,
+    whole_form_identical,
+)
+from survey_app.domain.submission import EXPECTATIONS
+from survey_app.models import FlagReview, Response, ResponseFlag, User
+
+RESTORE, FLAG = "restore", "flag"
+DECISIONS = (RESTORE, FLAG)
+MAX_REASON_LENGTH = 1000
+
+
+class ReviewError(ValueError):
+    pass
+
+
+def _seen(response: Response) -> Seen:
+    expectations = [c.option_code for c in response.choices if c.question_code == EXPECTATIONS]
+    profile = {c.question_code: c.option_code for c in response.choices if c.question_code != EXPECTATIONS}
+    ratings = {a.item_code: a.value for a in response.answers}
+    return Seen(response.id, response.submitted_at, fingerprint(ratings, expectations, profile, response.comment))
+
+
+def screen_response(session: Session, response: Response, *, criteria: list[str],
+                    seconds_taken: float | None, rules: IntegrityRules, now: datetime) -> set[Reason]:
+    """Flag ``response`` (just stored and flushed) and the recent responses of its place that
+    look made up with it; returns why ``response`` is flagged (empty: it is not). Flushes.
+
+    A response an officer has restored stays restored: their decision is not undone by a rule.
+    """
+    place = [Response.unit_id == response.unit_id, Response.channel == response.channel,
+             Response.questionnaire_id == response.questionnaire_id]
+    if response.kiosk_id is not None:
+        place.append(Response.kiosk_id == response.kiosk_id)
+    recent = session.scalars(
+        select(Response)
+        .where(*place, Response.id != response.id,
+               Response.submitted_at >= response.submitted_at - rules.lookback,
+               Response.submitted_at <= response.submitted_at)
+        .options(selectinload(Response.answers), selectinload(Response.choices))
+    ).all()
+    ratings = {a.item_code: a.value for a in response.answers}
+    verdict = judge(_seen(response), [_seen(r) for r in recent], channel=response.channel, rules=rules,
+                    seconds_taken=seconds_taken, identical_form=whole_form_identical(ratings, criteria))
+    if verdict:
+        existing = {f.response_id: f for f in session.scalars(
+            select(ResponseFlag).where(ResponseFlag.response_id.in_(verdict)))}
+        for response_id, reasons in verdict.items():
+            flag = existing.get(response_id)
+            if flag is None:
+                session.add(ResponseFlag(response_id=response_id, reasons=reasons_text(reasons),
+                                         flagged_at=now, restored=False))
+            else:
+                flag.reasons = reasons_text({*flag.reasons.split(","), *reasons})
+        session.flush()
+    return verdict.get(response.id, set())
+
+
+def counted() -> ColumnElement[bool]:
+    """A condition on ``Response``: it counts (not flagged, or restored by an officer)."""
+    return not_(exists().where(ResponseFlag.response_id == Response.id, ResponseFlag.restored.is_(False)))
+
+
+def flagged_per_unit(session: Session, questionnaire_id: str, start: datetime, end: datetime) -> dict[int, int]:
+    """unit id -> responses of the period left out as suspect (flagged and not restored)."""
+    rows = session.execute(
+        select(Response.unit_id, func.count())
+        .join(ResponseFlag, and_(ResponseFlag.response_id == Response.id, ResponseFlag.restored.is_(False)))
+        .where(Response.questionnaire_id == questionnaire_id,
+               Response.submitted_at >= start, Response.submitted_at < end)
+        .group_by(Response.unit_id)
+    )
+    return dict(rows.all())
+
+
+@dataclass(frozen=True)
+class FlaggedRow:
+    response_id: int
+    unit_code: str
+    unit_name: str
+    channel: str
+    submitted_at: datetime
+    flagged_at: datetime
+    reasons: list[Reason]
+    restored: bool
+    ratings: dict[str, int]
+    reviews: list[FlagReview]
+
+
+def flagged_responses(session: Session, unit_ids: set[int], questionnaire_id: str, start: datetime,
+                      end: datetime) -> list[FlaggedRow]:
+    """Every flagged response (restored ones too) of these units in the period, newest first."""
+    flags = session.scalars(
+        select(ResponseFlag).join(ResponseFlag.response)
+        .where(Response.unit_id.in_(unit_ids), Response.questionnaire_id == questionnaire_id,
+               Response.submitted_at >= start, Response.submitted_at < end)
+        .order_by(Response.submitted_at.desc(), Response.id.desc())
+        .options(selectinload(ResponseFlag.response).selectinload(Response.answers),
+                 selectinload(ResponseFlag.response).selectinload(Response.unit),
+                 selectinload(ResponseFlag.reviews).selectinload(FlagReview.user))
+    ).all()
+    return [FlaggedRow(
+        response_id=f.response_id, unit_code=f.response.unit.code, unit_name=f.response.unit.name,
+        channel=f.response.channel, submitted_at=f.response.submitted_at, flagged_at=f.flagged_at,
+        reasons=reasons_of(f.reasons), restored=f.restored,
+        ratings={a.item_code: a.value for a in f.response.answers}, reviews=list(f.reviews),
+    ) for f in flags]
+
+
+def flag_of(session: Session, response_id: int) -> ResponseFlag | None:
+    return session.get(ResponseFlag, response_id)
+
+
+def review(session: Session, flag: ResponseFlag, *, decision: str, reason: str, user: User,
+           now: datetime) -> FlagReview:
+    """Record an officer's decision: ``restore`` (the response counts again) or ``flag`` (left
+    out again). A reason is required; the scope is the caller's to check. Flushes."""
+    reason = (reason or "").strip()
+    if decision not in DECISIONS:
+        raise ReviewError(f"decision: one of {', '.join(DECISIONS)}")
+    if not reason:
+        raise ReviewError("reason: required")
+    if flag.restored == (decision == RESTORE):
+        # Already so (another officer decided first, or the page was stale): no decision to record.
+        raise ReviewError(f"decision: the response is already {'restored' if flag.restored else 'flagged'}")
+    if len(reason) > MAX_REASON_LENGTH:
+        raise ReviewError(f"reason: at most {MAX_REASON_LENGTH} characters")
+    record = FlagReview(response_id=flag.response_id, decision=decision, reason=reason, user_id=user.id,
+                        decided_at=now)
+    flag.restored = decision == RESTORE
+    session.add(record)
+    session.flush()
+    return record
+

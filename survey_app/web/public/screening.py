@@ -1,0 +1,83 @@
+"""What the web adds to the integrity rules (``services/integrity.py``): when the form was served.
+
+Every survey form carries ``served_at``, an itsdangerous-signed token made when the page was
+served and bound to the form's submission key. The time taken to answer is the submission
+time minus the token's time. A missing, forged or another form's token (a script reusing one
+page's token for many posts) is unknown time, never trusted; and because the key may be stored
+only once, each counted response needs a page of its own.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import current_app, request
+from itsdangerous import BadData, URLSafeTimedSerializer
+from sqlalchemy import select
+
+from survey_app.domain.integrity import IntegrityRules, seconds_between
+from survey_app.domain.questionnaire import Questionnaire
+from survey_app.extensions import db
+from survey_app.models import Response
+from survey_app.services.integrity import screen_response
+
+SALT = "survey-form-served-at"
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt=SALT)
+
+
+def served_token(submission_key: str) -> str:
+    return _serializer().dumps({"k": submission_key})
+
+
+def served_at(token: str | None, submission_key: str | None) -> datetime | None:
+    """When the form holding ``submission_key`` was served; None when that cannot be trusted."""
+    if not token or not submission_key:
+        return None
+    try:
+        payload, stamped = _serializer().loads(token, return_timestamp=True)
+    except BadData:
+        return None
+    if not isinstance(payload, dict) or payload.get("k") != submission_key:
+        return None
+    return stamped
+
+
+def stamp_served_at(form) -> None:
+    """Give the form to render a served-at token: a form coming back with errors keeps its
+    own (the citizen started then), anything else is served now."""
+    if served_at(form.served_at.data, form.submission_key.data) is None:
+        form.served_at.data = served_token(form.submission_key.data)
+
+
+def integrity_rules() -> IntegrityRules:
+    c = current_app.config
+    return IntegrityRules(
+        burst_seconds=float(c["INTEGRITY_BURST_SECONDS"]),
+        kiosk_burst_count=int(c["INTEGRITY_KIOSK_BURST_COUNT"]),
+        link_burst_count=int(c["INTEGRITY_LINK_BURST_COUNT"]),
+        fast_seconds=float(c["INTEGRITY_FAST_SECONDS"]),
+        repeat_count=int(c["INTEGRITY_REPEAT_COUNT"]),
+        repeat_seconds=float(c["INTEGRITY_REPEAT_SECONDS"]),
+    )
+
+
+def screen(response: Response, questionnaire: Questionnaire) -> None:
+    """Flag the response just stored from this request's form if it looks made up (flushes)."""
+    started = served_at(request.form.get("served_at"), response.submission_key)
+    screen_response(db.session, response, criteria=list(questionnaire.criterion_codes),
+                    seconds_taken=seconds_between(started, response.submitted_at),
+                    rules=integrity_rules(), now=_now())
+
+
+def screen_stored(submission_key: str, questionnaire: Questionnaire) -> None:
+    """``screen`` for a response stored by a service that does not hand it back (invitations)."""
+    response = db.session.scalar(select(Response).where(Response.submission_key == submission_key))
+    if response is not None:
+        screen(response, questionnaire)
