@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import sys
 from datetime import date
+from zoneinfo import ZoneInfo
 
 import click
+from flask import current_app
+
+from survey_app.domain.periods import Period
+from survey_app.services.scores import ScoreQuery
 
 
 def fail(problems: list[str]) -> None:
@@ -20,3 +25,20 @@ def parse_date(ctx, param, value: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"'{value}' is not a date YYYY-MM-DD") from None
+
+
+def score_query(start: date, end: date, questionnaire_id: str | None, unit_code: str | None,
+                **extra) -> ScoreQuery:
+    """What ``scores`` and ``report`` ask for, checked the same way for both: the questionnaire
+    (default: the default one), a period that does not end before it starts, the settings."""
+    catalog = current_app.extensions["survey_catalog"]
+    questionnaire = catalog.get(questionnaire_id or catalog.default_id)
+    if questionnaire is None:
+        raise click.BadParameter(f"unknown questionnaire {questionnaire_id}", param_hint="--questionnaire")
+    if start > end:
+        raise click.BadParameter("--from is after --to", param_hint="--from")
+    return ScoreQuery(questionnaire=questionnaire, period=Period(start, end),
+                      tz=ZoneInfo(current_app.config["TIMEZONE"]),
+                      min_ranked=current_app.config["MIN_RANKED_RESPONSES"],
+                      min_breakdown=current_app.config["MIN_BREAKDOWN_RESPONSES"],
+                      unit_code=unit_code, **extra)

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
-from survey_app.cli.common import parse_date
-from survey_app.domain.periods import Period
+from survey_app.cli.common import parse_date, score_query
 from survey_app.extensions import db
 from survey_app.reports.formatting import REPORT_LANGUAGES
 from survey_app.services import scores
@@ -40,15 +37,7 @@ def report_command(start: date, end: date, unit_code: str | None, questionnaire_
 
     if output.suffix.lower() not in FORMATS:
         raise click.BadParameter(f"'{output.name}' must end in .pdf or .xlsx", param_hint="-o")
-    catalog = current_app.extensions["survey_catalog"]
-    questionnaire = catalog.get(questionnaire_id or catalog.default_id)
-    if questionnaire is None:
-        raise click.BadParameter(f"unknown questionnaire {questionnaire_id}", param_hint="--questionnaire")
-    if start > end:
-        raise click.BadParameter("--from is after --to", param_hint="--from")
-    tz = ZoneInfo(current_app.config["TIMEZONE"])
-    query = scores.ScoreQuery(questionnaire=questionnaire, period=Period(start, end), tz=tz,
-                              min_ranked=current_app.config["MIN_RANKED_RESPONSES"], unit_code=unit_code)
+    query = score_query(start, end, questionnaire_id, unit_code)
     try:
         document = report_document(db.session, query, language=lang)
     except scores.UnknownUnit:
@@ -57,7 +46,7 @@ def report_command(start: date, end: date, unit_code: str | None, questionnaire_
         if output.suffix.lower() == ".pdf":
             data = render_report_pdf(document, lang=lang)
         else:
-            rows = response_rows(db.session, questionnaire, unit_code, query.period, tz)
+            rows = response_rows(db.session, query.questionnaire, unit_code, query.period, query.tz)
             data = report_workbook(document, rows, lang=lang)
     except PdfError as exc:
         raise click.ClickException(f"the PDF could not be made: {exc}") from None

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from zoneinfo import ZoneInfo
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
-from survey_app.cli.common import parse_date
-from survey_app.domain.periods import Period
+from survey_app.cli.common import parse_date, score_query
 from survey_app.extensions import db
 from survey_app.reports.text_table import render_table
 from survey_app.services import scores
@@ -30,22 +27,12 @@ from survey_app.services import scores
 def scores_command(start: date, end: date, questionnaire_id: str | None, unit_code: str | None,
                    output: str, by: tuple[str, ...]) -> None:
     """Indices of a period per unit and overall, with 95% intervals and ranks."""
-    catalog = current_app.extensions["survey_catalog"]
-    questionnaire = catalog.get(questionnaire_id or catalog.default_id)
-    if questionnaire is None:
-        raise click.BadParameter(f"unknown questionnaire {questionnaire_id}", param_hint="--questionnaire")
-    if start > end:
-        raise click.BadParameter("--from is after --to", param_hint="--from")
+    query = score_query(start, end, questionnaire_id, unit_code, by=tuple(dict.fromkeys(by)))
+    questionnaire = query.questionnaire
     for question in by:
         if scores.breakdown_answers(questionnaire, question) is None:
             known = ", ".join(["channel", *(p.code for p in questionnaire.profile)])
             raise click.BadParameter(f"unknown question {question} (one of: {known})", param_hint="--by")
-    query = scores.ScoreQuery(
-        questionnaire=questionnaire, period=Period(start, end),
-        tz=ZoneInfo(current_app.config["TIMEZONE"]),
-        min_ranked=current_app.config["MIN_RANKED_RESPONSES"], unit_code=unit_code,
-        by=tuple(dict.fromkeys(by)), min_breakdown=current_app.config["MIN_BREAKDOWN_RESPONSES"],
-    )
     try:
         document = scores.period_scores(db.session, query)
     except scores.UnknownUnit:
