@@ -9,7 +9,9 @@ from zoneinfo import ZoneInfo
 import click
 from flask import current_app
 
+from survey_app.domain.csv_files import CsvError
 from survey_app.domain.periods import Period
+from survey_app.extensions import db
 from survey_app.services.scores import ScoreQuery
 
 
@@ -18,6 +20,18 @@ def fail(problems: list[str]) -> None:
         click.echo(problem, err=True)
     click.echo("Nothing was changed.", err=True)
     sys.exit(1)
+
+
+def import_all_or_nothing(importer, *args):
+    """Run a CSV importer service and commit once; on any bad row, roll back, list every problem
+    with its line and exit 1, so that a file is stored whole or not at all."""
+    try:
+        result = importer(db.session, *args)
+    except CsvError as exc:
+        db.session.rollback()
+        fail(exc.problems)
+    db.session.commit()
+    return result
 
 
 def parse_date(ctx, param, value: str) -> date:

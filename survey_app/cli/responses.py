@@ -9,8 +9,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from survey_app.cli.common import fail
-from survey_app.domain.csv_files import CsvError
+from survey_app.cli.common import import_all_or_nothing
 from survey_app.extensions import db
 from survey_app.services import interchange
 
@@ -21,13 +20,8 @@ responses_cli = AppGroup("responses", help="Responses in the wide CSV format.")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_responses(file: Path) -> None:
     """Add the responses of a CSV file; any bad row rejects the whole file."""
-    try:
-        count = interchange.import_responses(db.session, current_app.extensions["survey_catalog"],
-                                             file.read_bytes())
-    except CsvError as exc:
-        db.session.rollback()
-        fail(exc.problems)
-    db.session.commit()
+    count = import_all_or_nothing(interchange.import_responses, current_app.extensions["survey_catalog"],
+                                  file.read_bytes())
     click.echo(f"{count} responses imported")
 
 

@@ -7,8 +7,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from survey_app.cli.common import fail
-from survey_app.domain.csv_files import CsvError
+from survey_app.cli.common import import_all_or_nothing
 from survey_app.extensions import db
 from survey_app.services import units
 
@@ -19,12 +18,7 @@ units_cli = AppGroup("units", help="Administrative units.")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_units(file: Path) -> None:
     """Create or update units from a CSV with columns code,name,parent (all or nothing)."""
-    try:
-        created, updated = units.import_units(db.session, file.read_bytes())
-    except CsvError as exc:
-        db.session.rollback()
-        fail(exc.problems)
-    db.session.commit()
+    created, updated = import_all_or_nothing(units.import_units, file.read_bytes())
     click.echo(f"{created} units created, {updated} updated")
 
 

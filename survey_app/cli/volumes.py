@@ -7,9 +7,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from survey_app.cli.common import fail
-from survey_app.domain.csv_files import CsvError
-from survey_app.extensions import db
+from survey_app.cli.common import import_all_or_nothing
 from survey_app.services import volumes
 
 volumes_cli = AppGroup("volumes", help="Volumes of transactions, for the weighted index.")
@@ -20,10 +18,5 @@ volumes_cli = AppGroup("volumes", help="Volumes of transactions, for the weighte
 def import_volumes(file: Path) -> None:
     """Store volumes from a CSV with columns unit,channel,period_start,period_end,count
     (all or nothing; the same unit, channel and period again replaces the count)."""
-    try:
-        added, replaced = volumes.import_volumes(db.session, file.read_bytes())
-    except CsvError as exc:
-        db.session.rollback()
-        fail(exc.problems)
-    db.session.commit()
+    added, replaced = import_all_or_nothing(volumes.import_volumes, file.read_bytes())
     click.echo(f"{added} volumes added, {replaced} replaced")

@@ -15,7 +15,15 @@ import re
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from survey_app.domain.invitation import InvitationStatus
@@ -30,7 +38,10 @@ from survey_app.services.invitation_responses import (
 )
 from survey_app.services.invitations import invitation_by_token, status
 from survey_app.web.errors import error_page
-from survey_app.web.public.answering import renew_submission_key_if_needed, survey_language
+from survey_app.web.public.answering import (
+    renew_submission_key_if_needed,
+    survey_language,
+)
 from survey_app.web.public.screening import screen_stored
 from survey_app.web.public.survey_form import survey_form_class
 from survey_app.web.urls import survey_url
@@ -84,23 +95,20 @@ def survey(token: str):
     thanks_url = url_for(".thanks", token=token, lang=language)
     now = datetime.now(timezone.utc)
     form = survey_form_class(q, language)()
-    if form.is_submitted():
-        key = form.submission_key.data
-        outcome = closed_outcome(db.session, invitation, now, key)
-        if outcome is None and form.validate():
-            outcome = submit_invitation(db.session, invitation=invitation, questionnaire=q,
-                                        submission=form.to_submission(), locale=language, now=now,
-                                        tz=ZoneInfo(current_app.config["TIMEZONE"]),
-                                        submission_key=key)
-            if outcome is InvitationOutcome.STORED:
-                screen_stored(key, q)
-            db.session.commit()
-        if outcome is not None:
-            return redirect(thanks_url) if outcome.thanked else _refusal(outcome)
-    else:
-        outcome = closed_outcome(db.session, invitation, now, None)
-        if outcome is not None:
-            return _refusal(outcome)
+    # A GET carries no form key, so a closed invitation is refused; a post of the very form
+    # that answered it (a double tap, a retry) is thanked.
+    key = form.submission_key.data if form.is_submitted() else None
+    outcome = closed_outcome(db.session, invitation, now, key)
+    if outcome is None and form.is_submitted() and form.validate():
+        outcome = submit_invitation(db.session, invitation=invitation, questionnaire=q,
+                                    submission=form.to_submission(), locale=language, now=now,
+                                    tz=ZoneInfo(current_app.config["TIMEZONE"]),
+                                    submission_key=key)
+        if outcome is InvitationOutcome.STORED:
+            screen_stored(key, q)
+        db.session.commit()
+    if outcome is not None:
+        return redirect(thanks_url) if outcome.thanked else _refusal(outcome)
     renew_submission_key_if_needed(form)
     return render_template("survey/form.html", form=form, q=q, unit=invitation.unit, language=language)
 
