@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask, has_request_context, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from survey_app.config import configure
+from survey_app.config import bundled, configure
 from survey_app.domain.catalog import Catalog, load_catalog
 from survey_app.extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -25,7 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
                                 x_proto=app.config["TRUSTED_PROXIES"], x_host=app.config["TRUSTED_PROXIES"])
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    migrate.init_app(app, db, directory=str(bundled("migrations")))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     login_manager.init_app(app)

@@ -13,12 +13,22 @@ from pathlib import Path
 
 from flask import Flask
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def bundled(name: str) -> Path:
+    """A top-level folder of the repository (questionnaires, migrations) wherever it is.
+
+    An installed wheel carries a copy inside the package (setup.py); a checkout, editable
+    install included, has none and reads the repository's own.
+    """
+    packaged = PACKAGE_DIR / name
+    return packaged if packaged.is_dir() else PACKAGE_DIR.parent / name
 
 
 class Defaults:
     # Where questionnaires live and which one /u/<unit> serves.
-    QUESTIONNAIRE_DIR = str(PROJECT_ROOT / "questionnaires")
+    QUESTIONNAIRE_DIR = str(bundled("questionnaires"))
     DEFAULT_QUESTIONNAIRE = "sipas"
     # Periods are cut in the deployment's local time zone; times are stored in UTC.
     TIMEZONE = "Asia/Ho_Chi_Minh"
