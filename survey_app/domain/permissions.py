@@ -22,6 +22,7 @@ class Action(StrEnum):
     VIEW_REPORTS = "view_reports"    # indices, rankings, comments, PDF and workbook reports
     # Flagged responses: restore or flag back. Not staff: a counter must not judge its own answers.
     REVIEW_FLAGS = "review_flags"
+    VIEW_AUDIT_LOG = "view_audit_log"  # who did what, and when: admins only
 
 
 _ALLOWED: dict[Role, frozenset[Action]] = {

@@ -2,10 +2,11 @@
 
 from survey_app.models.access import ApiKey, Kiosk
 from survey_app.models.account import User
+from survey_app.models.audit import AuditEvent
 from survey_app.models.integrity import FlagReview, ResponseFlag
 from survey_app.models.invitation import Invitation
 from survey_app.models.response import Answer, Choice, Response
 from survey_app.models.unit import Unit
 from survey_app.models.volume import Volume
 
-__all__ = ["Answer", "ApiKey", "Choice", "FlagReview", "Invitation", "Kiosk", "Response", "ResponseFlag", "Unit", "User", "Volume"]
+__all__ = ["Answer", "ApiKey", "AuditEvent", "Choice", "FlagReview", "Invitation", "Kiosk", "Response", "ResponseFlag", "Unit", "User", "Volume"]

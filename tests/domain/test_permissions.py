@@ -12,12 +12,14 @@ ALLOWED = {
     ("officer", "print"): True, ("officer", "manage_kiosks"): False, ("officer", "view_reports"): True,
     ("staff", "print"): True, ("staff", "manage_kiosks"): True, ("staff", "view_reports"): True,
     ("admin", "review_flags"): True, ("officer", "review_flags"): True, ("staff", "review_flags"): False,
+    ("admin", "view_audit_log"): True, ("officer", "view_audit_log"): False, ("staff", "view_audit_log"): False,
 }
 
 
 def test_the_roles_and_actions_are_the_ones_stored_and_asked_for():
     assert [str(r) for r in Role] == ["admin", "officer", "staff"]
-    assert [str(a) for a in Action] == ["print", "manage_kiosks", "view_reports", "review_flags"]
+    assert [str(a) for a in Action] == ["print", "manage_kiosks", "view_reports", "review_flags",
+                                       "view_audit_log"]
     # StrEnum: a role read from the database (a plain string) is the same role.
     assert Role("staff") is Role.STAFF and Role.STAFF == "staff"
 
