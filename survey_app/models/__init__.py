@@ -3,6 +3,7 @@
 from survey_app.models.access import ApiKey, Kiosk
 from survey_app.models.account import User
 from survey_app.models.audit import AuditEvent
+from survey_app.models.cached_figures import CachedFigures as CachedFigures
 from survey_app.models.integrity import FlagReview, ResponseFlag
 from survey_app.models.invitation import Invitation
 from survey_app.models.response import Answer, Choice, Response
