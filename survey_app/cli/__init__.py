@@ -11,6 +11,7 @@ from flask import Flask
 
 def register_commands(app: Flask) -> None:
     from survey_app.cli.apikeys import apikeys_cli
+    from survey_app.cli.audit import audit_cli
     from survey_app.cli.backup import backup_command, restore_command
     from survey_app.cli.demo import demo_command
     from survey_app.cli.report import report_command
@@ -21,5 +22,5 @@ def register_commands(app: Flask) -> None:
     from survey_app.cli.volumes import volumes_cli
 
     for command in (users_cli, apikeys_cli, units_cli, responses_cli, scores_command, demo_command,
-                    report_command, volumes_cli, backup_command, restore_command):
+                    report_command, volumes_cli, backup_command, restore_command, audit_cli):
         app.cli.add_command(command)

@@ -12,6 +12,8 @@ from datetime import datetime, timezone
 import click
 from flask.cli import AppGroup
 
+from survey_app.cli.common import record_audit
+from survey_app.domain.audit import AuditAction
 from survey_app.extensions import db
 from survey_app.services import api_keys
 from survey_app.services.units import unit_by_code
@@ -32,6 +34,7 @@ def create_api_key(name: str, unit_code: str) -> None:
     try:
         api_key, key = api_keys.create_api_key(db.session, name=name, unit=unit,
                                                now=datetime.now(timezone.utc))
+        record_audit(AuditAction.APIKEY_CREATE, unit, id=api_key.id, name=api_key.name)
         db.session.commit()
     except api_keys.ApiKeyError as exc:
         db.session.rollback()
@@ -58,6 +61,7 @@ def revoke_api_key(key_id: int) -> None:
     """Revoke key ID (see `apikeys list`): its next request is refused."""
     try:
         api_key = api_keys.revoke_api_key(db.session, key_id, datetime.now(timezone.utc))
+        record_audit(AuditAction.APIKEY_REVOKE, api_key.unit, id=api_key.id, name=api_key.name)
         db.session.commit()
     except api_keys.ApiKeyError as exc:
         db.session.rollback()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import getpass
+import os
 import sys
 from datetime import date
 from zoneinfo import ZoneInfo
@@ -9,9 +11,12 @@ from zoneinfo import ZoneInfo
 import click
 from flask import current_app
 
+from survey_app.domain.audit import AuditAction
 from survey_app.domain.csv_files import CsvError
 from survey_app.domain.periods import Period
 from survey_app.extensions import db
+from survey_app.models import Unit
+from survey_app.services import audit
 from survey_app.services.scores import ScoreQuery
 
 
@@ -22,16 +27,34 @@ def fail(problems: list[str]) -> None:
     sys.exit(1)
 
 
-def import_all_or_nothing(importer, *args):
+def import_all_or_nothing(importer, *args, audited=None):
     """Run a CSV importer service and commit once; on any bad row, roll back, list every problem
-    with its line and exit 1, so that a file is stored whole or not at all."""
+    with its line and exit 1, so that a file is stored whole or not at all. ``audited(result)``
+    records the import in the same transaction."""
     try:
         result = importer(db.session, *args)
     except CsvError as exc:
         db.session.rollback()
         fail(exc.problems)
+    if audited is not None:
+        audited(result)
     db.session.commit()
     return result
+
+
+def operator() -> str:
+    """Who runs a command, for the audit log: nobody signs in on the server's shell, so "cli:"
+    and the system user's name."""
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):  # a container's bare uid has no name
+        name = f"uid{os.getuid()}"
+    return f"cli:{name}"
+
+
+def record_audit(action: AuditAction, unit: Unit | None = None, **detail: object) -> None:
+    """Add the command's audit event to its transaction: committed with its work, or not at all."""
+    audit.record(db.session, operator(), action, unit, **detail)
 
 
 def parse_date(ctx, param, value: str) -> date:

@@ -8,10 +8,12 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from survey_app.cli.common import parse_date, score_query
+from survey_app.cli.common import parse_date, record_audit, score_query
+from survey_app.domain.audit import AuditAction
 from survey_app.extensions import db
 from survey_app.reports.formatting import REPORT_LANGUAGES
 from survey_app.services import scores
+from survey_app.services.units import unit_by_code
 
 FORMATS = (".pdf", ".xlsx")
 
@@ -51,5 +53,9 @@ def report_command(start: date, end: date, unit_code: str | None, questionnaire_
     except PdfError as exc:
         raise click.ClickException(f"the PDF could not be made: {exc}") from None
     output.write_bytes(data)
+    record_audit(AuditAction.REPORT_DOWNLOAD, unit_by_code(db.session, unit_code) if unit_code else None,
+                 format=output.suffix.lower()[1:], lang=lang, questionnaire=query.questionnaire.id,
+                 start=start.isoformat(), end=end.isoformat())
+    db.session.commit()
     click.echo(f"{output}: {len(data):,} bytes, {len(document['scores']['units'])} units, "
                f"{document['scores']['overall']['n']} responses", err=True)

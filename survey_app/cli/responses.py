@@ -9,7 +9,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from survey_app.cli.common import import_all_or_nothing
+from survey_app.cli.common import import_all_or_nothing, record_audit
+from survey_app.domain.audit import AuditAction
 from survey_app.extensions import db
 from survey_app.services import interchange
 
@@ -21,7 +22,8 @@ responses_cli = AppGroup("responses", help="Responses in the wide CSV format.")
 def import_responses(file: Path) -> None:
     """Add the responses of a CSV file; any bad row rejects the whole file."""
     count = import_all_or_nothing(interchange.import_responses, current_app.extensions["survey_catalog"],
-                                  file.read_bytes())
+                                  file.read_bytes(),
+                                  audited=lambda count: record_audit(AuditAction.RESPONSES_IMPORT, count=count))
     click.echo(f"{count} responses imported")
 
 
@@ -42,4 +44,6 @@ def export_responses(file: Path, questionnaire_id: str | None) -> None:
         out_file = file.open("w", encoding="utf-8", newline="")
     with out_file as out:
         count = interchange.export_responses(db.session, catalog, out, tz, questionnaire_id)
+    record_audit(AuditAction.RESPONSES_EXPORT, count=count, questionnaire=questionnaire_id)
+    db.session.commit()
     click.echo(f"{count} responses exported", err=True)

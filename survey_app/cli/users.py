@@ -12,6 +12,8 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy.exc import IntegrityError
 
+from survey_app.cli.common import record_audit
+from survey_app.domain.audit import AuditAction
 from survey_app.domain.permissions import Role
 from survey_app.extensions import db
 from survey_app.services import accounts
@@ -42,6 +44,7 @@ def create_user(email: str, role: str, unit_code: str | None, password_stdin: bo
         password = _read_password(password_stdin)
         user = accounts.create_user(db.session, email=email, password=password, role=role,
                                     unit=unit, now=datetime.now(timezone.utc))
+        record_audit(AuditAction.USER_CREATE, unit, email=user.email, role=user.role)
         db.session.commit()
     except accounts.AccountError as exc:
         db.session.rollback()
@@ -89,5 +92,6 @@ def _set_active(email: str, active: bool) -> None:
     except accounts.AccountError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from None
+    record_audit(AuditAction.USER_ENABLE if active else AuditAction.USER_DISABLE, user.unit, email=user.email)
     db.session.commit()
     click.echo(f"user {user.email} {'enabled' if active else 'disabled'}")

@@ -7,7 +7,8 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from survey_app.cli.common import import_all_or_nothing
+from survey_app.cli.common import import_all_or_nothing, record_audit
+from survey_app.domain.audit import AuditAction
 from survey_app.services import volumes
 
 volumes_cli = AppGroup("volumes", help="Volumes of transactions, for the weighted index.")
@@ -18,5 +19,6 @@ volumes_cli = AppGroup("volumes", help="Volumes of transactions, for the weighte
 def import_volumes(file: Path) -> None:
     """Store volumes from a CSV with columns unit,channel,period_start,period_end,count
     (all or nothing; the same unit, channel and period again replaces the count)."""
-    added, replaced = import_all_or_nothing(volumes.import_volumes, file.read_bytes())
+    added, replaced = import_all_or_nothing(volumes.import_volumes, file.read_bytes(), audited=lambda result: (
+        record_audit(AuditAction.VOLUMES_IMPORT, added=result[0], replaced=result[1])))
     click.echo(f"{added} volumes added, {replaced} replaced")

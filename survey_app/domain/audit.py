@@ -38,7 +38,7 @@ DETAIL_KEYS = frozenset({
     "format",         # pdf, xlsx
     "lang",
     "questionnaire",
-    "from", "to",     # a report's period, YYYY-MM-DD
+    "start", "end",   # a report's period: its first and last day, YYYY-MM-DD
     "email", "role",  # the account an admin created, disabled or enabled (staff, not citizens)
     "id", "name",     # the API key or kiosk concerned (never its secret)
     "created", "updated", "added", "replaced",  # what an import changed

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import pytest
 
-from survey_app.domain.audit import DETAIL_KEYS, MAX_TEXT_LENGTH, AuditAction, AuditDetailError, checked_detail
+from survey_app.domain.audit import (
+    DETAIL_KEYS,
+    MAX_TEXT_LENGTH,
+    AuditAction,
+    AuditDetailError,
+    checked_detail,
+)
 
 
 def test_a_detail_is_kept_sorted_without_its_empty_values():
-    assert checked_detail({"to": "2026-09-30", "count": 30, "procedure": None, "from": "2026-07-01"}) == {
-        "count": 30, "from": "2026-07-01", "to": "2026-09-30"}
-    assert list(checked_detail({"to": "b", "from": "a"})) == ["from", "to"]
+    assert checked_detail({"start": "2026-07-01", "count": 30, "procedure": None, "end": "2026-09-30"}) == {
+        "count": 30, "end": "2026-09-30", "start": "2026-07-01"}
+    assert list(checked_detail({"start": "b", "end": "a"})) == ["end", "start"]
     assert checked_detail({}) == {}
 
 

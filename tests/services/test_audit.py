@@ -44,7 +44,7 @@ def test_an_event_is_flushed_not_committed(setting):
 
 
 def test_an_operator_and_an_account_are_named_in_the_log(setting):
-    units, admin = setting
+    _, admin = setting
     record(db.session, "cli:root", AuditAction.UNITS_IMPORT, now=NOW, created=2, updated=0)
     record(db.session, admin, AuditAction.SIGN_IN, now=NOW + timedelta(seconds=1))
     db.session.commit()
