@@ -21,9 +21,11 @@ from flask_login import current_user, login_required, login_user, logout_user
 from wtforms import EmailField, PasswordField
 from wtforms.validators import InputRequired, Length
 
+from survey_app.domain.audit import AuditAction
 from survey_app.domain.permissions import Action, may, reads_reports_first
 from survey_app.extensions import csrf, db, limiter, login_manager
 from survey_app.models import Unit, User
+from survey_app.services import audit
 from survey_app.services.accounts import active_user, authenticate, end_sessions, in_scope
 from survey_app.web.forms import N_, PlainText, TranslatedForm
 
@@ -84,6 +86,12 @@ def require_scope(unit: Unit, *, refusal: int = 403) -> None:
         abort(refusal)
 
 
+def record_audit(action: AuditAction, unit: Unit | None = None, **detail: object) -> None:
+    """Add what the signed-in user did to the audit log, in this request's transaction: the view
+    commits it with the work, or it goes when the work fails."""
+    audit.record(db.session, current_user._get_current_object(), action, unit, **detail)
+
+
 def _safe_next(target: str | None) -> str:
     """Only a path on this site: an open redirect after sign-in is a phishing tool.
 
@@ -120,6 +128,8 @@ def login():
         user = authenticate(db.session, form.email.data, form.password.data)
         if user is not None:
             login_user(user)
+            record_audit(AuditAction.SIGN_IN, user.unit)
+            db.session.commit()
             return redirect(_safe_next(request.args.get("next")))
         flash(_("Wrong e-mail or password, or the account is disabled."), "error")
     elif form.is_submitted() and "csrf_token" in form.errors:
@@ -133,6 +143,7 @@ def logout():
     # The cookie itself cannot be taken back from the browser (or from whoever copied it):
     # what ends the session for good is the user's new session generation.
     end_sessions(db.session, current_user._get_current_object())
+    record_audit(AuditAction.SIGN_OUT, current_user.unit)
     db.session.commit()
     logout_user()
     return redirect(url_for("auth.login"))

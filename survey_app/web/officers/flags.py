@@ -18,6 +18,7 @@ from flask_login import current_user
 from wtforms import HiddenField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length
 
+from survey_app.domain.audit import AuditAction
 from survey_app.domain.integrity import Reason
 from survey_app.domain.permissions import Action
 from survey_app.extensions import db
@@ -25,7 +26,7 @@ from survey_app.services.accounts import units_in_scope
 from survey_app.services.integrity import DECISIONS, FLAG, MAX_REASON_LENGTH, RESTORE, ReviewError, flag_of
 from survey_app.services.integrity import flagged_responses, review
 from survey_app.services.units import descendant_ids
-from survey_app.web.auth import permission_required, require_scope
+from survey_app.web.auth import permission_required, record_audit, require_scope
 from survey_app.web.forms import PlainText, TranslatedForm
 from survey_app.web.officers import bp, wording
 from survey_app.web.officers.picker import picker
@@ -109,6 +110,7 @@ def review_flag(response_id: int):
         db.session.rollback()
         flash(_("This decision could not be recorded. Please try again."), "error")
         return redirect(back)
+    record_audit(AuditAction.FLAG_REVIEW, flag.response.unit, decision=form.decision.data, response=response_id)
     db.session.commit()
     flash(_("Restored: the response counts again.") if flag.restored
           else _("Flagged back: the response is left out of the indices."), "info")

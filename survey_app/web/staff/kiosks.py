@@ -15,6 +15,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
+from survey_app.domain.audit import AuditAction
 from survey_app.domain.permissions import Action
 from survey_app.extensions import db
 from survey_app.models import Kiosk
@@ -23,7 +24,7 @@ from survey_app.services.accounts import units_in_scope
 from survey_app.services.kiosks import KioskError, kiosks_of_units, register_kiosk
 from survey_app.services.kiosks import revoke_kiosk as revoke
 from survey_app.services.units import unit_by_code
-from survey_app.web.auth import permission_required, require_scope
+from survey_app.web.auth import permission_required, record_audit, require_scope
 from survey_app.web.staff import bp
 from survey_app.web.staff.forms import RegisterKioskForm
 from survey_app.web.urls import public_url
@@ -59,6 +60,7 @@ def kiosks():
         except KioskError:
             form.name.errors = [*form.name.errors, _("Please give the kiosk a name.")]
         else:
+            record_audit(AuditAction.KIOSK_REGISTER, unit, id=kiosk.id, name=kiosk.name)
             db.session.commit()
             url = public_url("kiosk.survey", public_id=kiosk.public_id, key=key)
             response = make_response(render_template(
@@ -78,6 +80,7 @@ def revoke_kiosk(kiosk_id: int):
     # Another unit's kiosk gets the same 404 as a missing one: ids cannot be probed.
     require_scope(kiosk.unit, refusal=404)
     revoke(db.session, kiosk, now=datetime.now(timezone.utc))
+    record_audit(AuditAction.KIOSK_REVOKE, kiosk.unit, id=kiosk.id, name=kiosk.name)
     db.session.commit()
     flash(_("The kiosk %(name)s is revoked: its address opens no more.", name=kiosk.name), "info")
     return redirect(url_for(".kiosks"))

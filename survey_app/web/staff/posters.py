@@ -8,12 +8,13 @@ import re
 from flask import abort, request, send_file
 from markupsafe import Markup
 
+from survey_app.domain.audit import AuditAction
 from survey_app.domain.permissions import Action
 from survey_app.extensions import db
 from survey_app.reports.pdf import render_pdf
 from survey_app.reports.qr import qr_svg
 from survey_app.services.units import unit_by_code
-from survey_app.web.auth import permission_required, require_scope
+from survey_app.web.auth import permission_required, record_audit, require_scope
 from survey_app.web.staff import bp
 from survey_app.web.urls import public_url
 
@@ -31,6 +32,8 @@ def poster(unit_code: str):
     url = public_url("open_link.survey", unit_code=unit.code)
     pdf = render_pdf("pdf/poster.html", size=size, unit_name=unit.name, url=url,
                      qr=Markup(qr_svg(url)))
+    record_audit(AuditAction.POSTER_PRINT, unit, size=size)
+    db.session.commit()
     safe_code = re.sub(r"[^A-Za-z0-9_-]+", "_", unit.code)
     return send_file(io.BytesIO(pdf), mimetype="application/pdf",
                      download_name=f"poster-{safe_code}-{size}.pdf", max_age=0)
