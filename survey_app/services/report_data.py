@@ -83,6 +83,13 @@ def _comment_rows(session: Session, questionnaire: Questionnaire, unit_ids: set[
     return total, items
 
 
+def comment_rows(session: Session, questionnaire: Questionnaire, unit_code: str | None, period: Period,
+                 tz: ZoneInfo, *, limit: int | None = None) -> tuple[int, list[dict[str, Any]]]:
+    """(how many comments, the newest ``limit`` of them, masked) on the unit and the units below
+    it; on every unit for None. What ``report_document`` holds under "comments"."""
+    return _comment_rows(session, questionnaire, subtree_ids(session, unit_code), period, tz, limit=limit)
+
+
 def unit_comments(session: Session, questionnaire: Questionnaire, unit_code: str, period: Period,
                   tz: ZoneInfo, *, page: int = 1, per_page: int = 20) -> dict[str, Any]:
     """One page of the comments on the unit and the units below it, newest first, masked."""

@@ -12,7 +12,9 @@ from markupsafe import Markup
 from survey_app.domain.bands import band
 from survey_app.domain.periods import Period
 from survey_app.domain.questionnaire import Questionnaire
+from survey_app.extensions import db
 from survey_app.reports.charts import criteria_bars_svg, element_bars_svg, trend_svg
+from survey_app.services.officer_figures import drawing
 from survey_app.web.officers import wording
 
 
@@ -100,22 +102,29 @@ def comments(page: dict[str, Any]) -> list[dict[str, str]]:
 
 
 def charts(element_rows: list[dict], criteria_groups: list[dict], trend_points: list[dict],
-           q: Questionnaire) -> dict[str, Markup]:
+           q: Questionnaire, *, kept_as: dict[str, Any]) -> dict[str, Markup]:
     """The SVG charts. They are drawn by our code from numbers and labels (questionnaire texts),
-    which charts.py escapes, so they are safe to inline as they are."""
+    which charts.py escapes, so they are safe to inline as they are. Drawing takes matplotlib
+    a second or two, so each is kept (services/officer_figures.drawing) under ``kept_as`` (the
+    page: questionnaire, unit, period) and drawn again only when what it shows changes."""
     lang = wording.language()
     element_items = [{"label": e["title"], "index": e["value"], "ci": e["ci_value"]} for e in element_rows]
     criteria_items = [{"label": f"{c['code']}. {c['text']}", "index": c["value"], "ci": c["ci_value"]}
                       for group in criteria_groups for c in group["criteria"]]
     elements_title = _("Elements with their %(level)s intervals", level="95%")
     criteria_title = _("Criteria with their %(level)s intervals", level="95%")
+    trend_title = _("SIPAS index and elements over the last 8 quarters")
+    element_labels = {e.code: q.text(e.title, lang) for e in q.elements}
+
+    def kept(chart: str, inputs: list, draw) -> Markup:
+        return Markup(drawing(db.session, {**kept_as, "chart": chart, "language": lang}, [lang, *inputs], draw))
+
     return {
-        "elements": Markup(element_bars_svg(element_items, title=elements_title, number_format=wording.index,
-                                            id_prefix="chart-elements")),
-        "criteria": Markup(criteria_bars_svg(criteria_items, title=criteria_title, number_format=wording.index,
-                                             id_prefix="chart-criteria")),
-        "trend": Markup(trend_svg(trend_points, {e.code: q.text(e.title, lang) for e in q.elements},
-                                  title=_("SIPAS index and elements over the last 8 quarters"),
-                                  number_format=wording.index, sipas_label=_("SIPAS index"),
-                                  id_prefix="chart-trend")),
+        "elements": kept("elements", [element_items, elements_title], lambda: element_bars_svg(
+            element_items, title=elements_title, number_format=wording.index, id_prefix="chart-elements")),
+        "criteria": kept("criteria", [criteria_items, criteria_title], lambda: criteria_bars_svg(
+            criteria_items, title=criteria_title, number_format=wording.index, id_prefix="chart-criteria")),
+        "trend": kept("trend", [trend_points, element_labels, trend_title, _("SIPAS index")], lambda: trend_svg(
+            trend_points, element_labels, title=trend_title, number_format=wording.index,
+            sipas_label=_("SIPAS index"), id_prefix="chart-trend")),
     }

@@ -13,7 +13,8 @@ from survey_app.domain.permissions import Action
 from survey_app.extensions import db
 from survey_app.services.accounts import in_scope
 from survey_app.domain.breakdown import CHANNEL
-from survey_app.services.report_data import quarterly_trend, report_document, unit_breakdowns, unit_comments
+from survey_app.services.officer_figures import breakdowns, report_summary, trend
+from survey_app.services.report_data import unit_comments
 from survey_app.web.auth import permission_required
 from survey_app.web.officers import bp, presenting, unit_figures, wording
 from survey_app.web.officers.picker import picker
@@ -40,21 +41,19 @@ def unit(code: str):
     unit = scoped_unit(code)
     page = _page_number()
     q, session = report.questionnaire, db.session
-    summary = report_document(session, report.query(unit.code), comments_limit=0, language=wording.language())
+    summary = report_summary(session, report.query(unit.code), language=wording.language())
     document = summary["scores"]
     figures = document["units"][0]
     comments = unit_comments(session, q, unit.code, report.period, report.tz, page=page, per_page=COMMENTS_PER_PAGE)
     if page > comments["pages"]:
         abort(404)
     points = unit_figures.trend(
-        quarterly_trend(session, report.query(unit.code), unit.code, period_of("quarter", report.period.end),
-                        TREND_QUARTERS), q)
+        trend(session, report.query(unit.code), unit.code, period_of("quarter", report.period.end), TREND_QUARTERS), q)
     element_rows = unit_figures.elements(figures, q)
     criteria_groups = unit_figures.criteria(figures, q)
     min_ranked = current_app.config["MIN_RANKED_RESPONSES"]
-    splits = unit_breakdowns(session, q, unit.code, report.period, report.tz,
-                             (CHANNEL, *(p.code for p in q.profile)),
-                             min_responses=current_app.config["MIN_BREAKDOWN_RESPONSES"])
+    splits = breakdowns(session, q, unit.code, report.period, report.tz, (CHANNEL, *(p.code for p in q.profile)),
+                        min_responses=current_app.config["MIN_BREAKDOWN_RESPONSES"])
     return render_template(
         "officers/unit.html", language=wording.language(), report=report, unit=unit,
         picker=picker(report, ".unit", code=unit.code),
@@ -73,7 +72,8 @@ def unit(code: str):
         unit_link=lambda child: link(".unit", report, code=child),
         up_link=link(".units", report),
         parent=unit.parent if unit.parent and in_scope(session, current_user, unit.parent) else None,
-        charts=unit_figures.charts(element_rows, criteria_groups, points, q),
+        charts=unit_figures.charts(element_rows, criteria_groups, points, q, kept_as={
+            "q": q.id, "unit": unit.code, "from": report.period.start.isoformat(), "to": report.period.end.isoformat()}),
         downloads={"pdf_vi": link(".preparing_pdf", report, unit=unit.code, lang="vi"),
                    "pdf_en": link(".preparing_pdf", report, unit=unit.code, lang="en"),
                    "xlsx": link(".report_xlsx", report, unit=unit.code)},

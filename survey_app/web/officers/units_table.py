@@ -10,7 +10,7 @@ from flask_login import current_user
 from survey_app.domain.permissions import Action
 from survey_app.domain.units_table import SORT_COLUMNS, SortProblem, parse_order
 from survey_app.extensions import db
-from survey_app.services.report_data import report_document
+from survey_app.services.officer_figures import report_summary
 from survey_app.web.auth import permission_required
 from survey_app.web.officers import bp, presenting, wording
 from survey_app.web.officers.picker import picker
@@ -30,8 +30,8 @@ def units():
         bad_request(_("This table cannot be sorted that way."))
     min_ranked = current_app.config["MIN_RANKED_RESPONSES"]
     scope = current_user.unit
-    summary = None if sees_nothing() else report_document(
-        db.session, report.query(scope.code if scope else None), comments_limit=0, language=wording.language())
+    summary = None if sees_nothing() else report_summary(
+        db.session, report.query(scope.code if scope else None), language=wording.language())
     document = summary["scores"] if summary else None
 
     def sort_link(column: str) -> str:

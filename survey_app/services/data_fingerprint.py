@@ -1,0 +1,49 @@
+"""What figures of a period were computed from, in a few cheap queries (services/figures_cache.py).
+
+A fingerprint changes whenever any data the figures of a period read change:
+- responses to the questionnaire submitted within the given times: their count and highest id.
+  Responses are never updated nor deleted; a late one (a paper form typed in, a CSV import,
+  a submission that was slow to commit) raises the count, whatever its id. Both come from the
+  (questionnaire_id, submitted_at) index;
+- response flags and officers' reviews of them, counted: a response flagged, restored or
+  flagged back adds a row to one of them (flags are few, so all of them are counted);
+- every unit (code, name, parent): a unit added, renamed or moved;
+- invitations issued in the period (and how many answered): response rates and the weights of
+  the invitation channel;
+- volumes touching the period: the weighted index.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from survey_app.domain.periods import Period
+from survey_app.models import FlagReview, Invitation, Response, ResponseFlag, Unit, Volume
+
+
+def data_fingerprint(session: Session, questionnaire_id: str, responses_from: datetime, responses_to: datetime,
+                     period: Period, tz: ZoneInfo) -> str:
+    """A hash of the state of every datum figures of ``period`` may read, responses being those
+    submitted in [responses_from, responses_to) (UTC; it covers the period, and whatever else
+    the figures compare it with: the previous period, earlier quarters)."""
+    start, end = period.utc_bounds(tz)
+    responses = session.execute(
+        select(func.count(), func.max(Response.id))
+        .where(Response.questionnaire_id == questionnaire_id, Response.submitted_at >= responses_from,
+               Response.submitted_at < responses_to)).one()
+    flags = session.execute(select(select(func.count()).select_from(ResponseFlag).scalar_subquery(),
+                                   select(func.count()).select_from(FlagReview).scalar_subquery())).one()
+    invitations = session.execute(
+        select(func.count(), func.count(Invitation.answered_on), func.max(Invitation.id))
+        .where(Invitation.issued_at >= start, Invitation.issued_at < end)).one()
+    units = session.execute(select(Unit.id, Unit.code, Unit.name, Unit.parent_id).order_by(Unit.id)).all()
+    volumes = session.execute(
+        select(Volume.id, Volume.unit_id, Volume.channel, Volume.period_start, Volume.period_end, Volume.count)
+        .where(Volume.period_start <= period.end, Volume.period_end >= period.start).order_by(Volume.id)).all()
+    state = repr((tuple(responses), tuple(flags), tuple(invitations), [tuple(u) for u in units], [tuple(v) for v in volumes]))
+    return hashlib.sha256(state.encode()).hexdigest()

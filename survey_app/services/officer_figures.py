@@ -1,0 +1,96 @@
+"""The figures of the officers' pages and report files, computed once for each state of the
+data they read (services/figures_cache.py, services/data_fingerprint.py).
+
+The same documents as services/report_data.py computes, through JSON: a page shows what the
+functions there return, whether the figures were kept or just computed. A closed period is
+computed once and read from the table until something changes its data: a late response, an
+import, a flag decided, a unit renamed, volumes imported. The current period is computed again
+after every new response, each of its quarters of the trend on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from survey_app.domain.periods import Period
+from survey_app.domain.questionnaire import Questionnaire
+from survey_app.services.data_fingerprint import data_fingerprint
+from survey_app.services.figures_cache import cached, question_key
+from survey_app.services.report_data import (
+    MIN_BREAKDOWN_RESPONSES,
+    comment_rows,
+    last_quarters,
+    quarterly_trend,
+    report_document,
+    unit_breakdowns,
+)
+from survey_app.services.scores import ScoreQuery
+
+
+def _asked(questionnaire: Questionnaire, period: Period, tz: ZoneInfo) -> dict[str, Any]:
+    return {"questionnaire": questionnaire.id, "content": questionnaire.content_hash,
+            "from": period.start.isoformat(), "to": period.end.isoformat(), "tz": str(tz)}
+
+
+def report_summary(session: Session, query: ScoreQuery, *, language: str | None) -> dict[str, Any]:
+    """``report_document(query, comments_limit=0, language=language)``, kept: the figures of
+    the period and of the one before it."""
+    q = query.questionnaire
+    responses_from, _ = query.period.previous().utc_bounds(query.tz)
+    _, responses_to = query.period.utc_bounds(query.tz)
+    fingerprint = data_fingerprint(session, q.id, responses_from, responses_to, query.period, query.tz)
+    question = {"figures": "report", **_asked(q, query.period, query.tz), "unit": query.unit_code,
+                "min_ranked": query.min_ranked, "by": list(query.by), "min_breakdown": query.min_breakdown,
+                "language": language}
+    return cached(session, question, fingerprint,
+                  lambda: report_document(session, query, comments_limit=0, language=language))
+
+
+def full_report(session: Session, query: ScoreQuery, *, language: str | None,
+                comments_limit: int | None = None) -> dict[str, Any]:
+    """``report_document(query, comments_limit=..., language=...)``: the kept figures, with the
+    comments read now (they are many, and a page of them is quick to read)."""
+    summary = report_summary(session, query, language=language)
+    if comments_limit == 0:
+        return summary
+    total, items = comment_rows(session, query.questionnaire, query.unit_code, query.period, query.tz,
+                                limit=comments_limit)
+    return {**summary, "comments": {"total": total, "items": items}}
+
+
+def trend(session: Session, query_base: ScoreQuery, unit_code: str, last_quarter: Period,
+          quarters: int) -> list[dict[str, Any]]:
+    """``quarterly_trend``, each quarter kept on its own: a response today changes the last
+    point only."""
+    q, tz = query_base.questionnaire, query_base.tz
+    points = []
+    for quarter in last_quarters(last_quarter, quarters):
+        start, end = quarter.utc_bounds(tz)
+        fingerprint = data_fingerprint(session, q.id, start, end, quarter, tz)
+        question = {"figures": "trend point", **_asked(q, quarter, tz), "unit": unit_code}
+        points += cached(session, question, fingerprint,
+                         lambda quarter=quarter: quarterly_trend(session, query_base, unit_code, quarter, 1))
+    return points
+
+
+def breakdowns(session: Session, questionnaire: Questionnaire, unit_code: str, period: Period, tz: ZoneInfo,
+               questions: tuple[str, ...], *, min_responses: int = MIN_BREAKDOWN_RESPONSES) -> dict[str, Any]:
+    """``unit_breakdowns``, kept."""
+    start, end = period.utc_bounds(tz)
+    fingerprint = data_fingerprint(session, questionnaire.id, start, end, period, tz)
+    question = {"figures": "breakdowns", **_asked(questionnaire, period, tz), "unit": unit_code,
+                "questions": list(questions), "min_responses": min_responses}
+    return cached(session, question, fingerprint,
+                  lambda: unit_breakdowns(session, questionnaire, unit_code, period, tz, questions,
+                                          min_responses=min_responses))
+
+
+def drawing(session: Session, name: Any, inputs: Any, draw: Callable[[], str]) -> str:
+    """A chart (SVG text) drawn from ``inputs`` (every number and label it shows), kept under
+    ``name`` (which chart of which page, in which language) and drawn again only when its
+    inputs change: one row per chart, replaced, however often its figures change."""
+    return cached(session, {"drawing": name}, question_key(inputs), draw)
