@@ -1,6 +1,6 @@
 """Pages that sign in, print, register kiosks or judge flagged responses leave an audit event
 naming the signed-in account, in the same transaction as the work: a refused or failed request
-leaves none. Slips and report downloads: tests/web/test_audit_trail_files.py."""
+leaves none. Slips and report downloads: tests/web/test_audit_events_files.py."""
 
 from __future__ import annotations
 
