@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from survey_app.domain.questionnaire import Questionnaire
@@ -54,14 +54,27 @@ def record_response(session: Session, *, unit: Unit, questionnaire: Questionnair
         comment=submission.comment,
         submission_key=submission_key,
         kiosk_id=kiosk_id,
-        answers=[Answer(item_code=code, value=value) for code, value in submission.ratings.items()],
-        choices=[Choice(question_code=EXPECTATIONS, option_code=code)
-                 for code in sorted(submission.expectations)]
-        + [Choice(question_code=code, option_code=option) for code, option in submission.profile.items()],
     )
     session.add(response)
     session.flush()
+    add_answers(session, response.id, submission)
     return response
+
+
+def add_answers(session: Session, response_id: int, submission: Submission) -> None:
+    """Insert the answers and choices of the stored response ``response_id`` in one statement
+    each (executemany), without an ORM object per answer. The response's ``answers`` and
+    ``choices`` load from the database when read."""
+    answers = [{"response_id": response_id, "item_code": code, "value": value}
+               for code, value in submission.ratings.items()]
+    choices = [{"response_id": response_id, "question_code": EXPECTATIONS, "option_code": code}
+               for code in sorted(submission.expectations)]
+    choices += [{"response_id": response_id, "question_code": code, "option_code": option}
+                for code, option in submission.profile.items()]
+    if answers:
+        session.execute(insert(Answer), answers)
+    if choices:
+        session.execute(insert(Choice), choices)
 
 
 def submission_of(response: Response) -> Submission:

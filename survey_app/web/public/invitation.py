@@ -22,6 +22,7 @@ from flask import (
     current_app,
     redirect,
     render_template,
+    request,
     url_for,
 )
 from flask_babel import gettext as _
@@ -38,12 +39,10 @@ from survey_app.services.invitation_responses import (
 )
 from survey_app.services.invitations import invitation_by_token, status
 from survey_app.web.errors import error_page
-from survey_app.web.public.answering import (
-    renew_submission_key_if_needed,
-    survey_language,
-)
+from survey_app.web.public.answering import survey_language
 from survey_app.web.public.screening import screen_stored
-from survey_app.web.public.survey_form import survey_form_class
+from survey_app.web.public.survey_form import posted_submission, survey_form
+from survey_app.web.public.survey_page import render_survey_page
 from survey_app.web.urls import survey_url
 
 bp = Blueprint("invitation", __name__)
@@ -94,23 +93,28 @@ def survey(token: str):
     language = survey_language(q)
     thanks_url = url_for(".thanks", token=token, lang=language)
     now = datetime.now(timezone.utc)
-    form = survey_form_class(q, language)()
     # A GET carries no form key, so a closed invitation is refused; a post of the very form
     # that answered it (a double tap, a retry) is thanked.
-    key = form.submission_key.data if form.is_submitted() else None
+    key = request.form.get("submission_key") if request.method == "POST" else None
     outcome = closed_outcome(db.session, invitation, now, key)
-    if outcome is None and form.is_submitted() and form.validate():
-        outcome = submit_invitation(db.session, invitation=invitation, questionnaire=q,
-                                    submission=form.to_submission(), locale=language, now=now,
-                                    tz=ZoneInfo(current_app.config["TIMEZONE"]),
-                                    submission_key=key)
-        if outcome is InvitationOutcome.STORED:
-            screen_stored(key, q)
-        db.session.commit()
+    form = None
+    if outcome is None and request.method == "POST":
+        submission = posted_submission(q)
+        if submission is None:
+            form = survey_form(q, language)()
+            submission = form.to_submission() if form.validate() else None
+        if submission is not None:
+            outcome = submit_invitation(db.session, invitation=invitation, questionnaire=q,
+                                        submission=submission, locale=language, now=now,
+                                        tz=ZoneInfo(current_app.config["TIMEZONE"]),
+                                        submission_key=key)
+            if outcome is InvitationOutcome.STORED:
+                screen_stored(key, q)
+            db.session.commit()
     if outcome is not None:
         return redirect(thanks_url) if outcome.thanked else _refusal(outcome)
-    renew_submission_key_if_needed(form)
-    return render_template("survey/form.html", form=form, q=q, unit=invitation.unit, language=language)
+    return render_survey_page("survey/form.html", "survey/_form_questions.html", q=q, language=language,
+                              form=form, unit=invitation.unit)
 
 
 @bp.get("/s/<token>/thanks")

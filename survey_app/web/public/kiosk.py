@@ -27,12 +27,12 @@ from survey_app.extensions import csrf, db, limiter
 from survey_app.models import Kiosk
 from survey_app.services.kiosks import kiosk_for
 from survey_app.web.public.answering import (
-    renew_submission_key_if_needed,
     requested_questionnaire,
     store_once,
     survey_language,
 )
-from survey_app.web.public.survey_form import survey_form_class
+from survey_app.web.public.survey_form import posted_submission, survey_form
+from survey_app.web.public.survey_page import render_survey_page
 
 bp = Blueprint("kiosk", __name__)
 
@@ -91,19 +91,23 @@ def survey(public_id: str):
     kiosk = _open_kiosk(public_id)
     q = requested_questionnaire()
     language = survey_language(q)
-    form = survey_form_class(q, language)()
-    if form.validate_on_submit():
-        store_once(
-            unit=kiosk.unit, questionnaire=q, submission=form.to_submission(), locale=language,
-            channel=Channel.KIOSK, submitted_at=_now(), submission_key=form.submission_key.data,
-            kiosk_id=kiosk.id,
-        )
-        return redirect(url_for(".thanks", public_id=public_id, key=request.args.get("key"),
-                                q=request.args.get("q"), lang=language))
-    renew_submission_key_if_needed(form)
-    return render_template(
-        "kiosk/form.html", form=form, q=q, unit_name=kiosk.unit.name, language=language,
-        start_url=_start_url(public_id),
+    form = None
+    if request.method == "POST":
+        submission = posted_submission(q)
+        if submission is None:
+            form = survey_form(q, language)()
+            submission = form.to_submission() if form.validate() else None
+        if submission is not None:
+            store_once(
+                unit=kiosk.unit, questionnaire=q, submission=submission, locale=language,
+                channel=Channel.KIOSK, submitted_at=_now(), submission_key=request.form["submission_key"],
+                kiosk_id=kiosk.id,
+            )
+            return redirect(url_for(".thanks", public_id=public_id, key=request.args.get("key"),
+                                    q=request.args.get("q"), lang=language))
+    return render_survey_page(
+        "kiosk/form.html", "kiosk/_form_questions.html", q=q, language=language, form=form,
+        unit_name=kiosk.unit.name, start_url=_start_url(public_id),
         idle_seconds=int(current_app.config["KIOSK_IDLE_SECONDS"]),
     )
 

@@ -10,19 +10,18 @@ from survey_app.domain.submission import Channel
 from survey_app.extensions import csrf, db, limiter
 from survey_app.services.units import unit_by_code
 from survey_app.web.public.answering import (
-    renew_submission_key_if_needed,
     requested_questionnaire,
     store_once,
     survey_language,
 )
 from survey_app.web.public.protection import (
-    honeypot_filled,
+    HONEYPOT,
     open_link_limit,
     open_link_limit_key,
     too_many_answers_message,
-    with_honeypot,
 )
-from survey_app.web.public.survey_form import survey_form_class
+from survey_app.web.public.survey_form import posted_submission, survey_form
+from survey_app.web.public.survey_page import render_survey_page
 
 bp = Blueprint("open_link", __name__)
 # The survey form checks its own CSRF token (FlaskForm), so that a citizen whose token went
@@ -37,19 +36,25 @@ def survey(unit_code: str):
     unit = unit_by_code(db.session, unit_code) or abort(404)
     q = requested_questionnaire()
     language = survey_language(q)
-    form = with_honeypot(survey_form_class(q, language))()
-    if form.is_submitted() and honeypot_filled(form):
-        # A script filled the field people never see: thank it as usual, store nothing.
-        return redirect(url_for(".thanks", unit_code=unit.code, q=request.args.get("q"), lang=language))
-    if form.validate_on_submit():
-        store_once(
-            unit=unit, questionnaire=q, submission=form.to_submission(), locale=language,
-            channel=Channel.LINK, submitted_at=datetime.now(timezone.utc),
-            submission_key=form.submission_key.data,
-        )
-        return redirect(url_for(".thanks", unit_code=unit.code, q=request.args.get("q"), lang=language))
-    renew_submission_key_if_needed(form)
-    return render_template("survey/form.html", form=form, q=q, unit=unit, language=language)
+    form = None
+    if request.method == "POST":
+        thanks = url_for(".thanks", unit_code=unit.code, q=request.args.get("q"), lang=language)
+        if (request.form.get(HONEYPOT) or "").strip():
+            # A script filled the field people never see: thank it as usual, store nothing.
+            return redirect(thanks)
+        submission = posted_submission(q)
+        if submission is None:
+            form = survey_form(q, language, honeypot=True)()
+            submission = form.to_submission() if form.validate() else None
+        if submission is not None:
+            store_once(
+                unit=unit, questionnaire=q, submission=submission, locale=language,
+                channel=Channel.LINK, submitted_at=datetime.now(timezone.utc),
+                submission_key=request.form["submission_key"],
+            )
+            return redirect(thanks)
+    return render_survey_page("survey/form.html", "survey/_form_questions.html", q=q, language=language,
+                              form=form, honeypot=True, unit=unit)
 
 
 @bp.get("/u/<unit_code>/thanks")

@@ -1,19 +1,36 @@
-"""The survey form, built from a questionnaire in the citizen's language."""
+"""The survey form, built from a questionnaire in the citizen's language.
+
+A plain valid post (the common case) is read straight against the questionnaire
+(``posted_submission``, domain/posted_form.py) without building a form; anything else goes
+through the full form, whose class is built once per questionnaire, language and locale.
+"""
 
 from __future__ import annotations
 
 import re
 
+from flask import current_app, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_wtf.csrf import validate_csrf
 from wtforms import HiddenField, RadioField, SelectMultipleField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional, Regexp, StopValidation, ValidationError
+from wtforms.validators import (
+    InputRequired,
+    Length,
+    Optional,
+    Regexp,
+    StopValidation,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from survey_app.domain.posted_form import plain_submission
 from survey_app.domain.questionnaire import NO_OPINION, Questionnaire
 from survey_app.domain.submission import EXPECTATIONS, Submission, says_nothing
 from survey_app.domain.text import normalise_newlines
 from survey_app.web.forms import PlainText, TranslatedForm
+from survey_app.web.public.protection import with_honeypot
 
 SUBMISSION_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
@@ -115,3 +132,43 @@ def survey_form_class(q: Questionnaire, language: str) -> type[SurveyForm]:
                 "Please keep your comment under %(max)d characters.", max=q.comment.max_length))],
         )
     return type(f"{q.id.title()}SurveyForm", (SurveyForm,), fields)
+
+
+# (questionnaire, language, locale, honeypot) -> form class. A class holds its labels and
+# messages already translated, so the locale of the page is part of the key; the content hash
+# makes an edited questionnaire file a new entry.
+_FORM_CLASSES: dict[tuple, type[SurveyForm]] = {}
+
+
+def form_key(q: Questionnaire, language: str) -> tuple:
+    """What a survey form's content depends on, besides the questionnaire's page variant."""
+    return q.id, q.version, q.content_hash, language, str(get_locale())
+
+
+def survey_form(q: Questionnaire, language: str, *, honeypot: bool = False) -> type[SurveyForm]:
+    """``survey_form_class`` (with the honeypot of open links when asked), built once."""
+    key = (*form_key(q, language), honeypot)
+    form_class = _FORM_CLASSES.get(key)
+    if form_class is None:
+        form_class = survey_form_class(q, language)
+        if honeypot:
+            form_class = with_honeypot(form_class)
+        _FORM_CLASSES[key] = form_class
+    return form_class
+
+
+def csrf_enabled() -> bool:
+    return current_app.config.get("WTF_CSRF_ENABLED", True)
+
+
+def posted_submission(q: Questionnaire) -> Submission | None:
+    """The submission of the posted form when the whole form is valid as it stands (CSRF token,
+    submission key, answers); None when the full form must judge and explain it."""
+    if csrf_enabled():
+        try:
+            validate_csrf(request.form.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")))
+        except ValidationError:
+            return None
+    if not SUBMISSION_KEY.match(request.form.get("submission_key") or ""):
+        return None
+    return plain_submission(q, request.form.getlist)

@@ -1,0 +1,367 @@
+"""The citizen's survey under load: the page and a full submission, against a bare Flask app.
+
+    .venv/bin/python bench/load.py [--seconds 10] [--database-url postgresql+psycopg://...]
+
+Starts the app under gunicorn (2 sync workers, as ``make run``) on a fresh SQLite database in a
+temporary directory built by ``flask db upgrade`` (or on the PostgreSQL database given: it is
+migrated, a unit of this run's own is added and the bare app's table is dropped at the end),
+and a bare Flask app on the same kind of database (a tiny page; a POST inserting one row).
+wrk (127.0.0.1 only) then drives, one after the other:
+
+- GET of the tiny page, and GET ``/u/<unit>`` (a first visit: no cookie);
+- POST of one row, and POST ``/u/<unit>`` of a full survey (22 answers, varied) with a real
+  CSRF token and its session cookie (a pool of pages fetched first), each with a submission
+  key of its own made in Lua, so that every request is a distinct response.
+
+It prints req/s, p50 and p99 and the ratios to the bare app, then checks that the responses
+stored equal the successful submissions (302) received, and that no request got a 5xx.
+The POSTs stop being sent at ``--seconds`` and the run lasts a grace period longer, so that
+every request sent is answered and counted (req/s = successes / --seconds).
+
+The open-link rate limit (30 a minute per address) is raised through
+SURVEY_APP_OPEN_LINK_RATE_LIMIT; the integrity rules stay as configured: the burst of a
+benchmark gets flagged, and flagged responses are still stored responses.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from html.parser import HTMLParser
+from pathlib import Path
+
+from sqlalchemy import create_engine, event, text
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+RATE_LIMIT = "1000000 per minute"
+GRACE_SECONDS = 8
+POOL = 16
+
+# The bare app, written to the run's directory and served by gunicorn like the real one.
+BARE_APP = '''
+import os
+from flask import Flask, redirect, request
+from sqlalchemy import create_engine, event, text
+
+engine = create_engine(os.environ["BARE_DATABASE_URL"])
+
+@event.listens_for(engine, "connect")
+def _pragmas(dbapi_connection, record):
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.close()
+
+app = Flask(__name__)
+
+@app.get("/")
+def page():
+    return "<!doctype html><title>bare</title><p>A tiny page.</p>"
+
+@app.post("/rows")
+def add_row():
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO bench_rows (k) VALUES (:k)"), {"k": request.form["k"]})
+    return redirect("/")
+'''
+
+# One Lua script for every run: counts statuses; with a body template, posts it with a fresh
+# submission key (__KEY__) and fresh ratings (__R<n>__), rotating over a pool of real pages;
+# after the deadline (a Unix second) it sends nothing more and waits for the answers.
+LUA = r'''
+local pool = __POOL__
+local criteria = __CRITERIA__
+local levels = __LEVELS__
+local post = __POST__
+local deadline = __DEADLINE__
+local run = "__RUN__"
+local threads = {}
+local counter = 0
+tid = 0
+counts = {}
+
+function setup(thread)
+  thread:set("tid", #threads + 1)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  math.randomseed(tid * 7919 + os.time())
+end
+
+function delay()
+  if os.time() >= deadline then return 3600000 end
+  return 0
+end
+
+function request()
+  if not post then return wrk.format("GET", wrk.path) end
+  counter = counter + 1
+  local page = pool[(counter % #pool) + 1]
+  local parts = {"csrf_token=" .. page.csrf, "served_at=" .. page.served,
+                 "submission_key=" .. string.format("%s%02dx%010d", run, tid, counter), "k=" .. run .. counter}
+  for _, code in ipairs(criteria) do
+    table.insert(parts, code .. "=" .. levels[math.random(#levels)])
+  end
+  local headers = {["Content-Type"] = "application/x-www-form-urlencoded", ["Cookie"] = page.cookie}
+  return wrk.format("POST", wrk.path, headers, table.concat(parts, "&"))
+end
+
+function response(status, headers, body)
+  counts[status] = (counts[status] or 0) + 1
+end
+
+function done(summary, latency, requests)
+  local total = {}
+  for _, thread in ipairs(threads) do
+    for status, n in pairs(thread:get("counts")) do total[tostring(status)] = (total[tostring(status)] or 0) + n end
+  end
+  local parts = {}
+  for status, n in pairs(total) do table.insert(parts, string.format('"%s": %d', status, n)) end
+  io.write(string.format('RESULT {"statuses": {%s}, "requests": %d, "duration_us": %d, ' ..
+    '"p50_us": %d, "p99_us": %d, "timeouts": %d, "connect_errors": %d, "read_errors": %d}\n',
+    table.concat(parts, ", "), summary.requests, summary.duration, latency:percentile(50),
+    latency:percentile(99), summary.errors.timeout, summary.errors.connect, summary.errors.read))
+end
+'''
+
+
+class Inputs(HTMLParser):
+    """The values of a page's inputs, by name (the first one of a name)."""
+
+    def __init__(self):
+        super().__init__()
+        self.values: dict[str, str] = {}
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "input" and attributes.get("name"):
+            self.values.setdefault(attributes["name"], attributes.get("value") or "")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_gunicorn(target: str, port: int, env: dict, log: Path, chdir: Path | None = None) -> subprocess.Popen:
+    # An empty configuration: not the production gunicorn.conf.py of the working directory
+    # (its access log and worker recycling would be measured too).
+    (log.parent / "gunicorn.conf.py").write_text("")
+    command = [str(BIN / "gunicorn"), "--config", str(log.parent / "gunicorn.conf.py"),
+               "--bind", f"127.0.0.1:{port}", "--workers", "2", "--no-control-socket",
+               "--error-logfile", str(log)]
+    if chdir:
+        command += ["--chdir", str(chdir)]
+    process = subprocess.Popen([*command, target], env=env, cwd=ROOT, start_new_session=True)
+    for _ in range(200):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
+            return process
+        except urllib.error.HTTPError:
+            return process
+        except OSError:
+            time.sleep(0.1)
+    stop(process)
+    raise SystemExit(f"{target} did not start; see {log}:\n{log.read_text()[-2000:]}")
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+def fetch_page(url: str) -> dict:
+    """A real survey page: its session cookie, CSRF token and served-at stamp."""
+    with urllib.request.urlopen(url, timeout=10) as reply:
+        cookie = "; ".join(c.split(";", 1)[0] for c in reply.headers.get_all("Set-Cookie") or ())
+        inputs = Inputs()
+        inputs.feed(reply.read().decode())
+    return {"cookie": cookie, "csrf": inputs.values["csrf_token"], "served": inputs.values["served_at"]}
+
+
+def lua_value(value) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {lua_value(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "{" + ", ".join(lua_value(v) for v in value) + "}"
+    return json.dumps(value)  # a string or a number reads the same in Lua
+
+
+def wrk(url: str, seconds: int, args, workdir: Path, *, post_pool=None, criteria=(), levels=(),
+        run: str = "") -> dict:
+    post = post_pool is not None
+    deadline = 0
+    duration = seconds
+    if post:
+        # Start on a whole second, so that the deadline (os.time() in Lua) is exact.
+        time.sleep(1 - time.time() % 1 + 0.01)
+        deadline = int(time.time()) + seconds
+        duration = seconds + GRACE_SECONDS
+    script = (LUA.replace("__POOL__", lua_value(post_pool or [{}]))
+              .replace("__CRITERIA__", lua_value(list(criteria)))
+              .replace("__LEVELS__", lua_value([str(v) for v in levels]))
+              .replace("__POST__", "true" if post else "false")
+              .replace("__DEADLINE__", str(deadline if post else 2**40))
+              .replace("__RUN__", run))
+    path = workdir / ("post.lua" if post else "get.lua")
+    path.write_text(script)
+    output = subprocess.run(
+        ["wrk", "-t", str(args.threads), "-c", str(args.connections), "-d", f"{duration}s",
+         "--timeout", f"{GRACE_SECONDS - 2}s", "-s", str(path), url],
+        capture_output=True, text=True, check=True).stdout
+    found = re.search(r"^RESULT (.*)$", output, re.MULTILINE)
+    if not found:
+        raise SystemExit(f"wrk printed no result:\n{output}")
+    result = json.loads(found.group(1))
+    statuses = {int(k): v for k, v in result["statuses"].items()}
+    result["statuses"] = statuses
+    # A stored submission is answered by a redirect to the thank-you page; a 200 is the form again.
+    ok = statuses.get(302, 0) if post else statuses.get(200, 0)
+    result["ok"] = ok
+    result["rate"] = ok / seconds if post else result["requests"] / (result["duration_us"] / 1e6)
+    return result
+
+
+def count(url: str, query: str, **params) -> int:
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        value = connection.execute(text(query), params).scalar_one()
+    engine.dispose()
+    return value
+
+
+def prepare_bare_table(url: str) -> None:
+    engine = create_engine(url)
+
+    @event.listens_for(engine, "connect")
+    def _wal(dbapi_connection, record):
+        if type(dbapi_connection).__module__.startswith("sqlite3"):
+            dbapi_connection.execute("PRAGMA journal_mode=WAL")
+
+    with engine.begin() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS bench_rows"))
+        connection.execute(text("CREATE TABLE bench_rows (id INTEGER PRIMARY KEY "
+                                + ("GENERATED ALWAYS AS IDENTITY" if url.startswith("postgresql") else "")
+                                + ", k VARCHAR(64) NOT NULL)"))
+    engine.dispose()
+
+
+def drop_bare_table(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS bench_rows"))
+    engine.dispose()
+
+
+def line(name: str, result: dict, base: dict | None = None, goal: float | None = None) -> str:
+    text_ = f"  {name:<34} {result['rate']:>9.1f} req/s  p50 {result['p50_us'] / 1000:>7.2f} ms  " \
+            f"p99 {result['p99_us'] / 1000:>7.2f} ms"
+    if base:
+        ratio = result["rate"] / base["rate"]
+        text_ += f"  ratio {ratio:.2f} (goal >= {goal:.2f}{'' if ratio >= goal else ', MISSED'})"
+    return text_
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=int, default=10, help="seconds per run (default 10)")
+    parser.add_argument("--database-url", help="a PostgreSQL URL (default: a fresh SQLite file)")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=8)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is missing: apt-get install wrk")
+
+    sys.path.insert(0, str(ROOT))
+    from survey_app.domain.catalog import load_catalog
+
+    q = load_catalog(ROOT / "questionnaires", "sipas").default
+    run = "bench" + secrets.token_hex(3)
+    workdir = Path(tempfile.mkdtemp(prefix="survey-load-"))
+    url = args.database_url or f"sqlite:///{workdir / 'survey.sqlite'}"
+    bare_url = args.database_url or f"sqlite:///{workdir / 'bare.sqlite'}"
+    # A fresh SQLite file has the unit STP to itself; on a shared database, a unit of this run.
+    unit = "STP" if not args.database_url else f"STP-{run}"
+    env = {**os.environ, "SURVEY_APP_DATABASE_URL": url, "SURVEY_APP_SECRET_KEY": secrets.token_urlsafe(32),
+           "SURVEY_APP_OPEN_LINK_RATE_LIMIT": RATE_LIMIT, "BARE_DATABASE_URL": bare_url,
+           # The code of this checkout, whatever the virtualenv has installed.
+           "PYTHONPATH": os.pathsep.join(filter(None, (str(ROOT), os.environ.get("PYTHONPATH"))))}
+    flask = [str(BIN / "flask"), "--app", "survey_app"]
+    subprocess.run([*flask, "db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True)
+    (workdir / "units.csv").write_text(f"code,name,parent\n{unit},UBND phường Bến Nghé,\n")
+    subprocess.run([*flask, "units", "import", str(workdir / "units.csv")], env=env, cwd=ROOT, check=True,
+                   capture_output=True)
+    prepare_bare_table(bare_url)
+    (workdir / "bare_app.py").write_text(BARE_APP)
+
+    app_port, bare_port = free_port(), free_port()
+    app = start_gunicorn("survey_app:create_app()", app_port, env, workdir / "app.log")
+    bare = start_gunicorn("bare_app:app", bare_port, env, workdir / "bare.log", chdir=workdir)
+    try:
+        survey_url = f"http://127.0.0.1:{app_port}/u/{unit}"
+        pool = [fetch_page(survey_url) for _ in range(POOL)]
+        criteria = list(q.criterion_codes)
+        levels = list(q.scale.values)
+        bare_get = wrk(f"http://127.0.0.1:{bare_port}/", args.seconds, args, workdir)
+        app_get = wrk(survey_url, args.seconds, args, workdir)
+        bare_post = wrk(f"http://127.0.0.1:{bare_port}/rows", args.seconds, args, workdir,
+                        post_pool=[{"cookie": "", "csrf": "", "served": ""}], run=run + "b")
+        app_post = wrk(survey_url, args.seconds, args, workdir, post_pool=pool, criteria=criteria,
+                       levels=levels, run=run)
+        time.sleep(1)  # a request the client gave up on may still be finishing
+    finally:
+        stop(app)
+        stop(bare)
+
+    stored = count(url, "SELECT count(*) FROM responses WHERE submission_key LIKE :p", p=run + "%")
+    flagged = count(url, "SELECT count(*) FROM responses r JOIN response_flags f ON f.response_id = r.id "
+                         "WHERE r.submission_key LIKE :p", p=run + "%")
+    answers = count(url, "SELECT count(*) FROM answers a JOIN responses r ON r.id = a.response_id "
+                         "WHERE r.submission_key LIKE :p", p=run + "%")
+    rows = count(bare_url, "SELECT count(*) FROM bench_rows")
+    if args.database_url:
+        drop_bare_table(bare_url)
+    else:
+        shutil.rmtree(workdir)
+
+    results = {"bare GET": bare_get, "app GET": app_get, "bare POST": bare_post, "app POST": app_post}
+    server_errors = sum(n for r in results.values() for status, n in r["statuses"].items() if status >= 500)
+    print(f"database: {'PostgreSQL' if args.database_url else 'SQLite (fresh file)'}; gunicorn 2 sync "
+          f"workers; wrk -t{args.threads} -c{args.connections}, {args.seconds} s per run")
+    print(f"open-link rate limit raised to '{RATE_LIMIT}' through SURVEY_APP_OPEN_LINK_RATE_LIMIT "
+          "(integrity rules as configured: flagged responses are stored)")
+    print(line("bare GET / (tiny page)", bare_get))
+    print(line(f"GET /u/{unit}", app_get, bare_get, 0.70))
+    print(line("bare POST (one row)", bare_post))
+    print(line(f"POST /u/{unit} ({len(criteria)} answers)", app_post, bare_post, 0.50))
+    for name, result in results.items():
+        others = {s: n for s, n in result["statuses"].items() if s not in (200, 302)}
+        errors = {k: result[k] for k in ("timeouts", "connect_errors", "read_errors") if result[k]}
+        if others or errors:
+            print(f"  {name}: other statuses {others} {errors}")
+    same = stored == app_post["ok"] and rows == bare_post["ok"]
+    print(f"stored responses {stored} (answers {answers}, flagged {flagged}) for {app_post['ok']} "
+          f"successful submissions; bare rows {rows} for {bare_post['ok']}: {'OK' if same else 'MISMATCH'}")
+    print(f"5xx responses: {server_errors}")
+    return 0 if same and server_errors == 0 and answers == stored * len(criteria) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
