@@ -47,8 +47,8 @@ def test_the_wheel_carries_its_files_and_runs_from_any_directory(tmp_path):
     source = tmp_path / "clone"
     shutil.copytree(PROJECT_ROOT, source, ignore=_NOT_IN_A_CLONE)
     wheels = tmp_path / "wheels"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-                    "--wheel-dir", str(wheels), str(source)], check=True, cwd=tmp_path)
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--disable-pip-version-check", "--no-deps",
+                    "--no-build-isolation", "--wheel-dir", str(wheels), str(source)], check=True, cwd=tmp_path)
     (wheel,) = wheels.glob("survey_app-*.whl")
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
