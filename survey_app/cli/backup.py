@@ -33,6 +33,8 @@ def backup_command(file: Path) -> None:
     """Copy the whole database into FILE (a new file), consistently, while the app runs."""
     if file.exists():
         raise click.ClickException(f"{file} exists already; back up to a new file")
+    if not file.parent.is_dir():
+        raise click.ClickException(f"{file.parent} is not a directory")
     engine = db.engine
     # Written aside and renamed when complete: a failed backup leaves no file that looks good.
     partial = file.with_name(f"{file.name}.partial")
@@ -69,7 +71,10 @@ def restore_command(file: Path) -> None:
             f"{', '.join(sorted(tables)[:5])}{', ...' if len(tables) > 5 else ''}); nothing was changed. "
             "restore only fills an empty database: create a new one and set SURVEY_APP_DATABASE_URL to it")
     if kind == "sqlite":
-        _sqlite_restore(file, engine)
+        try:
+            _sqlite_restore(file, engine)
+        except sqlite3.DatabaseError as exc:
+            raise click.ClickException(f"{file} could not be restored: {exc}") from None
     else:
         # One transaction, stopping at the first error: a failed restore leaves the database empty.
         # Owners and grants are the source's roles, which the target may not have: the restoring

@@ -105,6 +105,8 @@ def test_restore_refuses_a_database_with_tables_and_changes_nothing(app, runner,
         refused = runner.invoke(args=["restore", str(backup)])
         assert refused.exit_code == 1
         assert "is not empty" in refused.output and "nothing was changed" in refused.output
+        nowhere = runner.invoke(args=["backup", str(tmp_path / "missing" / "survey.backup")])
+        assert nowhere.exit_code == 1 and "is not a directory" in nowhere.output
         not_a_backup = tmp_path / "notes.txt"
         not_a_backup.write_text("units: HCM, Q1\n")
         wrong = runner.invoke(args=["restore", str(not_a_backup)])
