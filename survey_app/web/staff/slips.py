@@ -11,6 +11,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from survey_app.domain.audit import AuditAction
 from survey_app.domain.invitation import DossierChannel
 from survey_app.domain.permissions import Action
 from survey_app.extensions import db
@@ -18,7 +19,7 @@ from survey_app.models import Unit
 from survey_app.reports.slips import slips_pdf
 from survey_app.services.accounts import units_in_scope
 from survey_app.services.invitations import MAX_PER_REQUEST, issue_invitations
-from survey_app.web.auth import permission_required, require_scope
+from survey_app.web.auth import permission_required, record_audit, require_scope
 from survey_app.web.staff import bp
 from survey_app.web.staff.forms import SlipsForm
 from survey_app.web.urls import survey_url
@@ -73,6 +74,7 @@ def _slips_pdf(unit: Unit, count: int, procedure: str | None):
     filename = f"phieu-khao-sat-{unit.code}-{now.astimezone(tz):%Y-%m-%d}.pdf"
     pdf = slips_pdf(unit_name=unit.name, procedure=procedure, expires=f"{expires:%d/%m/%Y}",
                     urls=[survey_url(item.token) for item in issued])
+    record_audit(AuditAction.SLIPS_PRINT, unit, count=count, procedure=procedure)
     # Only now, with the PDF made, are the invitations kept.
     db.session.commit()
     response = send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
