@@ -40,7 +40,10 @@ def backup_command(file: Path) -> None:
     partial = file.with_name(f"{file.name}.partial")
     try:
         if engine.dialect.name == "sqlite":
-            _sqlite_backup(engine, partial)
+            try:
+                _sqlite_backup(engine, partial)
+            except sqlite3.Error as exc:
+                raise click.ClickException(f"the backup failed: {exc}") from None
         elif engine.dialect.name == "postgresql":
             _run_client(["pg_dump", "--format=custom", "--file", str(partial)], engine.url)
         else:
@@ -73,7 +76,7 @@ def restore_command(file: Path) -> None:
     if kind == "sqlite":
         try:
             _sqlite_restore(file, engine)
-        except sqlite3.DatabaseError as exc:
+        except sqlite3.Error as exc:
             raise click.ClickException(f"{file} could not be restored: {exc}") from None
     else:
         # One transaction, stopping at the first error: a failed restore leaves the database empty.
