@@ -22,7 +22,7 @@ responses_cli = AppGroup("responses", help="Responses in the wide CSV format.")
 def import_responses(file: Path) -> None:
     """Add the responses of a CSV file; any bad row rejects the whole file."""
     count = import_all_or_nothing(interchange.import_responses, current_app.extensions["survey_catalog"],
-                                  file.read_bytes(),
+                                  file,
                                   audited=lambda count: record_audit(AuditAction.RESPONSES_IMPORT, count=count))
     click.echo(f"{count} responses imported")
 

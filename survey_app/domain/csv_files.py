@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
-from typing import Iterable
+from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 # A cell starting with one of these is run as a formula by Excel and LibreOffice
 # (CSV injection); exports prefix such cells with an apostrophe.
@@ -19,24 +21,69 @@ class CsvError(Exception):
         self.problems = problems
 
 
-def read_records(data: bytes, expected: Iterable[str] | None = None,
-                 required: Iterable[str] = ()) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    """Decode a UTF-8 CSV (with or without BOM); return its header and (line, record) pairs.
+class CsvRows:
+    """The rows of a UTF-8 CSV file (with or without BOM), read one at a time: a file of a
+    million rows is never held in memory whole.
 
-    With ``expected``, a column outside it is an error; every ``required`` column must be there.
-    Line numbers are those a spreadsheet shows: the header is line 1.
+    The header is read and checked on opening (CsvError lists its problems): with ``expected``,
+    a column outside it is an error; every ``required`` column must be there. Iterating gives
+    ``(line, cells)`` for each row; a row that is not one (a wrong number of cells, broken
+    quoting) is left out and named in ``problems`` instead, so the caller learns of every bad
+    row in one pass. Line numbers are those a spreadsheet shows: the header is line 1.
     """
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise CsvError([f"the file is not UTF-8 (byte {exc.start}); save it as 'CSV UTF-8'"]) from None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = [column.strip() for column in next(reader)]
-    except StopIteration:
-        raise CsvError(["the file is empty"]) from None
-    except csv.Error as exc:
-        raise CsvError([f"line 1: {exc}"]) from None
+
+    def __init__(self, source: bytes | Path, expected: Iterable[str] | None = None,
+                 required: Iterable[str] = ()):
+        self.problems: list[str] = []
+        self._source = source
+        self._binary = io.BytesIO(source) if isinstance(source, bytes) else source.open("rb")
+        # newline="": the csv module reads a quoted cell's line breaks itself.
+        self._text = io.TextIOWrapper(self._binary, encoding="utf-8-sig", newline="")
+        self._reader = csv.reader(self._text)
+        try:
+            self.header = [column.strip() for column in next(self._reader)]
+        except StopIteration:
+            self.close()
+            raise CsvError(["the file is empty"]) from None
+        except csv.Error as exc:
+            self.close()
+            raise CsvError([f"line 1: {exc}"]) from None
+        except UnicodeDecodeError:
+            self.close()
+            raise self._not_utf8() from None
+        problems = _header_problems(self.header, expected, required)
+        if problems:
+            self.close()
+            raise CsvError(problems)
+
+    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+        width = len(self.header)
+        line = 1
+        try:
+            # A row's number, not reader.line_num: a quoted cell may span several lines of text
+            # but is one row in a spreadsheet.
+            for line, values in enumerate(self._reader, start=2):
+                if not any(value.strip() for value in values):
+                    continue  # spreadsheets like to leave empty lines at the end
+                if len(values) != width:
+                    self.problems.append(f"line {line}: {len(values)} cells, but the header has {width}")
+                    continue
+                yield line, values
+        except csv.Error as exc:
+            self.problems.append(f"line {line + 1}: {exc}")
+        except UnicodeDecodeError:
+            raise self._not_utf8() from None
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self._text.close()
+
+    def _not_utf8(self) -> CsvError:
+        return CsvError([f"the file is not UTF-8 (byte {_first_bad_byte(self._source)}); save it as 'CSV UTF-8'"])
+
+
+def _header_problems(header: list[str], expected: Iterable[str] | None, required: Iterable[str]) -> list[str]:
     problems = []
     seen: set[str] = set()
     allowed = None if expected is None else set(expected)  # read once: it may be a generator
@@ -49,26 +96,37 @@ def read_records(data: bytes, expected: Iterable[str] | None = None,
     for column in required:
         if column not in seen:
             problems.append(f"line 1: missing column '{column}'")
-    if problems:
-        raise CsvError(problems)
+    return problems
 
-    records = []
-    line = 1
-    try:
-        # A row's number, not reader.line_num: a quoted cell may span several lines of text
-        # but is one row in a spreadsheet.
-        for line, values in enumerate(reader, start=2):
-            if not any(value.strip() for value in values):
-                continue  # spreadsheets like to leave empty lines at the end
-            if len(values) != len(header):
-                problems.append(f"line {line}: {len(values)} cells, but the header has {len(header)}")
-                continue
-            records.append((line, dict(zip(header, values))))
-    except csv.Error as exc:
-        problems.append(f"line {line + 1}: {exc}")
-    if problems:
-        raise CsvError(problems)
-    return header, records
+
+def _first_bad_byte(source: bytes | Path) -> int:
+    """Where UTF-8 decoding fails, counted after any BOM (as ``bytes.decode("utf-8-sig")`` does)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with (io.BytesIO(source) if isinstance(source, bytes) else source.open("rb")) as binary:
+        offset = 3 if binary.read(3) == codecs.BOM_UTF8 else 0
+        binary.seek(offset)
+        fed = 0
+        while True:
+            block = binary.read(1 << 20)
+            pending = len(decoder.getstate()[0])
+            try:
+                decoder.decode(block, final=not block)
+            except UnicodeDecodeError as exc:
+                return fed - pending + exc.start
+            if not block:
+                return fed
+            fed += len(block)
+
+
+def read_records(data: bytes, expected: Iterable[str] | None = None,
+                 required: Iterable[str] = ()) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """The header and every (line, record) pair of a small file (see CsvRows); CsvError names
+    every bad row."""
+    rows = CsvRows(data, expected, required)
+    records = [(line, dict(zip(rows.header, values))) for line, values in rows]
+    if rows.problems:
+        raise CsvError(rows.problems)
+    return rows.header, records
 
 
 def neutralise(cell: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from survey_app.domain.csv_files import CsvError, neutralise, read_records
+from survey_app.domain.csv_files import CsvError, CsvRows, neutralise, read_records
 
 COLUMNS = ("code", "name", "parent")
 
@@ -127,3 +127,31 @@ def test_neutralise_prefixes_formula_triggers(cell):
 @pytest.mark.parametrize("cell", ["", "Tốt lắm", "1", "a=b", " =1", "'quoted", "0"])
 def test_neutralise_leaves_safe_cells_alone(cell):
     assert neutralise(cell) == cell
+
+
+# ---------------------------------------------------------------- CsvRows: a file read a row at a time
+
+
+def test_rows_of_a_file_are_read_one_at_a_time(tmp_path):
+    path = tmp_path / "units.csv"
+    path.write_bytes("\ufeffcode,name\r\nQ1,Quận 1\r\n,\r\nQ3,\"Quận\r\n3\"\r\nQ5\r\n".encode())
+    rows = CsvRows(path, expected=COLUMNS, required=("code",))
+    assert rows.header == ["code", "name"]
+    seen = iter(rows)
+    assert next(seen) == (2, ["Q1", "Quận 1"])
+    assert rows.problems == []
+    assert list(seen) == [(4, ["Q3", "Quận\r\n3"])]
+    assert rows.problems == ["line 5: 1 cells, but the header has 2"]
+
+
+def test_not_utf8_far_into_a_file_names_the_byte(tmp_path):
+    good = "Q1,Đa Kao\n".encode()
+    data = b"code,name\n" + good * 20_000 + "Q2,Đa Kao\n".encode("cp1258")
+    offset = len(b"code,name\n" + good * 20_000 + b"Q2,")
+    path = tmp_path / "units.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + data)
+    for source in (path, b"\xef\xbb\xbf" + data, data):
+        rows = CsvRows(source, expected=COLUMNS)
+        with pytest.raises(CsvError) as caught:
+            list(rows)
+        assert caught.value.problems == [f"the file is not UTF-8 (byte {offset}); save it as 'CSV UTF-8'"]
