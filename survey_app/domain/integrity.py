@@ -91,10 +91,17 @@ def judge(new: Seen, recent: Sequence[Seen], *, channel: str, rules: IntegrityRu
             flag([new.id, *(s.id for s in window)], Reason.BURST)
     if identical_form and seconds_taken is not None and seconds_taken < rules.fast_seconds:
         flag([new.id], Reason.FAST_IDENTICAL)
-    same = [s for s in recent if s.answers == new.answers and _within(s, new, rules.repeat_seconds)]
-    if len(same) + 1 > rules.repeat_count:
-        flag([new.id, *(s.id for s in same)], Reason.REPEATED)
+    same = repeated_with(new, recent, rules)
+    if same:
+        flag([new.id, *same], Reason.REPEATED)
     return flagged
+
+
+def repeated_with(new: Seen, recent: Sequence[Seen], rules: IntegrityRules) -> list[int]:
+    """The ids of the ``recent`` responses identical to ``new`` within ``repeat_seconds``, when
+    with ``new`` they are more than ``repeat_count`` (the repetition rule); else none."""
+    same = [s.id for s in recent if s.answers == new.answers and _within(s, new, rules.repeat_seconds)]
+    return same if len(same) + 1 > rules.repeat_count else []
 
 
 def _within(earlier: Seen, new: Seen, seconds: float) -> bool:

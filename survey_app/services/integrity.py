@@ -12,24 +12,37 @@ with itself.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from functools import lru_cache
 
-from sqlalchemy import ColumnElement, and_, exists, func, not_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    exists,
+    func,
+    not_,
+    or_,
+    select,
+)
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from survey_app.domain.integrity import (
     IntegrityRules,
     Reason,
     Seen,
+    burst_limit,
     fingerprint,
-    judge,
     reasons_of,
     reasons_text,
+    repeated_with,
     whole_form_identical,
 )
 from survey_app.domain.submission import EXPECTATIONS
-from survey_app.models import FlagReview, Response, ResponseFlag, User
+from survey_app.models import Answer, FlagReview, Response, ResponseFlag, User
 
 RESTORE, FLAG = "restore", "flag"
 DECISIONS = (RESTORE, FLAG)
@@ -52,34 +65,78 @@ def screen_response(session: Session, response: Response, *, criteria: list[str]
     """Flag ``response`` (just stored and flushed) and the recent responses of its place that
     look made up with it; returns why ``response`` is flagged (empty: it is not). Flushes.
 
+    The rules are those of ``domain/integrity.py``; the database counts and narrows the
+    recent responses, so that a new response costs a few indexed queries however many came
+    just before it (a burst is exactly when many did): the burst is counted, not loaded, and
+    only the responses whose answers match the new one's are loaded and compared in full.
     A response an officer has restored stays restored: their decision is not undone by a rule.
     """
-    place = [Response.unit_id == response.unit_id, Response.channel == response.channel,
-             Response.questionnaire_id == response.questionnaire_id]
-    if response.kiosk_id is not None:
-        place.append(Response.kiosk_id == response.kiosk_id)
-    recent = session.scalars(
-        select(Response)
-        .where(*place, Response.id != response.id,
-               Response.submitted_at >= response.submitted_at - rules.lookback,
-               Response.submitted_at <= response.submitted_at)
-        .options(selectinload(Response.answers), selectinload(Response.choices))
-    ).all()
     ratings = {a.item_code: a.value for a in response.answers}
-    verdict = judge(_seen(response), [_seen(r) for r in recent], channel=response.channel, rules=rules,
-                    seconds_taken=seconds_taken, identical_form=whole_form_identical(ratings, criteria))
+    burst_count, burst_members, same_ratings = _place_queries(response.kiosk_id is not None, len(ratings))
+    at = response.submitted_at
+    params = {
+        "unit_id": response.unit_id, "channel": response.channel, "questionnaire_id": response.questionnaire_id,
+        "kiosk_id": response.kiosk_id, "response_id": response.id, "at": at,
+        "burst_from": at - timedelta(seconds=rules.burst_seconds),
+        "repeat_from": at - timedelta(seconds=rules.repeat_seconds), "reason": Reason.BURST.value,
+    }
+    for i, (code, value) in enumerate(ratings.items()):
+        params |= {f"code{i}": code, f"value{i}": value}
+    verdict: dict[int, set[Reason]] = {}
+
+    def flag(response_ids: Iterable[int], reason: Reason) -> None:
+        for response_id in response_ids:
+            verdict.setdefault(response_id, set()).add(reason)
+
+    limit = burst_limit(rules, response.channel)
+    if limit is not None and session.scalar(burst_count, params) + 1 > limit:
+        # The members flagged for the burst already would not change.
+        flag([response.id, *session.scalars(burst_members, params)], Reason.BURST)
+    if whole_form_identical(ratings, criteria) and seconds_taken is not None and seconds_taken < rules.fast_seconds:
+        flag([response.id], Reason.FAST_IDENTICAL)
+    same = repeated_with(_seen(response), [_seen(r) for r in session.scalars(same_ratings, params)], rules)
+    if same:
+        flag([response.id, *same], Reason.REPEATED)
+
     if verdict:
         existing = {f.response_id: f for f in session.scalars(
             select(ResponseFlag).where(ResponseFlag.response_id.in_(verdict)))}
         for response_id, reasons in verdict.items():
-            flag = existing.get(response_id)
-            if flag is None:
+            flag_row = existing.get(response_id)
+            if flag_row is None:
                 session.add(ResponseFlag(response_id=response_id, reasons=reasons_text(reasons),
                                          flagged_at=now, restored=False))
             else:
-                flag.reasons = reasons_text({*flag.reasons.split(","), *reasons})
+                flag_row.reasons = reasons_text({*flag_row.reasons.split(","), *reasons})
         session.flush()
     return verdict.get(response.id, set())
+
+
+@lru_cache(maxsize=64)
+def _place_queries(on_kiosk: bool, rating_count: int) -> tuple[Select, Select, Select]:
+    """For the place of a new response (its values given as parameters): how many responses
+    came in the burst window before it; those of them not flagged for a reason yet; and the
+    recent ones whose ratings are exactly the new one's (the same answers, no more), loaded
+    with what the repetition rule compares in full. Built once per shape."""
+    place = [Response.unit_id == bindparam("unit_id"), Response.channel == bindparam("channel"),
+             Response.questionnaire_id == bindparam("questionnaire_id"),
+             Response.id != bindparam("response_id"), Response.submitted_at <= bindparam("at")]
+    if on_kiosk:
+        place.append(Response.kiosk_id == bindparam("kiosk_id"))
+    burst = [*place, Response.submitted_at >= bindparam("burst_from")]
+    burst_count = select(func.count()).select_from(Response).where(*burst)
+    not_flagged_for = or_(ResponseFlag.response_id.is_(None), not_(ResponseFlag.reasons.contains(bindparam("reason"))))
+    burst_members = (select(Response.id).outerjoin(ResponseFlag, ResponseFlag.response_id == Response.id)
+                     .where(*burst, not_flagged_for))
+    answer = aliased(Answer)
+    same_answers = [exists().where(answer.response_id == Response.id, answer.item_code == bindparam(f"code{i}"),
+                                   answer.value == bindparam(f"value{i}")) for i in range(rating_count)]
+    answer_count = select(func.count()).where(Answer.response_id == Response.id).scalar_subquery()
+    same_ratings = (select(Response)
+                    .where(*place, Response.submitted_at >= bindparam("repeat_from"), *same_answers,
+                           answer_count == rating_count)
+                    .options(selectinload(Response.answers), selectinload(Response.choices)))
+    return burst_count, burst_members, same_ratings
 
 
 def counted() -> ColumnElement[bool]:
