@@ -47,9 +47,23 @@ class Defaults:
     SESSION_COOKIE_SAMESITE = "Lax"
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     # Where the rate limiter keeps its counters; memory:// is per process, so production
-    # with several workers or servers sets redis://host:6379.
+    # with several workers or servers sets redis://host:6379, where they share the counts.
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    # Starts every counter's key in Redis, so that several apps (or test runs) can share one.
+    # Read by the first app of a process only (Flask-Limiter keeps the first non-empty one).
+    RATELIMIT_KEY_PREFIX = "survey_app"
+    # When Redis cannot be reached, count in each process's memory until it is back (checked
+    # again after 1, 2, 4... seconds), and let a request through rather than fail it if even
+    # that goes wrong: a citizen's answer is never lost because Redis blinked.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    # Redis that hangs must not hold a request for long either.
+    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+    # Per API key (per client address for requests without a valid key).
+    API_RATE_LIMIT = "600 per minute"
+    # How long an Idempotency-Key of the API is remembered.
+    API_IDEMPOTENCY_HOURS = 24
     # Open links (posters): per client address and unit. A whole office behind one address
     # answering at a normal pace stays well below it.
     OPEN_LINK_RATE_LIMIT = "30 per minute"

@@ -37,8 +37,8 @@ csrf = CSRFProtect()
 babel = Babel()
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
-# Limits are counted in RATELIMIT_STORAGE_URI (memory:// by default; use redis:// when
-# several processes serve the app, so that they share the counts).
+# Limits are counted in RATELIMIT_STORAGE_URI (memory:// by default; redis:// when several
+# processes serve the app, so that they share the counts); see config.py for Redis outages.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -33,7 +34,10 @@ class IssuedInvitation:
 def issue_invitations(session: Session, *, unit: Unit, count: int, now: datetime, valid_for: timedelta,
                       reference_key: str, channel: str = DossierChannel.DIRECT, procedure: str | None = None,
                       reference: str | None = None, user_id: int | None = None,
-                      api_key_id: int | None = None) -> list[IssuedInvitation]:
+                      api_key_id: int | None = None,
+                      tokens: Sequence[str] | None = None) -> list[IssuedInvitation]:
+    """``tokens``: the invitations' secrets when the caller derives them (an idempotent API
+    request, services/idempotency.py); random ones by default."""
     if not 1 <= count <= MAX_PER_REQUEST:
         raise InvitationError(f"count must be between 1 and {MAX_PER_REQUEST}")
     if channel not in DOSSIER_CHANNELS:
@@ -48,9 +52,11 @@ def issue_invitations(session: Session, *, unit: Unit, count: int, now: datetime
         raise InvitationError(f"reference {text_problem(reference)}")
     if reference is not None and count != 1:
         raise InvitationError("a dossier reference belongs to one invitation: use count 1")
+    if tokens is not None and len(tokens) != count:
+        raise InvitationError("one token per invitation")
     issued = []
-    for _ in range(count):
-        token = new_secret()
+    for index in range(count):
+        token = tokens[index] if tokens is not None else new_secret()
         invitation = Invitation(
             public_id=uuid.uuid4().hex, token_hash=secret_hash(token), unit=unit,
             procedure_code=procedure or None,

@@ -65,8 +65,10 @@ def test_the_document_describes_both_operations_security_and_errors(client):
     assert document["security"] == [{"bearerAuth": []}]
     post = document["paths"]["/invitations"]["post"]
     get = document["paths"]["/invitations/{id}"]["get"]
-    assert set(post["responses"]) == {"201", "400", "401", "403", "413", "415"}
-    assert set(get["responses"]) == {"200", "401", "404"}
+    assert set(post["responses"]) == {"201", "400", "401", "403", "413", "415", "422", "429"}
+    assert set(get["responses"]) == {"200", "401", "404", "429"}
+    assert [parameter["name"] for parameter in post["parameters"]] == ["Idempotency-Key"]
+    assert post["responses"]["429"]["headers"]["Retry-After"]
     schemas = document["components"]["schemas"]
     request = schemas["InvitationRequest"]
     assert request["additionalProperties"] is False and request["required"] == ["unit"]
@@ -144,6 +146,18 @@ def test_every_documented_response_conforms(api_schema, api_key, app, client):
     checked(get.Case(headers=auth, path_parameters={"id": issued[0]["id"]}), 200)
     checked(get.Case(headers=auth, path_parameters={"id": "0" * 32}), 404)
     checked(get.Case(headers={}, path_parameters={"id": issued[0]["id"]}), 401)
+
+    once = {**auth, "Idempotency-Key": "dossier-1"}
+    first = checked(post.Case(headers=once, media_type="application/json", body={"unit": "Q1"}), 201)
+    again = checked(post.Case(headers=once, media_type="application/json", body={"unit": "Q1"}), 201)
+    assert again.json() == first.json()
+    checked(post.Case(headers=once, media_type="application/json", body={"unit": "Q1", "count": 2}),
+            422)
+    app.config["API_RATE_LIMIT"] = "1 per minute"  # a new limit, counted afresh
+    checked(post.Case(headers=auth, media_type="application/json", body={"unit": "Q1"}), 201)
+    checked(post.Case(headers=auth, media_type="application/json", body={"unit": "Q1"}), 429)
+    checked(get.Case(headers=auth, path_parameters={"id": issued[0]["id"]}), 429)
+    app.config["API_RATE_LIMIT"] = "600 per minute"
 
     # Statuses schemathesis cannot produce from the document itself (a body that is too
     # large, or not JSON) are checked by validating real responses with the same checks.

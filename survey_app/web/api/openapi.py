@@ -54,7 +54,8 @@ assert set(Status.__args__) == set(invitation.InvitationStatus)  # type: ignore[
 ERROR_CODES = (
     "invalid_json", "invalid_request", "unknown_unit", "missing_api_key", "invalid_api_key",
     "unit_out_of_scope", "not_found", "method_not_allowed", "payload_too_large",
-    "unsupported_media_type", "rate_limited", "internal_error", "service_unavailable", "error",
+    "unsupported_media_type", "idempotency_key_reused", "rate_limited", "internal_error",
+    "service_unavailable", "error",
 )
 ErrorCode = Literal[ERROR_CODES]  # type: ignore[valid-type]
 
@@ -139,6 +140,26 @@ def _error(description: str, headers: dict | None = None) -> dict:
 
 
 _NO_STORE = {"Cache-Control": {"description": "Always no-store.", "schema": {"type": "string"}}}
+_REPLAYED = {"Idempotent-Replayed": {
+    "description": "With an Idempotency-Key: true when this answers an earlier request again.",
+    "schema": {"type": "string", "enum": ["true", "false"]}}}
+_RATE_LIMITED = _error(
+    "Too many requests from this API key (rate_limited); API_RATE_LIMIT, 600 a minute by default.",
+    {"Retry-After": {"description": "Seconds until the key may send again.",
+                     "schema": {"type": "string", "pattern": "^[0-9]+$"}}},
+)
+_IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key", "in": "header", "required": False,
+    "description": (
+        "Makes the request safe to retry: any string unique to this request, e.g. a UUID. A "
+        "retry with the same key and the same body (the same fields once defaults are filled "
+        "in) answers the invitations of the first request again (201, `Idempotent-Replayed: "
+        "true`) and issues none; the same key with another body is refused (422, "
+        "idempotency_key_reused). Keys belong to the API key and are remembered for 24 hours "
+        "by default (API_IDEMPOTENCY_HOURS). Of simultaneous requests with one key, exactly one issues "
+        "invitations and the others answer them. Failed requests are not remembered."),
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[ -~]+$"},
+}
 _UNAUTHORIZED = _error(
     "No API key (missing_api_key), or an unknown or revoked one (invalid_api_key).",
     {"WWW-Authenticate": {"description": "Bearer challenge.", "schema": {"type": "string"}}},
@@ -162,7 +183,9 @@ def openapi_document() -> dict[str, Any]:
                 "whether it was answered. Authenticate with an API key "
                 "(`flask --app survey_app apikeys create`) as `Authorization: Bearer <key>`; a "
                 "key acts on its unit and every unit below it. Every error has the body "
-                "`{\"error\": {\"code\", \"message\"}}`."
+                "`{\"error\": {\"code\", \"message\"}}`. Each API key has its own rate "
+                "limit (429 with Retry-After beyond it). Send an Idempotency-Key with "
+                "POST /invitations to retry it safely."
             ),
         },
         "servers": [{"url": BASE_PATH}],
@@ -172,6 +195,7 @@ def openapi_document() -> dict[str, Any]:
                 "post": {
                     "operationId": "issueInvitations",
                     "summary": "Issue single-use invitations for a unit",
+                    "parameters": [_IDEMPOTENCY_KEY],
                     "requestBody": {
                         "required": True,
                         "content": {"application/json": {
@@ -182,14 +206,19 @@ def openapi_document() -> dict[str, Any]:
                     },
                     "responses": {
                         "201": _json("InvitationsIssued", "The invitations, with their survey "
-                                     "addresses (shown only now) and QR links.", _NO_STORE),
+                                     "addresses (shown only now, and to retries with the same "
+                                     "Idempotency-Key) and QR links.", {**_NO_STORE, **_REPLAYED}),
                         "400": _error("Malformed JSON (invalid_json), a body that does not match "
-                                      "the schema (invalid_request), or an unknown unit "
-                                      "(unknown_unit)."),
+                                      "the schema or an Idempotency-Key that is not 1 to 255 "
+                                      "printable ASCII characters (invalid_request), or an "
+                                      "unknown unit (unknown_unit)."),
                         "401": _UNAUTHORIZED,
                         "403": _error("The unit is outside the API key's units (unit_out_of_scope)."),
                         "413": _error("The body is too large (payload_too_large)."),
                         "415": _error("The body is not application/json (unsupported_media_type)."),
+                        "422": _error("The Idempotency-Key was used for another body "
+                                      "(idempotency_key_reused)."),
+                        "429": _RATE_LIMITED,
                     },
                 },
             },
@@ -206,6 +235,7 @@ def openapi_document() -> dict[str, Any]:
                         "200": _json("InvitationStatus", "The invitation's status.", _NO_STORE),
                         "401": _UNAUTHORIZED,
                         "404": _error("No such invitation among the API key's units (not_found)."),
+                        "429": _RATE_LIMITED,
                     },
                 },
             },

@@ -3,7 +3,7 @@ anything else under ``/api/v1``."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from flask import current_app, jsonify, request
 from pydantic import ValidationError
@@ -11,36 +11,18 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 
 from survey_app.extensions import db
-from survey_app.models import ApiKey
-from survey_app.services.api_keys import (
-    OutOfScope,
-    UnknownUnit,
-    api_key_for,
-    invitation_for_key,
-    unit_for_key,
-)
-from survey_app.services.invitations import InvitationError, issue_invitations, status
+from survey_app.services.api_keys import invitation_for_key
+from survey_app.services.invitations import status
 from survey_app.web.api import bp
+from survey_app.web.api.authentication import authenticated_key
 from survey_app.web.api.errors import ApiError, json_response
+from survey_app.web.api.idempotent import idempotent_issue
+from survey_app.web.api.minting import issued_response, mint
 from survey_app.web.api.openapi import (
     InvitationRequest,
-    InvitationsIssued,
     InvitationStatus,
     openapi_document,
 )
-from survey_app.web.urls import survey_url
-
-
-def _authenticated_key() -> ApiKey:
-    scheme, _, key = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not key.strip():
-        raise ApiError(401, "missing_api_key", "Send an API key as 'Authorization: Bearer <key>'.",
-                       headers={"WWW-Authenticate": 'Bearer realm="api"'})
-    api_key = api_key_for(db.session, key.strip())
-    if api_key is None:
-        raise ApiError(401, "invalid_api_key", "The API key is unknown or revoked.",
-                       headers={"WWW-Authenticate": 'Bearer realm="api", error="invalid_token"'})
-    return api_key
 
 
 def _invitation_request() -> InvitationRequest:
@@ -60,39 +42,19 @@ def _invitation_request() -> InvitationRequest:
 
 @bp.post("/invitations")
 def issue():
-    api_key = _authenticated_key()
+    api_key = authenticated_key()
     body = _invitation_request()
-    try:
-        unit = unit_for_key(db.session, api_key, body.unit)
-    except UnknownUnit as exc:
-        raise ApiError(400, "unknown_unit", str(exc))
-    except OutOfScope as exc:
-        raise ApiError(403, "unit_out_of_scope", str(exc))
-    try:
-        issued = issue_invitations(
-            db.session, unit=unit, count=body.count, now=datetime.now(timezone.utc),
-            valid_for=timedelta(days=current_app.config["INVITATION_VALID_DAYS"]),
-            # The dossier reference is kept as an HMAC under the installation's secret key.
-            reference_key=current_app.config["SECRET_KEY"],
-            channel=body.channel, procedure=body.procedure, reference=body.reference,
-            api_key_id=api_key.id,
-        )
-    except InvitationError as exc:
-        db.session.rollback()
-        raise ApiError(400, "invalid_request", str(exc))
+    key = request.headers.get("Idempotency-Key")
+    if key is not None:
+        return idempotent_issue(api_key, body, key)
+    issued = mint(api_key, body)
     db.session.commit()
-    result = []
-    for item in issued:
-        url = survey_url(item.token)
-        result.append({"id": item.invitation.public_id, "url": url,
-                       "expires_at": item.invitation.expires_at,
-                       "qr": {"svg": f"{url}/qr.svg", "png": f"{url}/qr.png"}})
-    return json_response(InvitationsIssued.model_validate({"invitations": result}), 201)
+    return issued_response([(item.invitation, item.token) for item in issued])
 
 
 @bp.get("/invitations/<public_id>")
 def invitation_status(public_id: str):
-    api_key = _authenticated_key()
+    api_key = authenticated_key()
     invitation = invitation_for_key(db.session, api_key, public_id)
     if invitation is None:
         raise ApiError(404, "not_found", "No such invitation among this API key's units.")
