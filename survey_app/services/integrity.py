@@ -41,8 +41,9 @@ from survey_app.domain.integrity import (
     repeated_with,
     whole_form_identical,
 )
-from survey_app.domain.submission import EXPECTATIONS
+from survey_app.domain.submission import EXPECTATIONS, Submission
 from survey_app.models import Answer, FlagReview, Response, ResponseFlag, User
+from survey_app.services.responses import submission_of
 
 RESTORE, FLAG = "restore", "flag"
 DECISIONS = (RESTORE, FLAG)
@@ -61,9 +62,12 @@ def _seen(response: Response) -> Seen:
 
 
 def screen_response(session: Session, response: Response, *, criteria: list[str],
-                    seconds_taken: float | None, rules: IntegrityRules, now: datetime) -> set[Reason]:
+                    seconds_taken: float | None, rules: IntegrityRules, now: datetime,
+                    submission: Submission | None = None) -> set[Reason]:
     """Flag ``response`` (just stored and flushed) and the recent responses of its place that
     look made up with it; returns why ``response`` is flagged (empty: it is not). Flushes.
+    ``submission`` is what ``response`` holds, when the caller has it at hand (else it is read
+    back from the database).
 
     The rules are those of ``domain/integrity.py``; the database counts and narrows the
     recent responses, so that a new response costs a few indexed queries however many came
@@ -71,7 +75,10 @@ def screen_response(session: Session, response: Response, *, criteria: list[str]
     only the responses whose answers match the new one's are loaded and compared in full.
     A response an officer has restored stays restored: their decision is not undone by a rule.
     """
-    ratings = {a.item_code: a.value for a in response.answers}
+    submission = submission or submission_of(response)
+    ratings = submission.ratings
+    new = Seen(response.id, response.submitted_at, fingerprint(
+        ratings, submission.expectations, submission.profile, submission.comment))
     burst_count, burst_members, same_ratings = _place_queries(response.kiosk_id is not None, len(ratings))
     at = response.submitted_at
     params = {
@@ -94,7 +101,7 @@ def screen_response(session: Session, response: Response, *, criteria: list[str]
         flag([response.id, *session.scalars(burst_members, params)], Reason.BURST)
     if whole_form_identical(ratings, criteria) and seconds_taken is not None and seconds_taken < rules.fast_seconds:
         flag([response.id], Reason.FAST_IDENTICAL)
-    same = repeated_with(_seen(response), [_seen(r) for r in session.scalars(same_ratings, params)], rules)
+    same = repeated_with(new, [_seen(r) for r in session.scalars(same_ratings, params)], rules)
     if same:
         flag([response.id, *same], Reason.REPEATED)
 

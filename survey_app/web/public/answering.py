@@ -43,16 +43,14 @@ def language_links(q: Questionnaire) -> list[tuple[str, str]]:
 def store_once(*, submission_key: str, **response) -> None:
     """Record and commit the response unless this form (its submission key) was stored before.
 
-    A double tap can post the same form twice at once: then the unique key makes the second
-    request's flush or commit fail, and finding the key stored means the other request did the
-    work.
+    The unique key decides, without a look first (a form is almost always new): a double tap,
+    or a form posted again, makes the insert fail, and finding the key stored means it was
+    counted already (by this request's twin when both came at once).
     """
-    if already_submitted(db.session, submission_key):
-        return
     try:
         stored = record_response(db.session, submission_key=submission_key, **response)
         # Screened in the same transaction: a response is never counted before it is judged.
-        screen(stored, response["questionnaire"])
+        screen(stored, response["questionnaire"], response["submission"])
         db.session.commit()
     except IntegrityError:
         db.session.rollback()

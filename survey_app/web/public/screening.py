@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from survey_app.domain.integrity import IntegrityRules, seconds_between
 from survey_app.domain.questionnaire import Questionnaire
+from survey_app.domain.submission import Submission
 from survey_app.extensions import db
 from survey_app.models import Response
 from survey_app.services.integrity import screen_response
@@ -68,12 +69,13 @@ def integrity_rules() -> IntegrityRules:
     )
 
 
-def screen(response: Response, questionnaire: Questionnaire) -> None:
-    """Flag the response just stored from this request's form if it looks made up (flushes)."""
+def screen(response: Response, questionnaire: Questionnaire, submission: Submission | None = None) -> None:
+    """Flag the response just stored from this request's form if it looks made up (flushes);
+    ``submission`` is what it holds, when at hand."""
     started = served_at(request.form.get("served_at"), response.submission_key)
     screen_response(db.session, response, criteria=list(questionnaire.criterion_codes),
                     seconds_taken=seconds_between(started, response.submitted_at),
-                    rules=integrity_rules(), now=_now())
+                    rules=integrity_rules(), now=_now(), submission=submission)
 
 
 def screen_stored(submission_key: str, questionnaire: Questionnaire) -> None:
