@@ -7,6 +7,7 @@ from survey_app.models.cached_figures import CachedFigures as CachedFigures
 from survey_app.models.integrity import FlagReview, ResponseFlag
 from survey_app.models.invitation import Invitation
 from survey_app.models.response import Answer, Choice, Response
+from survey_app.models.response_tally import ResponseTally as ResponseTally
 from survey_app.models.unit import Unit
 from survey_app.models.volume import Volume
 

@@ -1,10 +1,11 @@
 """What figures of a period were computed from, in a few cheap queries (services/figures_cache.py).
 
 A fingerprint changes whenever any data the figures of a period read change:
-- responses to the questionnaire submitted within the given times: their count and highest id.
-  Responses are never updated nor deleted; a late one (a paper form typed in, a CSV import,
-  a submission that was slow to commit) raises the count, whatever its id. Both come from the
-  (questionnaire_id, submitted_at) index;
+- responses to the questionnaire submitted within the given times: the sum of their hours'
+  tallies (models/response_tally.py), which triggers raise on every insert, delete or update
+  of a response, whatever wrote it: a late one (a paper form typed in, a CSV import, a
+  submission slow to commit) changes it, and reading it costs a few hundred rows, not a count
+  of a million responses;
 - response flags and officers' reviews of them, counted: a response flagged, restored or
   flagged back adds a row to one of them (flags are few, so all of them are counted);
 - every unit (code, name, parent): a unit added, renamed or moved;
@@ -16,6 +17,7 @@ A fingerprint changes whenever any data the figures of a period read change:
 from __future__ import annotations
 
 import hashlib
+import math
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -23,7 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from survey_app.domain.periods import Period
-from survey_app.models import FlagReview, Invitation, Response, ResponseFlag, Unit, Volume
+from survey_app.models import FlagReview, Invitation, ResponseFlag, ResponseTally, Unit, Volume
 
 
 def data_fingerprint(session: Session, questionnaire_id: str, responses_from: datetime, responses_to: datetime,
@@ -32,10 +34,13 @@ def data_fingerprint(session: Session, questionnaire_id: str, responses_from: da
     submitted in [responses_from, responses_to) (UTC; it covers the period, and whatever else
     the figures compare it with: the previous period, earlier quarters)."""
     start, end = period.utc_bounds(tz)
+    # Whole hours covering the times: a period of a zone a half hour off UTC takes in a little
+    # more, which can only make the fingerprint change more often, never less.
     responses = session.execute(
-        select(func.count(), func.max(Response.id))
-        .where(Response.questionnaire_id == questionnaire_id, Response.submitted_at >= responses_from,
-               Response.submitted_at < responses_to)).one()
+        select(func.count(), func.sum(ResponseTally.changes))
+        .where(ResponseTally.questionnaire_id == questionnaire_id,
+               ResponseTally.hour >= math.floor(responses_from.timestamp() / 3600),
+               ResponseTally.hour < math.ceil(responses_to.timestamp() / 3600))).one()
     flags = session.execute(select(select(func.count()).select_from(ResponseFlag).scalar_subquery(),
                                    select(func.count()).select_from(FlagReview).scalar_subquery())).one()
     invitations = session.execute(
