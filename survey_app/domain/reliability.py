@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["MIN_ALPHA_RESPONDENTS", "cronbach_alpha"]
+__all__ = ["MIN_ALPHA_RESPONDENTS", "complete_alpha", "cronbach_alpha"]
 
 # Below this many complete respondents alpha swings too much to say anything about a questionnaire.
 MIN_ALPHA_RESPONDENTS = 10
@@ -22,13 +22,19 @@ MIN_ALPHA_RESPONDENTS = 10
 
 def cronbach_alpha(levels: np.ndarray) -> float | None:
     """Alpha of a respondents x criteria matrix of scale levels, 0 (or less) meaning no valid answer."""
-    k = levels.shape[1]
-    if k < 2:
+    if levels.shape[1] < 2:
         return None
     complete = levels[(levels > 0).all(axis=1)].astype(float)
-    if len(complete) < MIN_ALPHA_RESPONDENTS:
+    return complete_alpha(complete, complete.sum(axis=1))
+
+
+def complete_alpha(complete: np.ndarray, totals: np.ndarray) -> float | None:
+    """Alpha from the complete respondents' levels (as floats) and each one's sum of them;
+    scoring keeps those of a whole period once and passes each unit's rows."""
+    k = complete.shape[1]
+    if k < 2 or len(complete) < MIN_ALPHA_RESPONDENTS:
         return None
-    total_variance = complete.sum(axis=1).var(ddof=1)
+    total_variance = totals.var(ddof=1)
     if total_variance == 0:
         return None
     return float(k / (k - 1) * (1 - complete.var(axis=0, ddof=1).sum() / total_variance))

@@ -14,11 +14,17 @@ from survey_app.domain.breakdown import CHANNEL, breakdown
 from survey_app.domain.change import change_as_dict
 from survey_app.domain.periods import Period
 from survey_app.domain.questionnaire import Questionnaire
-from survey_app.domain.scoring import Respondent, Scores, competition_ranks, score
+from survey_app.domain.scoring import (
+    Respondent,
+    Scores,
+    competition_ranks,
+    score_blocks,
+)
 from survey_app.domain.submission import CHANNELS, EXPECTATIONS
 from survey_app.models import Answer, Choice, Response, Unit
 from survey_app.services.integrity import counted, flagged_per_unit
 from survey_app.services.invitations import issued_per_unit
+from survey_app.services.rating_matrix import period_matrix, tree_order
 from survey_app.services.units import descendant_ids
 from survey_app.services.weighted_scores import weighted_entry, weighted_figures
 
@@ -79,15 +85,6 @@ def respondents_by_unit(session: Session, questionnaire: Questionnaire, period: 
     return grouped
 
 
-def _scores_per_unit(units: list[Unit], subtree: dict[int, set[int]],
-                     grouped: dict[int, list[Respondent]], questionnaire: Questionnaire) -> dict[int, Scores]:
-    plan = questionnaire.scoring_plan()
-    return {
-        unit.id: score(plan, [r for member in subtree[unit.id] for r in grouped.get(member, [])])
-        for unit in units
-    }
-
-
 def _ranks(units: list[Unit], scores: dict[int, Scores], min_ranked: int) -> dict[int, int | None]:
     """Rank among siblings; roots and units with fewer than ``min_ranked`` respondents who rated
     at least one criterion (Scores.n: blank forms never count) are unranked."""
@@ -113,24 +110,6 @@ def _invitations(session: Session, units: list[Unit], subtree: dict[int, set[int
         counts = [own.get(member, (0, 0)) for member in subtree[unit.id]]
         totals[unit.id] = (sum(issued for issued, _ in counts), sum(answered for _, answered in counts))
     return totals
-
-
-def _tree_order(units: list[Unit]) -> list[Unit]:
-    """Parents before children, siblings by code; a unit whose parent is not listed (the top
-    of a ``--unit`` subtree) starts the order like a root."""
-    ids = {unit.id for unit in units}
-    children: dict[int | None, list[Unit]] = defaultdict(list)
-    for unit in sorted(units, key=lambda u: u.code):
-        children[unit.parent_id if unit.parent_id in ids else None].append(unit)
-    ordered: list[Unit] = []
-
-    def visit(parent_id: int | None) -> None:
-        for unit in children.get(parent_id, []):
-            ordered.append(unit)
-            visit(unit.id)
-
-    visit(None)
-    return ordered
 
 
 def _interval(ci: tuple[float, float] | None) -> list[float] | None:
@@ -187,10 +166,11 @@ def period_scores(session: Session, query: ScoreQuery) -> dict[str, Any]:
     else:
         shown = all_units
 
-    grouped = respondents_by_unit(session, q, query.period, query.tz, profile=bool(set(query.by) - {CHANNEL}))
-    current = _scores_per_unit(all_units, subtree, grouped, q)
-    grouped_before = respondents_by_unit(session, q, query.period.previous(), query.tz)
-    previous = _scores_per_unit(all_units, subtree, grouped_before, q)
+    # Every figure but the breakdowns is scored on arrays read once per period (services/rating_matrix.py).
+    plan = q.scoring_plan()
+    matrices = [period_matrix(session, q, period, query.tz, all_units)
+                for period in (query.period, query.period.previous())]
+    current, previous = ({unit.id: m.subtree(plan, unit.id) for unit in all_units} for m in matrices)
     ranks = _ranks(all_units, current, query.min_ranked)
     previous_ranks = _ranks(all_units, previous, query.min_ranked)
     invitations = _invitations(session, shown, subtree, query.period, query.tz)
@@ -198,15 +178,24 @@ def period_scores(session: Session, query: ScoreQuery) -> dict[str, Any]:
     weighted, weighted_overall = weighted_figures(session, q, query.period, query.tz, shown, subtree, where=(counted(),))
     flagged = flagged_per_unit(session, q.id, *query.period.utc_bounds(query.tz))
     shown_ids = {u.id for u in shown}
-    pooled = [r for unit_id, rs in grouped.items() if unit_id in shown_ids for r in rs]
-    pooled_before = [r for unit_id, rs in grouped_before.items() if unit_id in shown_ids for r in rs]
+    if query.unit_code is not None:  # the shown units are the root's subtree
+        overall, overall_before = current[root.id], previous[root.id]
+    else:
+        overall, overall_before = (score_blocks(plan, m.blocks) for m in matrices)
 
-    def by(respondents: list[Respondent]) -> dict[str, Any]:
-        return {"by": breakdowns(q, respondents, query.by, query.min_breakdown)} if query.by else {}
+    # Breakdowns group by profile answers, which the arrays do not hold: respondents, only when asked.
+    grouped = respondents_by_unit(session, q, query.period, query.tz,
+                                  profile=bool(set(query.by) - {CHANNEL})) if query.by else {}
+
+    def by(unit_ids: set[int]) -> dict[str, Any]:
+        if not query.by:
+            return {}
+        respondents = [r for unit_id in unit_ids for r in grouped.get(unit_id, [])]
+        return {"by": breakdowns(q, respondents, query.by, query.min_breakdown)}
 
     by_id = {u.id: u for u in all_units}
     units = []
-    for unit in _tree_order(shown):
+    for unit in tree_order(shown):
         rank, previous_rank = ranks[unit.id], previous_ranks[unit.id]
         issued, answered = invitations[unit.id]
         units.append({
@@ -214,7 +203,7 @@ def period_scores(session: Session, query: ScoreQuery) -> dict[str, Any]:
             "name": unit.name,
             "parent": by_id[unit.parent_id].code if unit.parent_id else None,
             **scores_as_dict(current[unit.id], previous[unit.id]),
-            **by([r for member in subtree[unit.id] for r in grouped.get(member, [])]),
+            **by(subtree[unit.id]),
             "rank": rank,
             "previous_rank": previous_rank,
             "rank_change": previous_rank - rank if rank is not None and previous_rank is not None else None,
@@ -227,8 +216,8 @@ def period_scores(session: Session, query: ScoreQuery) -> dict[str, Any]:
         "questionnaire": q.id,
         "from": query.period.start.isoformat(),
         "to": query.period.end.isoformat(),
-        "overall": {**scores_as_dict(score(q.scoring_plan(), pooled), score(q.scoring_plan(), pooled_before)),
-                    **by(pooled), "flagged": sum(flagged.get(unit_id, 0) for unit_id in shown_ids),
+        "overall": {**scores_as_dict(overall, overall_before), **by(shown_ids),
+                    "flagged": sum(flagged.get(unit_id, 0) for unit_id in shown_ids),
                     **weighted_entry(weighted_overall)},
         "units": units,
     }

@@ -1,0 +1,181 @@
+"""The responses of a period read straight into the arrays scoring works on (domain.scoring.RatingMatrix).
+
+The database packs each response's ratings into a few integers (``bits`` bits per criterion,
+as many criteria per BIGINT as fit in 62 bits) and its expectations into a bitmask, so that
+a million responses come back as a million short rows of integers instead of twenty million
+answer rows turned into Python dicts. Rows are sorted by unit in tree order, so the responses
+of a unit and every unit below it are one contiguous block: each unit's figures are scored on
+a view of the same arrays, built once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+import numpy as np
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Integer,
+    Select,
+    case,
+    cast,
+    func,
+    literal,
+    select,
+)
+from sqlalchemy.orm import Session
+
+from survey_app.domain.periods import Period
+from survey_app.domain.questionnaire import Questionnaire
+from survey_app.domain.rating_blocks import RatingBlocks, RatingMatrix
+from survey_app.domain.scoring import Scores, ScoringPlan, score_blocks
+from survey_app.domain.submission import CHANNELS, EXPECTATIONS
+from survey_app.models import Answer, Choice, Response, Unit
+from survey_app.services.integrity import counted
+
+PACK_BITS = 62      # of a signed 64-bit integer, leaving the sign bit (and one spare) alone
+FIRST_BITS = 4      # per rating: scales up to 15 levels; a larger value stored makes us read again, wider
+FETCH_ROWS = 50_000  # rows turned into arrays at a time, so Python never holds them all
+
+
+@dataclass(frozen=True)
+class PeriodMatrix:
+    """Every counted response of a period, one row each, sorted by unit in tree order then id;
+    block i of ``blocks`` holds the responses of unit ``units[i]``."""
+
+    response_ids: np.ndarray
+    unit_ids: np.ndarray
+    channels: np.ndarray       # index into domain.submission.CHANNELS; -1 for any other value
+    units: list[Unit]          # in tree order
+    blocks: RatingBlocks
+    spans: dict[int, tuple[int, int]]  # unit id -> its blocks and those of every unit below it
+
+    def subtree(self, plan: ScoringPlan, unit_id: int) -> Scores:
+        """The scores of the unit and every unit below it."""
+        return score_blocks(plan, self.blocks, *self.spans[unit_id])
+
+
+def tree_order(units: list[Unit]) -> list[Unit]:
+    """Parents before children, siblings by code; a unit whose parent is not listed (the top
+    of a ``--unit`` subtree) starts the order like a root."""
+    ids = {unit.id for unit in units}
+    children: dict[int | None, list[Unit]] = {}
+    for unit in sorted(units, key=lambda u: u.code):
+        children.setdefault(unit.parent_id if unit.parent_id in ids else None, []).append(unit)
+    ordered: list[Unit] = []
+    stack = list(reversed(children.get(None, [])))
+    while stack:  # depth first without recursion: a deep tree must not hit Python's limit
+        unit = stack.pop()
+        ordered.append(unit)
+        stack.extend(reversed(children.get(unit.id, [])))
+    return ordered
+
+
+def period_matrix(session: Session, questionnaire: Questionnaire, period: Period, tz: ZoneInfo,
+                  units: list[Unit]) -> PeriodMatrix:
+    """The period's counted responses (integrity.counted) to ``questionnaire``; ``units`` must
+    be every unit, so that each response's unit is among them."""
+    start, end = period.utc_bounds(tz)
+    where = (Response.questionnaire_id == questionnaire.id, Response.submitted_at >= start,
+             Response.submitted_at < end, counted())
+    plan = questionnaire.scoring_plan()
+    bits = FIRST_BITS
+    while True:
+        ids, unit_ids, channels, highest, packs = _read(session, _ratings_query(session, plan.criteria, bits, where),
+                                                        len(plan.criteria), bits)
+        if highest < 1 << bits:
+            break
+        bits = int(highest).bit_length()
+    values = _unpack(packs, len(plan.criteria), bits)
+    answered, chosen = _expectations(session, plan.expectation_options, where, ids)
+
+    order_of_units = tree_order(units)
+    position = {unit.id: i for i, unit in enumerate(order_of_units)}
+    lookup = np.zeros(max(position, default=0) + 1, dtype=np.int64)
+    lookup[list(position)] = list(position.values())
+    row_position = lookup[unit_ids]
+    order = np.lexsort((ids, row_position))
+    bounds = np.concatenate(([0], np.cumsum(np.bincount(row_position, minlength=len(units)))))
+    # In depth-first order a unit's subtree is the unit and the ``size - 1`` units right after
+    # it; children come after their parent, so going backwards sizes each child before its parent.
+    size = {unit.id: 1 for unit in order_of_units}
+    for unit in reversed(order_of_units):
+        if unit.parent_id in size:
+            size[unit.parent_id] += size[unit.id]
+    matrix = RatingMatrix(values[order], chosen[order], answered[order])
+    return PeriodMatrix(
+        response_ids=ids[order], unit_ids=unit_ids[order], channels=channels[order], units=order_of_units,
+        blocks=RatingBlocks(plan, matrix, bounds),
+        spans={unit_id: (i, i + size[unit_id]) for unit_id, i in position.items()},
+    )
+
+
+def _aggregate(session: Session, expression: ColumnElement) -> ColumnElement:
+    # Every term sets bits no other term of the same response sets, so OR and SUM agree;
+    # PostgreSQL's SUM of BIGINT is NUMERIC, several times slower than bit_or.
+    if session.get_bind().dialect.name == "postgresql":
+        return func.bit_or(expression)
+    return func.sum(expression)
+
+
+def _ratings_query(session: Session, criteria: tuple[str, ...], bits: int, where: tuple) -> Select:
+    per_pack = PACK_BITS // bits
+    value = cast(Answer.value, BigInteger)
+    packs = [
+        _aggregate(session, case({code: value.op("<<")(literal(bits * k, Integer)) for k, code in
+                                  enumerate(criteria[first:first + per_pack])},
+                                 value=Answer.item_code, else_=0))
+        for first in range(0, len(criteria), per_pack)
+    ]
+    channel = case({name: i for i, name in enumerate(CHANNELS)}, value=Response.channel, else_=-1)
+    return (select(Response.id, Response.unit_id, channel, func.coalesce(func.max(Answer.value), 0), *packs)
+            .outerjoin(Answer, Answer.response_id == Response.id)
+            .where(*where).group_by(Response.id))
+
+
+def _chunks(session: Session, query: Select):
+    """The rows of an all-integer query as int64 arrays, FETCH_ROWS at a time."""
+    result = session.connection().execute(query.execution_options(yield_per=FETCH_ROWS))
+    for rows in result.partitions():
+        # Plain tuples: numpy probes each Row for array interfaces first, at ten times the cost.
+        yield np.array(list(map(tuple, rows)), dtype=np.int64).reshape(len(rows), -1)
+
+
+def _read(session: Session, query: Select, n_criteria: int, bits: int):
+    width = 4 + -(-n_criteria // (PACK_BITS // bits))
+    table = np.concatenate([np.zeros((0, width), dtype=np.int64), *_chunks(session, query)])
+    highest = int(table[:, 3].max()) if len(table) else 0
+    return table[:, 0], table[:, 1], table[:, 2], highest, table[:, 4:]
+
+
+def _unpack(packs: np.ndarray, n_criteria: int, bits: int) -> np.ndarray:
+    per_pack = PACK_BITS // bits
+    values = np.empty((len(packs), n_criteria), dtype=np.uint8 if bits <= 8 else np.int64)
+    mask = (1 << bits) - 1
+    for j in range(n_criteria):
+        values[:, j] = (packs[:, j // per_pack] >> (bits * (j % per_pack))) & mask
+    return values
+
+
+def _expectations(session: Session, options: tuple[str, ...], where: tuple,
+                  ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(answered, chosen) aligned with ``ids``: a response that ticked any expectation, even one
+    no longer offered, answered the question."""
+    answered = np.zeros(len(ids), dtype=bool)
+    chosen = np.zeros((len(ids), len(options)), dtype=bool)
+    packs = [
+        _aggregate(session, case({option: 1 << k for k, option in enumerate(options[first:first + PACK_BITS])},
+                                 value=Choice.option_code, else_=0))
+        for first in range(0, len(options), PACK_BITS)
+    ]
+    query = (select(Choice.response_id, *packs).join(Response, Response.id == Choice.response_id)
+             .where(Choice.question_code == EXPECTATIONS, *where).group_by(Choice.response_id))
+    sorter = np.argsort(ids)
+    for table in _chunks(session, query):
+        at = sorter[np.searchsorted(ids, table[:, 0], sorter=sorter)]
+        answered[at] = True
+        for j in range(len(options)):
+            chosen[at, j] = (table[:, 1 + j // PACK_BITS] >> (j % PACK_BITS)) & 1 == 1
+    return answered, chosen
