@@ -41,8 +41,12 @@ server.serve_forever()
 @pytest.fixture(scope="session")
 def redis_prefix():
     prefix = f"survey_app_test_{uuid.uuid4().hex}"
-    yield prefix
     client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.ConnectionError as exc:
+        pytest.fail(f"this test needs the Redis server on {REDIS_URL}: {exc}")
+    yield prefix
     for key in client.scan_iter(match=f"*{prefix}*"):
         client.delete(key)
     client.close()
