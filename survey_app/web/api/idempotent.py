@@ -69,4 +69,4 @@ def _earlier(remembered: dict) -> IdempotentRequest | None:
 def _replay(earlier: IdempotentRequest, secret: str):
     invitations = idempotency.remembered_invitations(db.session, earlier)
     tokens = idempotency.derived_tokens(secret, earlier.token_salt, len(invitations))
-    return issued_response(list(zip(invitations, tokens)), {REPLAYED_HEADER: "true"})
+    return issued_response(list(zip(invitations, tokens, strict=True)), {REPLAYED_HEADER: "true"})
