@@ -135,9 +135,12 @@ def _place_queries(on_kiosk: bool, rating_count: int) -> tuple[Select, Select, S
     not_flagged_for = or_(ResponseFlag.response_id.is_(None), not_(ResponseFlag.reasons.contains(bindparam("reason"))))
     burst_members = (select(Response.id).outerjoin(ResponseFlag, ResponseFlag.response_id == Response.id)
                      .where(*burst, not_flagged_for))
+    # One scalar subquery per rating, not EXISTS: PostgreSQL would plan EXISTS as a join of
+    # twenty-odd tables (hundreds of milliseconds of planning); subqueries stay per-row
+    # lookups in the primary key of answers, and the first difference ends them.
     answer = aliased(Answer)
-    same_answers = [exists().where(answer.response_id == Response.id, answer.item_code == bindparam(f"code{i}"),
-                                   answer.value == bindparam(f"value{i}")) for i in range(rating_count)]
+    same_answers = [select(answer.value).where(answer.response_id == Response.id, answer.item_code == bindparam(
+        f"code{i}")).scalar_subquery() == bindparam(f"value{i}") for i in range(rating_count)]
     answer_count = select(func.count()).where(Answer.response_id == Response.id).scalar_subquery()
     same_ratings = (select(Response)
                     .where(*place, Response.submitted_at >= bindparam("repeat_from"), *same_answers,
