@@ -42,13 +42,14 @@ def response_rows(session: Session, questionnaire: Questionnaire, unit_code: str
     ids = subtree_ids(session, unit_code)
     if ids is not None:
         chosen = chosen.where(Response.unit_id.in_(sorted(ids)))
+    # A server-side cursor, a batch at a time: a province's year is held in memory no more
+    # than its rows are (the workbook writes them out as they come).
     heads = session.execute(
         select(Response.id, Response.submitted_at, Unit.code, Response.channel, Response.locale, Response.comment)
         .join(Unit, Unit.id == Response.unit_id).where(Response.id.in_(chosen))
-        .order_by(Response.submitted_at, Response.id)).all()
+        .order_by(Response.submitted_at, Response.id).execution_options(yield_per=batch))
     position = {column: i for i, column in enumerate(header)}
-    for first in range(0, len(heads), batch):
-        part = heads[first:first + batch]
+    for part in heads.partitions():
         wanted = [row[0] for row in part]
         ratings: dict[int, dict[str, int]] = defaultdict(dict)
         for response_id, code, value in session.execute(
