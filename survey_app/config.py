@@ -96,6 +96,18 @@ class Defaults:
     # within REPEAT_SECONDS.
     INTEGRITY_REPEAT_COUNT = 4
     INTEGRITY_REPEAT_SECONDS = 600
+    # Background jobs (slip sheets over one page, report files; survey_app/jobs/): queued on RQ
+    # for `flask jobs worker` when JOBS_REDIS_URL is set (redis://host:6379/0), else made by
+    # JOBS_THREADS threads of each web process. Files are kept JOBS_KEEP_HOURS in JOBS_DIR
+    # (default: instance/jobs), shared by every web worker; a job not done JOBS_TIMEOUT_SECONDS
+    # after it was asked for (a restart took it) is failed. JOBS_MAX_UNFINISHED per account.
+    JOBS_REDIS_URL = None
+    JOBS_QUEUE = "survey_app"
+    JOBS_DIR = None
+    JOBS_KEEP_HOURS = 24
+    JOBS_TIMEOUT_SECONDS = 900
+    JOBS_THREADS = 1
+    JOBS_MAX_UNFINISHED = 3
 
 
 def configure(app: Flask, test_config: dict | None = None) -> None:

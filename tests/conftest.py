@@ -19,6 +19,7 @@ from werkzeug.serving import make_server
 
 from survey_app import create_app
 from survey_app.extensions import db
+from survey_app.jobs.dispatch import wait_for_job_threads
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,9 +57,11 @@ def _test_config(database_url: str) -> dict:
 
 
 @pytest.fixture
-def app(migrated):
-    app = create_app(_test_config(migrated))
+def app(migrated, tmp_path):
+    app = create_app({**_test_config(migrated), "JOBS_DIR": str(tmp_path / "jobs")})
     yield app
+    # A background job still making a file in a thread must end before its tables are emptied.
+    wait_for_job_threads(app)
     with app.app_context():
         db.session.remove()
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]

@@ -23,9 +23,9 @@ from survey_app.domain.permissions import Action
 def register_blueprints(app: Flask) -> None:
     """Every blueprint of the app, its error pages, headers and template helpers: registered
     here and nowhere else."""
-    from survey_app.web import api, auth, errors, officers, public, security, staff
+    from survey_app.web import api, auth, errors, jobs, officers, public, security, staff
 
-    for blueprint in (*public.BLUEPRINTS, auth.bp, staff.bp, officers.bp, api.bp):
+    for blueprint in (*public.BLUEPRINTS, auth.bp, staff.bp, officers.bp, api.bp, jobs.bp):
         app.register_blueprint(blueprint)
     errors.register(app)
     security.register(app)

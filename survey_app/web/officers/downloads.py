@@ -1,47 +1,41 @@
 """``/reports/report.pdf`` and ``/reports/report.xlsx``: the report of a period for one unit in
 the reader's scope (``?unit=``) or, without it, for their whole scope; the same document as the
-``report`` command, so the same figures as ``scores --format json``."""
+``report`` command, so the same figures as ``scores --format json``.
+
+Each is made by a background job (survey_app/jobs/: a province's PDF is minutes of CPU); the
+request only checks what is asked for and sends the reader to the job's page.
+"""
 
 from __future__ import annotations
 
-import io
 import re
 
-from flask import abort, render_template, request, send_file
+from flask import abort, request
 from flask_babel import gettext as _
-from weasyprint.urls import FatalURLFetchingError
+from flask_login import current_user
 
 from survey_app.domain.permissions import Action
-from survey_app.extensions import db
+from survey_app.jobs.work import make_report
+from survey_app.models import Unit
 from survey_app.reports.formatting import REPORT_LANGUAGES
-from survey_app.reports.pdf import PdfError
-from survey_app.reports.report_pdf import render_report_pdf
-from survey_app.reports.workbook import report_workbook
-from survey_app.services.report_data import report_document
-from survey_app.services.response_rows import response_rows
 from survey_app.web.auth import permission_required
-from survey_app.web.errors import error_page
-from survey_app.web.officers import bp, wording
+from survey_app.web.jobs import start_job
+from survey_app.web.officers import bp
 from survey_app.web.officers.reading import (
     ReportRequest,
     bad_request,
-    link,
     report_request,
     scoped_unit,
     sees_nothing,
 )
 
-PDF = "application/pdf"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-
-def _scope() -> tuple[ReportRequest, str | None]:
-    """The period and the unit code the file covers (None: every unit), scope checked."""
+def _scope() -> tuple[ReportRequest, Unit | None]:
+    """The period and the unit the file covers (None: every unit), scope checked."""
     report = report_request()
     if sees_nothing():
         abort(404)
-    unit = scoped_unit(request.args.get("unit"))
-    return report, unit.code if unit else None
+    return report, scoped_unit(request.args.get("unit"))
 
 
 def _language() -> str:
@@ -57,50 +51,37 @@ def _filename(report: ReportRequest, unit_code: str | None, suffix: str) -> str:
     return f"bao-cao-hai-long-{scope}-{report.period.start.isoformat()}-{report.period.end.isoformat()}{suffix}"
 
 
-def _send(data: bytes, mimetype: str, filename: str):
-    response = send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=filename)
-    # Comments and per-unit figures are not for shared caches or the browser's disk.
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 @bp.get("/report.pdf")
 @permission_required(Action.VIEW_REPORTS)
 def report_pdf():
-    report, unit_code = _scope()
-    lang = _language()
-    document = report_document(db.session, report.query(unit_code), language=lang)
-    try:
-        data = render_report_pdf(document, lang=lang)
-    # WeasyPrint's FatalURLFetchingError is a BaseException: neither Flask's error handling nor
-    # `except Exception` would catch it, and the worker would answer nothing.
-    except (PdfError, FatalURLFetchingError):
-        return error_page(500, _("The PDF report could not be made. Please try again later."))
-    return _send(data, PDF, _filename(report, unit_code, ".pdf"))
+    return _report_job("report_pdf", ".pdf")
 
 
 @bp.get("/report.xlsx")
 @permission_required(Action.VIEW_REPORTS)
 def report_xlsx():
-    report, unit_code = _scope()
-    lang = _language()
-    document = report_document(db.session, report.query(unit_code), language=lang)
-    rows = response_rows(db.session, report.questionnaire, unit_code, report.period, report.tz)
-    return _send(report_workbook(document, rows, lang=lang), XLSX, _filename(report, unit_code, ".xlsx"))
+    return _report_job("report_xlsx", ".xlsx")
 
 
 @bp.get("/report.pdf/preparing")
 @permission_required(Action.VIEW_REPORTS)
 def preparing_pdf():
-    """A page that says the PDF is being made, then asks for it by itself (a meta refresh, no
-    script): a province's report takes WeasyPrint several seconds, and until reports are made
-    by background jobs the officer should see that something is happening."""
-    report, unit_code = _scope()
+    """The address the pages link to since the PDF had a waiting page of its own; the job's
+    page is that page now."""
+    return _report_job("report_pdf", ".pdf")
+
+
+def _report_job(kind: str, suffix: str):
+    """A background job makes the file (a province's PDF is minutes of CPU); the reader follows
+    it on the job's page. Its arguments are this request's query, so the file is what this
+    request would have made."""
+    report, unit = _scope()
     lang = _language()
-    target = link(".report_pdf", report, unit=unit_code, lang=lang)
-    return render_template("officers/preparing.html", language=wording.language(), target=target,
-                           back=request.referrer if _local(request.referrer) else link(".units", report))
-
-
-def _local(address: str | None) -> bool:
-    return bool(address) and address.startswith(request.host_url)
+    unit_code = unit.code if unit else None
+    query = report.query(unit_code)
+    return start_job(kind, unit=unit, work=make_report, download_name=_filename(report, unit_code, suffix),
+                     arguments={"kind": kind, "questionnaire_id": report.questionnaire.id,
+                                "start": report.period.start.isoformat(), "end": report.period.end.isoformat(),
+                                "tz": report.tz.key, "unit_code": unit_code, "lang": lang,
+                                "min_ranked": query.min_ranked, "min_breakdown": query.min_breakdown,
+                                "user_id": current_user.id})

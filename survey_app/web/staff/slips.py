@@ -1,4 +1,8 @@
-"""Staff print single-use invitations: ``/staff/invitations`` -> an A4 PDF of cut-out slips."""
+"""Staff print single-use invitations: ``/staff/invitations`` -> an A4 PDF of cut-out slips.
+
+One page (8 slips) is made in the request; a longer sheet (500 slips are some 10 s of CPU) by a
+background job (survey_app/jobs/), whose page follows it to the file.
+"""
 
 from __future__ import annotations
 
@@ -15,11 +19,13 @@ from survey_app.domain.audit import AuditAction
 from survey_app.domain.invitation import DossierChannel
 from survey_app.domain.permissions import Action
 from survey_app.extensions import db
+from survey_app.jobs.work import make_slips
 from survey_app.models import Unit
-from survey_app.reports.slips import slips_pdf
+from survey_app.reports.slips import SLIPS_PER_PAGE, slips_pdf
 from survey_app.services.accounts import units_in_scope
 from survey_app.services.invitations import MAX_PER_REQUEST, issue_invitations
 from survey_app.web.auth import permission_required, record_audit, require_scope
+from survey_app.web.jobs import start_job
 from survey_app.web.staff import bp
 from survey_app.web.staff.forms import SlipsForm
 from survey_app.web.urls import survey_url
@@ -57,9 +63,23 @@ def slips():
     if request.method == "GET" and _is_small_id(request.args.get("unit", "")):
         form.unit.data = int(request.args["unit"])
     if form.validate_on_submit() and unit is not None:
+        if form.count.data > SLIPS_PER_PAGE:
+            return _slips_job(unit, form.count.data, form.procedure.data or None)
         return _slips_pdf(unit, form.count.data, form.procedure.data or None)
     return render_template("staff/invitations.html", form=form, max_count=MAX_PER_REQUEST,
                            language=str(get_locale() or "vi"))
+
+
+def _filename(unit: Unit, now: datetime) -> str:
+    return f"phieu-khao-sat-{unit.code}-{now.astimezone(ZoneInfo(current_app.config['TIMEZONE'])):%Y-%m-%d}.pdf"
+
+
+def _slips_job(unit: Unit, count: int, procedure: str | None):
+    # The printed links follow the address of this request, as _slips_pdf's do.
+    return start_job("slips", unit=unit, work=make_slips, download_name=_filename(unit, datetime.now(timezone.utc)),
+                     arguments={"unit_id": unit.id, "count": count, "procedure": procedure,
+                                "user_id": current_user.id, "valid_days": current_app.config["INVITATION_VALID_DAYS"],
+                                "site_root": request.url_root})
 
 
 def _slips_pdf(unit: Unit, count: int, procedure: str | None):
@@ -71,14 +91,13 @@ def _slips_pdf(unit: Unit, count: int, procedure: str | None):
         reference_key=current_app.config["SECRET_KEY"], user_id=current_user.id,
     )
     expires = issued[0].invitation.expires_at.astimezone(tz)
-    filename = f"phieu-khao-sat-{unit.code}-{now.astimezone(tz):%Y-%m-%d}.pdf"
     pdf = slips_pdf(unit_name=unit.name, procedure=procedure, expires=f"{expires:%d/%m/%Y}",
                     urls=[survey_url(item.token) for item in issued])
     record_audit(AuditAction.SLIPS_PRINT, unit, count=count, procedure=procedure)
     # Only now, with the PDF made, are the invitations kept.
     db.session.commit()
     response = send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
-                         download_name=filename)
+                         download_name=_filename(unit, now))
     # Every slip is a live right to answer: no copy in any cache.
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -1,5 +1,6 @@
 """``/reports/report.pdf`` and ``report.xlsx``: the very report the ``report`` command writes for
-the same period, unit and language, sent as an attachment that no cache keeps."""
+the same period, unit and language, made by a background job (here a thread of the app: no
+Redis is configured) and sent from its page as an attachment that no cache keeps."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import subprocess
 import pytest
 import weasyprint
 from openpyxl import load_workbook
+from jobs_flow import follow_job, page_text, settled_page
 from report_province import PERIOD
 from weasyprint.urls import FatalURLFetchingError
 
@@ -33,7 +35,7 @@ def cli_report(runner, tmp_path, suffix: str, *args: str) -> bytes:
 
 
 def test_the_pdf_is_the_report_command_s(officer, runner, tmp_path):
-    response = officer.get(f"/reports/report.pdf?{QUERY}&unit=SO&lang=en")
+    response = follow_job(officer, officer.get(f"/reports/report.pdf?{QUERY}&unit=SO&lang=en"))
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
     assert response.headers["Content-Disposition"] == \
@@ -44,7 +46,7 @@ def test_the_pdf_is_the_report_command_s(officer, runner, tmp_path):
 
 
 def test_the_workbook_is_the_report_command_s(officer, runner, tmp_path):
-    response = officer.get(f"/reports/report.xlsx?{QUERY}")
+    response = follow_job(officer, officer.get(f"/reports/report.xlsx?{QUERY}"))
     assert response.status_code == 200
     assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert response.headers["Content-Disposition"] == \
@@ -66,23 +68,26 @@ def test_bad_dates_are_400_for_files_too(officer):
 
 
 def test_a_refused_fetch_ends_in_a_clean_error_page(officer, monkeypatch):
-    """WeasyPrint's FatalURLFetchingError is a BaseException: it must become our 500 page, in the
-    reader's language, not an answer-less worker."""
+    """WeasyPrint's FatalURLFetchingError is a BaseException: the job must record it as a failed
+    PDF, and its page say so in the reader's language, not wait for ever."""
     def refuse(self, *args, **kwargs):
         raise FatalURLFetchingError("refused to fetch 'file:///etc/passwd'")
 
     monkeypatch.setattr(weasyprint.HTML, "write_pdf", refuse)
     response = officer.get(f"/reports/report.pdf?{QUERY}&unit=STP&lang=en")
-    assert response.status_code == 500
-    assert "The PDF report could not be made" in response.get_data(as_text=True)
-    assert "passwd" not in response.get_data(as_text=True)
+    page = settled_page(officer, response.headers["Location"])
+    assert page.status_code == 200
+    assert "The PDF report could not be made. Please try again later." in page_text(page)
+    assert "passwd" not in page.get_data(as_text=True)
+    assert 'http-equiv="refresh"' not in page.get_data(as_text=True)
 
 
-def test_the_preparing_page_asks_for_the_pdf_by_itself(officer):
-    response = officer.get(f"/reports/report.pdf/preparing?{QUERY}&unit=STP&lang=en")
-    assert response.status_code == 200
-    html = response.get_data(as_text=True)
-    target = "/reports/report.pdf?from=2026-01-01&amp;to=2026-03-31&amp;lang=en&amp;unit=STP"
-    assert f'<meta http-equiv="refresh" content="0; url={target}">' in html
-    assert f'href="{target}"' in html
+def test_the_old_preparing_address_starts_the_same_job(officer):
+    """The pages link to ``report.pdf/preparing`` (the waiting page before jobs): it is the job's
+    page now, and ends in the same file as ``report.pdf``."""
+    response = follow_job(officer, officer.get(f"/reports/report.pdf/preparing?{QUERY}&unit=STP&lang=en"))
+    direct = follow_job(officer, officer.get(f"/reports/report.pdf?{QUERY}&unit=STP&lang=en"))
+    assert response.headers["Content-Disposition"] == \
+        "attachment; filename=bao-cao-hai-long-STP-2026-01-01-2026-03-31.pdf"
+    assert pdf_text(response.data) == pdf_text(direct.data)
     assert officer.get(f"/reports/report.pdf/preparing?{QUERY}&lang=de").status_code == 400

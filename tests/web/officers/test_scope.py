@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from accounts import PASSWORD, add_user, csrf_from, log_in
 from html_tables import Page
+from jobs_flow import follow_job
 from report_province import PERIOD
 from sqlalchemy import select
 
@@ -56,10 +57,10 @@ def test_staff_of_one_unit_cannot_get_another_unit_s_page_or_files(app, client, 
         for path in addresses(code):
             assert client.get(path).status_code == 404, path
     assert client.get(addresses("STP")[0]).status_code == 200
-    workbook = client.get(addresses("STP")[2])
+    workbook = follow_job(client, client.get(addresses("STP")[2]))
     assert workbook.status_code == 200
     # Without ?unit= a file covers the reader's scope, not the province.
-    own = client.get(f"/reports/report.xlsx?from={PERIOD['from']}&to={PERIOD['to']}")
+    own = follow_job(client, client.get(f"/reports/report.xlsx?from={PERIOD['from']}&to={PERIOD['to']}"))
     assert own.status_code == 200 and "bao-cao-hai-long-STP-" in own.headers["Content-Disposition"]
 
 

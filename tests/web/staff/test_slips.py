@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from accounts import PASSWORD, csrf_from, log_in
 from factories import form_fields, full_submission, sipas, unit_tree
+from jobs_flow import follow_job
 from pages import hidden_field
 from sqlalchemy import func, select
 
@@ -137,8 +138,9 @@ def test_a_missing_csrf_token_issues_nothing(app, client, units):
 def test_the_slip_sheet_reads_right_and_its_qr_codes_open_the_survey(app, client, units, tmp_path):
     log_in(client, "a@q1.gov.vn")
     _, token = slips_form(client)
-    response = client.post("/staff/invitations", data={
-        "unit": units["A"], "count": "9", "procedure": " 1.004227 ", "csrf_token": token})
+    # Over one page: a background job makes it, and its page leads to the file.
+    response = follow_job(client, client.post("/staff/invitations", data={
+        "unit": units["A"], "count": "9", "procedure": " 1.004227 ", "csrf_token": token}))
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
     assert response.mimetype == "application/pdf"
     assert response.headers["Cache-Control"] == "no-store"

@@ -1,0 +1,45 @@
+"""``flask --app survey_app jobs worker`` and ``jobs purge``: background jobs (survey_app/jobs/)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from survey_app.extensions import db
+from survey_app.jobs.dispatch import job_times, jobs_directory, rq_queue, uses_redis
+from survey_app.services import jobs
+
+jobs_cli = AppGroup("jobs", help="Background jobs: slip sheets and report files.")
+
+
+@jobs_cli.command("worker")
+@click.option("--burst", is_flag=True, help="Stop once the queue is empty (tests, cron).")
+def worker(burst: bool) -> None:
+    """Make the files queued on JOBS_REDIS_URL (queue JOBS_QUEUE), one at a time, until stopped."""
+    from rq import SimpleWorker
+
+    if not uses_redis(current_app):
+        raise click.ClickException("JOBS_REDIS_URL is not set: the web processes make the files themselves")
+    queue = rq_queue(current_app)
+    _purge()
+    # A SimpleWorker runs each job in this process, inside this app context: the app (and
+    # WeasyPrint, matplotlib) is loaded once, and no forked copy shares its database connections.
+    SimpleWorker([queue], connection=queue.connection).work(burst=burst, logging_level="INFO")
+
+
+@jobs_cli.command("purge")
+def purge() -> None:
+    """Delete the files past JOBS_KEEP_HOURS and give up jobs past JOBS_TIMEOUT_SECONDS (cron)."""
+    deleted, given_up = _purge()
+    click.echo(f"{deleted} expired files deleted, {given_up} unfinished jobs given up")
+
+
+def _purge() -> tuple[int, int]:
+    now = datetime.now(timezone.utc)
+    given_up = jobs.give_up_stale(db.session, now, job_times(current_app))
+    deleted = jobs.purge_expired(db.session, jobs_directory(current_app), now)
+    db.session.commit()
+    return deleted, given_up

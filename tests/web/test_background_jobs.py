@@ -1,0 +1,279 @@
+"""Background jobs (survey_app/jobs/): slip sheets over one page and report files are made
+outside the request, by a real RQ worker process when Redis is configured, else by a thread
+of the app; the reader follows the job's page to the file, which is kept for a while and then
+deleted, and is served only to accounts with the same rights over its unit.
+
+The RQ test queues on the shared Redis under a queue name of its own (CI runs the SQLite and
+PostgreSQL suites side by side on one Redis), and deletes only that queue.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+import uuid
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+import report_province
+from accounts import add_user, csrf_from, log_in
+from jobs_flow import file_of, job_page, page_text, settled_page
+from sqlalchemy import select, update
+
+import survey_app.reports.slips
+from survey_app.extensions import db
+from survey_app.jobs.dispatch import rq_queue
+from survey_app.models import BackgroundJob, Invitation, User
+from survey_app.reports.formatting import Figures
+from survey_app.services.secrets import secret_hash
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+REDIS_URL = os.environ.get("SURVEY_APP_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+QUERY = f"from={report_province.FROM}&to={report_province.TO}"
+SLIP_URL = re.compile(r"http://localhost/s/[A-Za-z0-9_-]{24}")
+
+
+@pytest.fixture
+def province(app):
+    report_province.build(app)
+    add_user(app, "stp@binhan.gov.vn", "staff", "STP")
+    add_user(app, "stp2@binhan.gov.vn", "staff", "STP")
+    add_user(app, "sxd@binhan.gov.vn", "staff", "SXD")
+    add_user(app, "officer@binhan.gov.vn", "officer", "TINH")
+    return app
+
+
+def run(*args: str, data: bytes | None = None) -> str:
+    return subprocess.run(args, input=data, check=True, capture_output=True).stdout.decode()
+
+
+def pdf_pages(data: bytes) -> int:
+    return int(re.search(r"^Pages:\s+(\d+)$", run("pdfinfo", "-", data=data), re.M).group(1))
+
+
+def pdf_text(data: bytes) -> str:
+    return run("pdftotext", "-layout", "-", "-", data=data)
+
+
+def ask_for_slips(client, unit_id: int, count: int):
+    token = csrf_from(client.get("/staff/invitations").get_data(as_text=True))
+    return client.post("/staff/invitations", data={"unit": unit_id, "count": count, "csrf_token": token})
+
+
+def unit_id(app, code: str) -> int:
+    with app.app_context():
+        from survey_app.services.units import unit_by_code
+
+        return unit_by_code(db.session, code).id
+
+
+def check_slip_sheet(app, data: bytes, count: int, issued_by: str) -> None:
+    """``count`` slips, 8 to a page, each link one of the invitations kept, issued by that account."""
+    assert pdf_pages(data) == -(-count // 8)
+    printed = SLIP_URL.findall(pdf_text(data))
+    assert len(printed) == len(set(printed)) == count
+    with app.app_context():
+        user = db.session.scalar(select(User.id).where(User.email == issued_by))
+        kept = {i.token_hash for i in db.session.scalars(select(Invitation).where(Invitation.issued_by_user_id == user))}
+    assert {secret_hash(url.rsplit("/", 1)[1]) for url in printed} == kept
+
+
+def scores_json(runner, *args: str) -> dict:
+    result = runner.invoke(args=["scores", "--from", report_province.FROM, "--to", report_province.TO, *args,
+                                 "--format", "json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+# ----------------------------------------------------------------------------- RQ on Redis
+
+@pytest.fixture
+def redis_queue(app):
+    name = f"survey-app-test-{uuid.uuid4().hex}"
+    app.config.update(JOBS_REDIS_URL=REDIS_URL, JOBS_QUEUE=name)
+    yield name
+    queue = rq_queue(app)
+    queue.delete(delete_jobs=True)
+    for key in queue.connection.scan_iter(match=f"rq:*{name}*"):
+        queue.connection.delete(key)
+    queue.connection.close()
+
+
+def test_a_real_rq_worker_makes_the_slip_sheet_and_the_province_report(app, province, client, runner,
+                                                                       redis_queue):
+    log_in(client, "stp@binhan.gov.vn")
+    slips_page = job_page(ask_for_slips(client, unit_id(app, "STP"), 20))
+    officer = app.test_client()
+    log_in(officer, "officer@binhan.gov.vn")
+    report_page = job_page(officer.get(f"/reports/report.pdf?{QUERY}&lang=vi"))
+
+    # Queued in Redis, not made by the web process: both pages wait, and look again by themselves.
+    for reader, address in ((client, slips_page), (officer, report_page)):
+        page = reader.get(address)
+        assert "Đang chờ đến lượt. Trang này tự theo dõi tiến độ." in page_text(page)
+        assert '<meta http-equiv="refresh" content="2">' in page.get_data(as_text=True)
+    assert len(rq_queue(app)) == 2
+    with app.app_context():
+        assert db.session.scalar(select(Invitation.id).where(Invitation.issued_by_user_id.is_not(None))) is None
+
+    # A worker process, started as the deployment starts it, with the app's settings.
+    env = {**os.environ, "SURVEY_APP_DATABASE_URL": app.config["DATABASE_URL"],
+           "SURVEY_APP_SECRET_KEY": app.config["SECRET_KEY"], "SURVEY_APP_JOBS_DIR": app.config["JOBS_DIR"],
+           "SURVEY_APP_JOBS_REDIS_URL": REDIS_URL, "SURVEY_APP_JOBS_QUEUE": redis_queue}
+    worker = subprocess.run([sys.executable, "-m", "flask", "--app", "survey_app", "jobs", "worker", "--burst"],
+                            env=env, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300)
+    assert worker.returncode == 0, worker.stderr
+    assert len(rq_queue(app)) == 0
+
+    slips = file_of(client, slips_page)
+    assert slips.status_code == 200 and slips.mimetype == "application/pdf"
+    assert slips.headers["Cache-Control"] == "no-store"
+    assert re.fullmatch(r"attachment; filename=phieu-khao-sat-STP-\d{4}-\d{2}-\d{2}\.pdf",
+                        slips.headers["Content-Disposition"])
+    check_slip_sheet(app, slips.data, 20, "stp@binhan.gov.vn")
+
+    report = file_of(officer, report_page)
+    assert report.headers["Content-Disposition"] == \
+        "attachment; filename=bao-cao-hai-long-TINH-2026-01-01-2026-03-31.pdf"
+    # The province's figures, as `scores --format json` computes them, in Vietnamese.
+    text = " ".join(pdf_text(report.data).split())
+    figures = scores_json(runner, "--unit", "TINH")
+    vi = Figures("vi")
+    assert f"{vi.index(figures['overall']['index'])}" in text
+    assert f"{vi.interval(figures['overall']['ci'])}" in text
+    for unit in figures["units"]:
+        assert unit["name"] in text
+        assert vi.index(unit["index"]) in text
+    assert pdf_pages(report.data) > 1
+
+
+def test_an_unreachable_queue_is_a_clear_failure(app, province, client):
+    app.config.update(JOBS_REDIS_URL="redis://127.0.0.1:1/0", JOBS_QUEUE=f"survey-app-test-{uuid.uuid4().hex}")
+    log_in(client, "officer@binhan.gov.vn")
+    page = settled_page(client, job_page(client.get(f"/reports/report.xlsx?{QUERY}&lang=en")))
+    assert "The work could not be handed to the job queue. Please try again later." in page_text(page)
+
+
+# ----------------------------------------------------------------------------- in the app's thread
+
+def test_other_pages_are_served_while_a_job_runs_in_the_app(app, province, client, monkeypatch):
+    """Without Redis a thread of the app makes the file. The sheet is held half-made (its PDF
+    about to be rendered, by the real renderer once let go) while the same app serves pages."""
+    reached, let_go = threading.Event(), threading.Event()
+    render = survey_app.reports.slips.render_pdf
+
+    def held(*args, **kwargs):
+        reached.set()
+        assert let_go.wait(60)
+        return render(*args, **kwargs)
+
+    monkeypatch.setattr(survey_app.reports.slips, "render_pdf", held)
+    log_in(client, "stp@binhan.gov.vn")
+    address = job_page(ask_for_slips(client, unit_id(app, "STP"), 12))
+    assert reached.wait(60)
+    try:
+        assert client.get("/staff/").status_code == 200
+        assert client.get(f"/reports/units/STP?{QUERY}").status_code == 200
+        running = client.get(address)
+        assert "Đang tạo tệp." in page_text(running)
+        assert '<meta http-equiv="refresh" content="2">' in running.get_data(as_text=True)
+        with app.app_context():
+            assert db.session.scalar(select(BackgroundJob.state)) == "running"
+            # Nothing kept yet: the invitations are committed with the finished sheet.
+            assert db.session.scalar(select(Invitation.id).where(Invitation.issued_by_user_id.is_not(None))) is None
+    finally:
+        let_go.set()
+    check_slip_sheet(app, file_of(client, address).data, 12, "stp@binhan.gov.vn")
+
+
+def test_an_expired_file_is_deleted_and_its_page_says_so(app, province, client, runner):
+    log_in(client, "stp@binhan.gov.vn")
+    address = job_page(ask_for_slips(client, unit_id(app, "STP"), 9))
+    assert file_of(client, address).status_code == 200
+    (kept,) = list(Path(app.config["JOBS_DIR"]).iterdir())
+    # Kept JOBS_KEEP_HOURS (24) from when it was made.
+    with app.app_context():
+        job = db.session.scalar(select(BackgroundJob))
+        assert job.expires_at - job.finished_at == timedelta(hours=24)
+        # A day later:
+        db.session.execute(update(BackgroundJob).values(expires_at=datetime.now(timezone.utc) - timedelta(seconds=1)))
+        db.session.commit()
+    page = client.get(address)
+    assert page.status_code == 410
+    assert "Tệp này không còn được lưu: tệp bị xóa 24 giờ sau khi được tạo." in page_text(page)
+    assert 'http-equiv="refresh"' not in page.get_data(as_text=True)
+    assert client.get(f"{address.split('?')[0]}/file").status_code == 302  # back to the page that says so
+
+    result = runner.invoke(args=["jobs", "purge"])
+    assert result.exit_code == 0 and result.output == "1 expired files deleted, 0 unfinished jobs given up\n"
+    assert not kept.exists() and list(Path(app.config["JOBS_DIR"]).iterdir()) == []
+    assert client.get(address).status_code == 410
+
+
+def test_a_job_past_its_timeout_is_given_up(app, province, client, runner):
+    log_in(client, "officer@binhan.gov.vn")
+    # The worker that would make it is not running (a queue nobody reads), then the time is up.
+    app.config.update(JOBS_REDIS_URL=REDIS_URL, JOBS_QUEUE=f"survey-app-test-{uuid.uuid4().hex}")
+    address = job_page(client.get(f"/reports/report.xlsx?{QUERY}&lang=en"))
+    rq_queue(app).delete(delete_jobs=True)
+    with app.app_context():
+        db.session.execute(update(BackgroundJob).values(created_at=datetime.now(timezone.utc) - timedelta(hours=1)))
+        db.session.commit()
+    page = client.get(address)
+    assert "The file was not made in time (the server may have restarted). Please ask for it again." in page_text(page)
+    assert runner.invoke(args=["jobs", "purge"]).output == "0 expired files deleted, 1 unfinished jobs given up\n"
+    with app.app_context():
+        assert db.session.scalar(select(BackgroundJob.failure)) == "timeout"
+
+
+# ----------------------------------------------------------------------------- who may see it
+
+def test_a_job_is_shown_only_to_accounts_with_the_same_rights_over_its_unit(app, province, client):
+    log_in(client, "stp@binhan.gov.vn")
+    address = job_page(ask_for_slips(client, unit_id(app, "STP"), 9))
+    file_address = f"{address.split('?')[0]}/file"
+    assert file_of(client, address).status_code == 200
+
+    colleague, other_unit, signed_out = app.test_client(), app.test_client(), app.test_client()
+    log_in(colleague, "stp2@binhan.gov.vn")
+    log_in(other_unit, "sxd@binhan.gov.vn")
+    assert colleague.get(address).status_code == 200
+    assert colleague.get(file_address, buffered=True).mimetype == "application/pdf"
+    assert other_unit.get(address).status_code == 404
+    assert other_unit.get(file_address).status_code == 404
+    assert signed_out.get(address).status_code == 302
+    # An address nobody was given, of the same shape, is not found.
+    assert client.get("/jobs/" + "A" * 32).status_code == 404
+
+
+def test_a_file_of_every_unit_is_not_for_an_officer_of_one_branch(app, province, client):
+    add_user(app, "admin@binhan.gov.vn", "admin", None)
+    add_user(app, "so@binhan.gov.vn", "officer", "SO")
+    add_user(app, "province@binhan.gov.vn", "officer", None)
+    log_in(client, "admin@binhan.gov.vn")
+    address = job_page(client.get(f"/reports/report.xlsx?{QUERY}&lang=en"))
+    assert file_of(client, address).status_code == 200
+    branch, whole = app.test_client(), app.test_client()
+    log_in(branch, "so@binhan.gov.vn")
+    log_in(whole, "province@binhan.gov.vn")
+    assert branch.get(address).status_code == 404
+    assert whole.get(address).status_code == 200
+
+
+def test_too_many_unfinished_jobs_are_refused(app, province, client):
+    app.config.update(JOBS_REDIS_URL=REDIS_URL, JOBS_QUEUE=f"survey-app-test-{uuid.uuid4().hex}",
+                      JOBS_MAX_UNFINISHED=2)
+    log_in(client, "officer@binhan.gov.vn")
+    try:
+        for _ in range(2):
+            job_page(client.get(f"/reports/report.xlsx?{QUERY}&lang=en"))
+        refused = client.get(f"/reports/report.xlsx?{QUERY}&lang=en")
+        assert refused.status_code == 429
+        assert "You already have 2 files being prepared." in page_text(refused)
+    finally:
+        rq_queue(app).delete(delete_jobs=True)
