@@ -31,7 +31,7 @@ def list_events(since: date | None, action: str | None) -> None:
     cli:<system user>), action, unit code (empty: none), detail (JSON)."""
     tz = ZoneInfo(current_app.config["TIMEZONE"])
     start = datetime.combine(since, time(), tz) if since else None
-    for event in audit.events(db.session, since=start, action=action).events:
+    for event in audit.every_event(db.session, since=start, action=action):
         click.echo("\t".join([
             event.occurred_at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
             audit.actor_name(event), event.action, event.unit.code if event.unit else "",

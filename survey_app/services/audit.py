@@ -8,6 +8,7 @@ exists for work that was not done.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -43,10 +44,7 @@ class LogPage:
     has_more: bool  # older events exist beyond this page
 
 
-def events(session: Session, *, since: datetime | None = None, action: str | None = None,
-           unit_ids: set[int] | None = None, limit: int | None = None, offset: int = 0) -> LogPage:
-    """Events newest first, at or after ``since``, of one ``action``, and (``unit_ids`` given)
-    only those about one of these units; ``limit`` events from ``offset``."""
+def _query(since: datetime | None, action: str | None, unit_ids: set[int] | None):
     query = (select(AuditEvent).options(joinedload(AuditEvent.user), joinedload(AuditEvent.unit))
              .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()))
     if since is not None:
@@ -55,11 +53,21 @@ def events(session: Session, *, since: datetime | None = None, action: str | Non
         query = query.where(AuditEvent.action == action)
     if unit_ids is not None:
         query = query.where(AuditEvent.unit_id.in_(unit_ids))
-    if limit is None:
-        return LogPage(list(session.scalars(query.offset(offset))), False)
+    return query
+
+
+def events(session: Session, *, since: datetime | None = None, action: str | None = None,
+           unit_ids: set[int] | None = None, limit: int = 50, offset: int = 0) -> LogPage:
+    """Events newest first, at or after ``since``, of one ``action``, and (``unit_ids`` given)
+    only those about one of these units; ``limit`` events from ``offset``."""
     # One more than asked tells whether there is a next page, without counting the table.
-    found = list(session.scalars(query.offset(offset).limit(limit + 1)))
+    found = list(session.scalars(_query(since, action, unit_ids).offset(offset).limit(limit + 1)))
     return LogPage(found[:limit], len(found) > limit)
+
+
+def every_event(session: Session, *, since: datetime | None = None, action: str | None = None) -> Iterator[AuditEvent]:
+    """Every event newest first, read a batch at a time: a log of years need not fit in memory."""
+    return iter(session.scalars(_query(since, action, None).execution_options(yield_per=1000)))
 
 
 def actor_name(event: AuditEvent) -> str:

@@ -13,7 +13,7 @@ from survey_app.domain.audit import AuditAction, AuditDetailError
 from survey_app.extensions import db
 from survey_app.models import AuditEvent
 from survey_app.services.accounts import create_user
-from survey_app.services.audit import actor_name, events, record
+from survey_app.services.audit import actor_name, events, every_event, record
 
 NOW = datetime(2026, 11, 25, 8, 0, tzinfo=timezone.utc)
 
@@ -48,7 +48,7 @@ def test_an_operator_and_an_account_are_named_in_the_log(setting):
     record(db.session, "cli:root", AuditAction.UNITS_IMPORT, now=NOW, created=2, updated=0)
     record(db.session, admin, AuditAction.SIGN_IN, now=NOW + timedelta(seconds=1))
     db.session.commit()
-    found = events(db.session).events
+    found = list(every_event(db.session))
     assert [(actor_name(e), e.action, e.unit, e.detail) for e in found] == [
         ("admin@hcm.gov.vn", "user.sign_in", None, {}),
         ("cli:root", "units.import", None, {"created": 2, "updated": 0})]
@@ -84,6 +84,8 @@ def test_events_newest_first_since_a_moment_by_action_and_unit_one_page_at_a_tim
         return [e.detail["count"] for e in page.events]
 
     assert counts(events(db.session)) == [4, 3, 2, 1, 0]
+    assert [e.detail["count"] for e in every_event(db.session, action="slips.print")] == [3, 1, 0]
+    assert [e.detail["count"] for e in every_event(db.session, since=NOW + timedelta(minutes=3))] == [4, 3]
     assert counts(events(db.session, since=NOW + timedelta(minutes=2))) == [4, 3, 2]
     assert counts(events(db.session, action="slips.print")) == [3, 1, 0]
     assert counts(events(db.session, unit_ids={units["Q1"].id})) == [3, 2, 0]
