@@ -20,7 +20,7 @@ import numpy as np
 
 from survey_app.domain.scoring import Respondent, ScoringPlan
 
-__all__ = ["WeightedScore", "weighted_sipas"]
+__all__ = ["WeightedScore", "weighted_sipas", "weighted_sipas_of"]
 
 
 @dataclass(frozen=True)
@@ -45,24 +45,35 @@ def weighted_sipas(plan: ScoringPlan, respondents: Sequence[Respondent], cells: 
     """
     if len(cells) != len(respondents):
         raise ValueError(f"{len(respondents)} respondents but {len(cells)} cells")
+    values = np.zeros((len(respondents), len(plan.criteria)), dtype=np.int64)
+    for j, code in enumerate(plan.criteria):
+        values[:, j] = [r.ratings.get(code, 0) for r in respondents]
+    return weighted_sipas_of(plan, values, cells, volumes, confidence)
+
+
+def weighted_sipas_of(plan: ScoringPlan, values: np.ndarray, cells: Sequence[Hashable] | np.ndarray,
+                      volumes: Mapping[Hashable, float], confidence: float = 0.95) -> WeightedScore | None:
+    """``weighted_sipas`` of a respondents x criteria matrix (0: no valid answer); ``cells`` may
+    be an array of integer cell codes, which spares a million respondents a Python object each."""
     if not 0.0 < confidence < 1.0:
         raise ValueError(f"confidence must be strictly between 0 and 1, got {confidence}")
-    codes = plan.criteria
-    values = np.zeros((len(respondents), len(codes)), dtype=np.int64)
-    for j, code in enumerate(codes):
-        values[:, j] = [r.ratings.get(code, 0) for r in respondents]
     rater = (values > 0).any(axis=1)
     if not rater.any():
         return None
     values = values[rater]
-    rater_cells = [cell for cell, rates in zip(cells, rater) if rates]
-    n_h = Counter(rater_cells)
-    if any(volumes.get(cell, 0) <= 0 for cell in n_h):
+    # Cells are numbered in any order: each figure adds up row by row, and per cell.
+    if isinstance(cells, np.ndarray):
+        kinds, stratum, counts = np.unique(cells[rater], return_inverse=True, return_counts=True)
+        kinds = kinds.tolist()
+    else:
+        n_h = Counter(cell for cell, rates in zip(cells, rater) if rates)
+        kinds, counts = list(n_h), list(n_h.values())
+        labels = {cell: h for h, cell in enumerate(kinds)}
+        stratum = np.array([labels[cell] for cell, rates in zip(cells, rater) if rates])
+    if any(volumes.get(cell, 0) <= 0 for cell in kinds):
         return None
-    labels = {cell: h for h, cell in enumerate(n_h)}
-    stratum = np.array([labels[cell] for cell in rater_cells])
-    sizes = np.array([n_h[cell] for cell in labels], dtype=float)
-    weights = np.array([float(volumes[cell]) for cell in labels])[stratum] / sizes[stratum]
+    sizes = np.array(counts, dtype=float)
+    weights = np.array([float(volumes[cell]) for cell in kinds])[stratum] / sizes[stratum]
 
     valid, satisfied = values > 0, values >= plan.satisfied_from
     index, z = _sipas_influence(plan, valid, satisfied, weights)
@@ -94,15 +105,16 @@ def _sipas_influence(plan: ScoringPlan, valid: np.ndarray, satisfied: np.ndarray
     weighted_valid = weights @ valid
     scored = weighted_valid > 0
     p = np.divide(weights @ satisfied, weighted_valid, out=np.zeros(valid.shape[1]), where=scored)
-    u = np.divide(weights[:, None] * (satisfied - p * valid), weighted_valid,
-                  out=np.zeros(valid.shape), where=scored)
     column = {code: j for j, code in enumerate(plan.criteria)}
     element_index, element_z = [], []
     for _, criteria in plan.elements:
         cols = [column[c] for c in criteria if scored[column[c]]]
         if cols:
             element_index.append(100.0 * float(np.mean(p[cols])))
-            element_z.append(u[:, cols].mean(axis=1))
+            # Only this element's columns at a time: a million raters' u for every criterion
+            # at once, with its temporaries, would take most of a gigabyte.
+            u = weights[:, None] * (satisfied[:, cols] - p[cols] * valid[:, cols]) / weighted_valid[cols]
+            element_z.append(u.mean(axis=1))
     # The caller passes raters only, so at least one criterion, hence one element, is scored.
     return float(np.mean(element_index)), np.mean(element_z, axis=0)
 

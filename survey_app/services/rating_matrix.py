@@ -56,6 +56,10 @@ class PeriodMatrix:
         """The scores of the unit and every unit below it."""
         return score_blocks(plan, self.blocks, *self.spans[unit_id])
 
+    def subtree_rows(self, unit_id: int) -> slice:
+        first, last = self.spans[unit_id]
+        return slice(int(self.blocks.bounds[first]), int(self.blocks.bounds[last]))
+
 
 def tree_order(units: list[Unit]) -> list[Unit]:
     """Parents before children, siblings by code; a unit whose parent is not listed (the top

@@ -175,7 +175,7 @@ def period_scores(session: Session, query: ScoreQuery) -> dict[str, Any]:
     previous_ranks = _ranks(all_units, previous, query.min_ranked)
     invitations = _invitations(session, shown, subtree, query.period, query.tz)
     # Post-stratified by unit and channel (docs/indices.md, "Weighted index").
-    weighted, weighted_overall = weighted_figures(session, q, query.period, query.tz, shown, subtree, where=(counted(),))
+    weighted, weighted_overall = weighted_figures(session, q, query.period, query.tz, shown, subtree, rows=matrices[0])
     flagged = flagged_per_unit(session, q.id, *query.period.utc_bounds(query.tz))
     shown_ids = {u.id for u in shown}
     if query.unit_code is not None:  # the shown units are the root's subtree

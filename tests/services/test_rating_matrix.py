@@ -2,7 +2,8 @@
 the figures of ``domain.scoring.score`` fed each subtree's respondents one by one.
 
 Random responses on a tree of units: blanks, "no opinion" 0s, expectations (one retired option),
-a rating wider than the first packing, flagged and restored responses, two periods.
+a rating wider than the first packing, flagged and restored responses, two periods; then the
+weighted block, once volumes cover every cell, against ``domain.weighting.weighted_sipas``.
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ from factories import sipas, unit_tree
 from survey_app.domain.periods import Period
 from survey_app.domain.scoring import Respondent, score
 from survey_app.domain.submission import CHANNELS, EXPECTATIONS
+from survey_app.domain.weighting import weighted_sipas
 from survey_app.extensions import db
 from survey_app.models import Answer, Choice, Response, ResponseFlag
 from survey_app.services.scores import ScoreQuery, period_scores, scores_as_dict
+from survey_app.services.volumes import cell_volumes, import_volumes
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 MARCH = date(2026, 3, 1)
@@ -68,10 +71,17 @@ def test_every_unit_and_the_total_score_as_their_respondents_do(app, seed):
             ResponseFlag(response_id=flagged.id, reasons="burst", flagged_at=flagged.submitted_at),
             ResponseFlag(response_id=restored.id, reasons="burst", flagged_at=restored.submitted_at, restored=True)])
         db.session.commit()
-        counted = [(r.unit.code, r.id, r.submitted_at.astimezone(TZ).month, respondent)
+        counted = [(r.unit.code, r.id, r.submitted_at.astimezone(TZ).month, respondent, (r.unit_id, r.channel))
                    for r, respondent in made if r is not flagged]
-
-        document = period_scores(db.session, ScoreQuery(q, Period(MARCH, date(2026, 3, 31)), TZ, min_ranked=1))
+        query = ScoreQuery(q, Period(MARCH, date(2026, 3, 31)), TZ, min_ranked=1)
+        document = period_scores(db.session, query)
+        # Then with a volume of transactions for every cell: the weighted block appears.
+        import_volumes(db.session, ("unit,channel,period_start,period_end,count\n" + "".join(
+            f"{code},{channel},2026-03-01,2026-03-31,{rng.randint(1, 900)}\n" for code in units for channel in CHANNELS
+        )).encode())
+        db.session.commit()
+        volumes = cell_volumes(db.session, query.period, TZ)
+        weighted = period_scores(db.session, query)
 
     order = [u["unit"] for u in document["units"]]
     assert order == ["P", "D1", "C1", "C2", "C3", "D2", "C4", "D3", "Q", "C5"]
@@ -82,17 +92,29 @@ def test_every_unit_and_the_total_score_as_their_respondents_do(app, seed):
             below[parent] |= below[code]
     plan = q.scoring_plan()
 
-    def respondents(codes: set[str], month: date) -> list[Respondent]:
+    def rows(codes: set[str], month: date) -> list[tuple[Respondent, tuple[int, str]]]:
         # In the service's row order: units in tree order, then response id.
-        chosen = [(order.index(code), response_id, respondent) for code, response_id, in_month, respondent
+        chosen = [(order.index(code), response_id, respondent, cell) for code, response_id, in_month, respondent, cell
                   in counted if code in codes and in_month == month.month]
-        return [respondent for *_, respondent in sorted(chosen, key=lambda row: row[:2])]
+        return [(respondent, cell) for _, _, respondent, cell in sorted(chosen, key=lambda row: row[:2])]
+
+    def respondents(codes: set[str], month: date) -> list[Respondent]:
+        return [respondent for respondent, _ in rows(codes, month)]
+
+    def weighted_block(codes: set[str]) -> dict:
+        respondents, cells = zip(*rows(codes, MARCH))
+        return weighted_sipas(plan, respondents, cells, volumes).as_dict()
 
     for unit in document["units"]:
         codes = below[unit["unit"]]
         expected = scores_as_dict(score(plan, respondents(codes, MARCH)), score(plan, respondents(codes, FEBRUARY)))
         assert {key: unit[key] for key in FIGURES} == expected, unit["unit"]
+        assert "weighted" not in unit
     everything = set(order)
     expected = scores_as_dict(score(plan, respondents(everything, MARCH)), score(plan, respondents(everything, FEBRUARY)))
     assert {key: document["overall"][key] for key in FIGURES} == expected
+    for unit in weighted["units"]:
+        if rows(below[unit["unit"]], MARCH):
+            assert unit["weighted"] == weighted_block(below[unit["unit"]]), unit["unit"]
+    assert weighted["overall"]["weighted"] == weighted_block(everything)
     assert document["overall"]["n"] > 50 and document["overall"]["expectations"]["MD1"] is not None
