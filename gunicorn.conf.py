@@ -17,12 +17,14 @@ from gunicorn.glogging import Logger
 bind = os.environ.get("SURVEY_APP_BIND", "127.0.0.1:8000")
 
 # A sync worker handles one request at a time. Most requests wait a few milliseconds on the
-# database, so two workers per core (plus one) keep the cores busy while others wait; a
-# report PDF holds its worker about 10 s of CPU (README, /reports/), and the spare workers keep
-# the survey answering meanwhile. WEB_CONCURRENCY sets another number.
+# database, so two workers per core (plus one) keep the cores busy while others wait, and
+# the spare ones keep the survey answering while an officer's page over a whole province
+# computes. Report files are made by background jobs (README), which without Redis run in a
+# thread of these same processes. WEB_CONCURRENCY sets another number.
 workers = int(os.environ.get("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count() + 1))
 worker_class = "sync"
-# The longest request is a province's PDF report; anything slower is stuck and is restarted.
+# Report files are background jobs, so no request should come near this: a worker that does
+# is stuck and is restarted.
 timeout = 120
 graceful_timeout = 30
 # Restart each worker now and then, so that a slow leak (fonts, matplotlib) never piles up.
