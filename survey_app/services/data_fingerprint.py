@@ -33,6 +33,22 @@ def data_fingerprint(session: Session, questionnaire_id: str, responses_from: da
     """A hash of the state of every datum figures of ``period`` may read, responses being those
     submitted in [responses_from, responses_to) (UTC; it covers the period, and whatever else
     the figures compare it with: the previous period, earlier quarters)."""
+    return data_fingerprints(session, questionnaire_id, [(responses_from, responses_to, period)], tz)[0]
+
+
+def data_fingerprints(session: Session, questionnaire_id: str, asked: list[tuple[datetime, datetime, Period]],
+                      tz: ZoneInfo) -> list[str]:
+    """``data_fingerprint`` of each (responses_from, responses_to, period), the units and flags read once."""
+    flags = session.execute(select(select(func.count()).select_from(ResponseFlag).scalar_subquery(),
+                                   select(func.count()).select_from(FlagReview).scalar_subquery())).one()
+    units = session.execute(select(Unit.id, Unit.code, Unit.name, Unit.parent_id).order_by(Unit.id)).all()
+    shared = repr((tuple(flags), [tuple(u) for u in units]))
+    return [hashlib.sha256(repr((shared, _period_state(session, questionnaire_id, *item, tz))).encode()).hexdigest()
+            for item in asked]
+
+
+def _period_state(session: Session, questionnaire_id: str, responses_from: datetime, responses_to: datetime,
+                  period: Period, tz: ZoneInfo) -> tuple:
     start, end = period.utc_bounds(tz)
     # Whole hours covering the times: a period of a zone a half hour off UTC takes in a little
     # more, which can only make the fingerprint change more often, never less.
@@ -41,14 +57,10 @@ def data_fingerprint(session: Session, questionnaire_id: str, responses_from: da
         .where(ResponseTally.questionnaire_id == questionnaire_id,
                ResponseTally.hour >= math.floor(responses_from.timestamp() / 3600),
                ResponseTally.hour < math.ceil(responses_to.timestamp() / 3600))).one()
-    flags = session.execute(select(select(func.count()).select_from(ResponseFlag).scalar_subquery(),
-                                   select(func.count()).select_from(FlagReview).scalar_subquery())).one()
     invitations = session.execute(
         select(func.count(), func.count(Invitation.answered_on), func.max(Invitation.id))
         .where(Invitation.issued_at >= start, Invitation.issued_at < end)).one()
-    units = session.execute(select(Unit.id, Unit.code, Unit.name, Unit.parent_id).order_by(Unit.id)).all()
     volumes = session.execute(
         select(Volume.id, Volume.unit_id, Volume.channel, Volume.period_start, Volume.period_end, Volume.count)
         .where(Volume.period_start <= period.end, Volume.period_end >= period.start).order_by(Volume.id)).all()
-    state = repr((tuple(responses), tuple(flags), tuple(invitations), [tuple(u) for u in units], [tuple(v) for v in volumes]))
-    return hashlib.sha256(state.encode()).hexdigest()
+    return tuple(responses), tuple(invitations), [tuple(v) for v in volumes]

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from survey_app.domain.periods import Period
 from survey_app.domain.questionnaire import Questionnaire
-from survey_app.services.data_fingerprint import data_fingerprint
+from survey_app.services.data_fingerprint import data_fingerprint, data_fingerprints
 from survey_app.services.figures_cache import cached, question_key
 from survey_app.services.report_data import (
     MIN_BREAKDOWN_RESPONSES,
@@ -67,10 +67,11 @@ def trend(session: Session, query_base: ScoreQuery, unit_code: str, last_quarter
     """``quarterly_trend``, each quarter kept on its own: a response today changes the last
     point only."""
     q, tz = query_base.questionnaire, query_base.tz
+    quarters_asked = last_quarters(last_quarter, quarters)
+    fingerprints = data_fingerprints(session, q.id, [(*quarter.utc_bounds(tz), quarter) for quarter in quarters_asked],
+                                     tz)
     points = []
-    for quarter in last_quarters(last_quarter, quarters):
-        start, end = quarter.utc_bounds(tz)
-        fingerprint = data_fingerprint(session, q.id, start, end, quarter, tz)
+    for quarter, fingerprint in zip(quarters_asked, fingerprints):
         question = {"figures": "trend point", **_asked(q, quarter, tz), "unit": unit_code}
         points += cached(session, question, fingerprint,
                          lambda quarter=quarter: quarterly_trend(session, query_base, unit_code, quarter, 1))

@@ -66,13 +66,15 @@ def _respondents(session: Session, questionnaire: Questionnaire, unit_ids: set[i
 
 
 def _comment_rows(session: Session, questionnaire: Questionnaire, unit_ids: set[int] | None,
-                  period: Period, tz: ZoneInfo, *, offset: int = 0, limit: int | None = None):
+                  period: Period, tz: ZoneInfo, *, offset: int = 0, limit: int | None = None,
+                  total: int | None = None):
     start, end = period.utc_bounds(tz)
     where = [Response.questionnaire_id == questionnaire.id, Response.submitted_at >= start,
              Response.submitted_at < end, Response.comment.is_not(None), Response.comment != ""]
     if unit_ids is not None:
         where.append(Response.unit_id.in_(sorted(unit_ids)))
-    total = session.scalar(select(func.count(Response.id)).where(*where))
+    if total is None:
+        total = session.scalar(select(func.count(Response.id)).where(*where))
     rows = session.execute(
         select(Response.submitted_at, Response.channel, Response.comment, Unit.code, Unit.name)
         .join(Unit, Unit.id == Response.unit_id).where(*where)
@@ -91,11 +93,13 @@ def comment_rows(session: Session, questionnaire: Questionnaire, unit_code: str 
 
 
 def unit_comments(session: Session, questionnaire: Questionnaire, unit_code: str, period: Period,
-                  tz: ZoneInfo, *, page: int = 1, per_page: int = 20) -> dict[str, Any]:
-    """One page of the comments on the unit and the units below it, newest first, masked."""
+                  tz: ZoneInfo, *, page: int = 1, per_page: int = 20, total: int | None = None) -> dict[str, Any]:
+    """One page of the comments on the unit and the units below it, newest first, masked.
+    ``total``: how many there are, when already known (``report_document``'s "comments"), which
+    spares counting them again."""
     page, per_page = max(1, page), max(1, per_page)
     total, items = _comment_rows(session, questionnaire, subtree_ids(session, unit_code), period, tz,
-                                 offset=(page - 1) * per_page, limit=per_page)
+                                 offset=(page - 1) * per_page, limit=per_page, total=total)
     return {"total": total, "page": page, "per_page": per_page,
             "pages": max(1, math.ceil(total / per_page)), "items": items}
 

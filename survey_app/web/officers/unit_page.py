@@ -44,7 +44,8 @@ def unit(code: str):
     summary = report_summary(session, report.query(unit.code), language=wording.language())
     document = summary["scores"]
     figures = document["units"][0]
-    comments = unit_comments(session, q, unit.code, report.period, report.tz, page=page, per_page=COMMENTS_PER_PAGE)
+    comments = unit_comments(session, q, unit.code, report.period, report.tz, page=page, per_page=COMMENTS_PER_PAGE,
+                             total=summary["comments"]["total"])
     if page > comments["pages"]:
         abort(404)
     points = unit_figures.trend(
