@@ -19,11 +19,14 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     Select,
+    String,
     case,
     cast,
+    column,
     func,
     literal,
     select,
+    values,
 )
 from sqlalchemy.orm import Session
 
@@ -127,22 +130,34 @@ def _aggregate(session: Session, expression: ColumnElement) -> ColumnElement:
 def _ratings_query(session: Session, criteria: tuple[str, ...], bits: int, where: tuple) -> Select:
     per_pack = PACK_BITS // bits
     value = cast(Answer.value, BigInteger)
-    packs = [
-        _aggregate(session, case({code: value.op("<<")(literal(bits * k, Integer)) for k, code in
-                                  enumerate(criteria[first:first + per_pack])},
-                                 value=Answer.item_code, else_=0))
-        for first in range(0, len(criteria), per_pack)
-    ]
     channel = case({name: i for i, name in enumerate(CHANNELS)}, value=Response.channel, else_=-1)
-    return (select(Response.id, Response.unit_id, channel, func.coalesce(func.max(Answer.value), 0), *packs)
-            .outerjoin(Answer, Answer.response_id == Response.id)
-            .where(*where).group_by(Response.id))
+    query = select(Response.id, Response.unit_id, channel, func.coalesce(func.max(Answer.value), 0))
+    if session.get_bind().dialect.name == "postgresql":
+        # A hash join with a small table of (criterion, pack, shift) costs PostgreSQL half what
+        # a CASE of every criterion does per answer; SQLite does the opposite.
+        shifts = values(column("code", String), column("pack", Integer), column("shift", Integer), name="shifts").data(
+            [(code, k // per_pack, bits * (k % per_pack)) for k, code in enumerate(criteria)])
+        packs = [func.coalesce(func.bit_or(value.op("<<")(shifts.c.shift)).filter(shifts.c.pack == i), 0)
+                 for i in range(-(-len(criteria) // per_pack))]
+        query = query.add_columns(*packs).select_from(Response).outerjoin(
+            Answer, Answer.response_id == Response.id).outerjoin(shifts, shifts.c.code == Answer.item_code)
+    else:
+        packs = [
+            _aggregate(session, case({code: value.op("<<")(literal(bits * k, Integer)) for k, code in
+                                      enumerate(criteria[first:first + per_pack])},
+                                     value=Answer.item_code, else_=0))
+            for first in range(0, len(criteria), per_pack)
+        ]
+        query = query.add_columns(*packs).outerjoin(Answer, Answer.response_id == Response.id)
+    return query.where(*where).group_by(Response.id)
 
 
 def _chunks(session: Session, query: Select):
     """The rows of an all-integer query as int64 arrays, FETCH_ROWS at a time."""
-    result = session.connection().execute(query.execution_options(yield_per=FETCH_ROWS))
-    for rows in result.partitions():
+    # Not a server-side cursor (yield_per): PostgreSQL plans those without parallel workers.
+    # psycopg keeps the whole result in libpq's compact buffers; Python objects are made a
+    # chunk at a time.
+    for rows in session.connection().execute(query).partitions(FETCH_ROWS):
         # Plain tuples: numpy probes each Row for array interfaces first, at ten times the cost.
         yield np.array(list(map(tuple, rows)), dtype=np.int64).reshape(len(rows), -1)
 
