@@ -68,39 +68,43 @@ class ElementArrays:
 
 
 class RatingBlocks:
-    """A RatingMatrix whose rows ``bounds[b]:bounds[b + 1]`` form block b."""
+    """Respondents x criteria levels whose rows ``bounds[b]:bounds[b + 1]`` form block b.
 
-    def __init__(self, plan: ScoringPlan, matrix: RatingMatrix, bounds: Sequence[int]):
-        values = matrix.values
-        if values.shape != (len(matrix.answered), len(plan.criteria)):
+    ``answered`` counts, per block, the respondents who ticked any expectation; ``chosen``, per
+    block and plan option, those who ticked it: expectation shares need nothing finer.
+    """
+
+    def __init__(self, plan: ScoringPlan, values: np.ndarray, bounds: Sequence[int],
+                 answered: np.ndarray, chosen: np.ndarray):
+        if values.shape[1:] != (len(plan.criteria),):
             raise ValueError(f"values of shape {values.shape} for {len(plan.criteria)} criteria")
         if len(values) and values.min() < 0:
             bad = plan.criteria[int(np.argmin(values.min(axis=0)))]
             raise ValueError(f"negative rating for criterion {bad!r}; scale values are 0 (no opinion) or more")
-        self.matrix = matrix
+        self.values = values
         self.bounds = np.asarray(bounds, dtype=np.int64)
         self.satisfied_from = plan.satisfied_from
+        self.answered = np.asarray(answered, dtype=np.int64)
+        self.chosen = np.asarray(chosen, dtype=np.int64).reshape(len(self), len(plan.expectation_options))
         valid = values > 0
         satisfied = values >= plan.satisfied_from  # implies valid, since satisfied_from >= 1
         self.valid_counts = self._per_block(valid)
         self.satisfied_counts = self._per_block(satisfied)
         self.raters = self._per_block(valid.any(axis=1))
-        self.answered = self._per_block(matrix.answered)
-        self.chosen = self._per_block(matrix.chosen)
         column = {code: j for j, code in enumerate(plan.criteria)}
         self.elements = [self._element(tuple(column[c] for c in criteria), values, valid, satisfied)
                          for _, criteria in plan.elements]
+
+    @classmethod
+    def of(cls, plan: ScoringPlan, matrix: RatingMatrix, bounds: Sequence[int]) -> RatingBlocks:
+        per_block = _per_block(np.asarray(bounds, dtype=np.int64))
+        return cls(plan, matrix.values, bounds, per_block(matrix.answered), per_block(matrix.chosen))
 
     def __len__(self) -> int:
         return len(self.bounds) - 1
 
     def _per_block(self, rows: np.ndarray) -> np.ndarray:
-        sizes = np.diff(self.bounds)
-        counts = np.zeros((len(sizes), *rows.shape[1:]), dtype=np.int64)
-        filled = sizes > 0
-        if filled.any():  # reduceat gives an empty block the row at its start, so skip those
-            counts[filled] = np.add.reduceat(rows, self.bounds[:-1][filled], axis=0, dtype=np.int64)
-        return counts
+        return _per_block(self.bounds)(rows)
 
     def _element(self, columns: tuple[int, ...], values: np.ndarray, valid: np.ndarray,
                  satisfied: np.ndarray) -> ElementArrays:
@@ -126,7 +130,7 @@ class RatingBlocks:
         criterion shares ``p`` of blocks [first, last): u_ic = (y_ic - p_c v_ic) / sum_i v_ic."""
         low, high = self.bounds[first], self.bounds[last]
         if element.patterns is None:
-            levels = self.matrix.values[low:high, cols]
+            levels = self.values[low:high, cols]
             valid, satisfied = levels > 0, levels >= self.satisfied_from
             return ((satisfied - p[cols] * valid) / n_valid[cols]).mean(axis=1)
         # The same operations on every possible pattern instead of every row: a row's value
@@ -140,3 +144,17 @@ class RatingBlocks:
         """(levels as floats, their sums) of the rows of blocks [first, last) that answered every criterion."""
         low, high = element.complete_before[first], element.complete_before[last]
         return element.complete[low:high].astype(float), element.complete_totals[low:high]
+
+
+def _per_block(bounds: np.ndarray):
+    """A function counting (adding up) rows per block."""
+    sizes = np.diff(bounds)
+    filled = sizes > 0
+
+    def count(rows: np.ndarray) -> np.ndarray:
+        counts = np.zeros((len(sizes), *rows.shape[1:]), dtype=np.int64)
+        if filled.any():  # reduceat gives an empty block the row at its start, so skip those
+            counts[filled] = np.add.reduceat(rows, bounds[:-1][filled], axis=0, dtype=np.int64)
+        return counts
+
+    return count

@@ -116,7 +116,7 @@ def score(plan: ScoringPlan, respondents: Sequence[Respondent], confidence: floa
     older version of the questionnaire may carry them).
     """
     matrix = RatingMatrix.of(plan, respondents)
-    return score_blocks(plan, RatingBlocks(plan, matrix, (0, len(respondents))), confidence=confidence)
+    return score_blocks(plan, RatingBlocks.of(plan, matrix, (0, len(respondents))), confidence=confidence)
 
 
 def score_blocks(plan: ScoringPlan, blocks: RatingBlocks, first: int = 0, last: int | None = None,

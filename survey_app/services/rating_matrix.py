@@ -1,11 +1,11 @@
-"""The responses of a period read straight into the arrays scoring works on (domain.scoring.RatingMatrix).
+"""The responses of a period read straight into the arrays scoring works on (domain.rating_blocks).
 
 The database packs each response's ratings into a few integers (``bits`` bits per criterion,
-as many criteria per BIGINT as fit in 62 bits) and its expectations into a bitmask, so that
-a million responses come back as a million short rows of integers instead of twenty million
-answer rows turned into Python dicts. Rows are sorted by unit in tree order, so the responses
-of a unit and every unit below it are one contiguous block: each unit's figures are scored on
-a view of the same arrays, built once.
+as many criteria per BIGINT as fit in 62 bits), so that a million responses come back as a
+million short rows of integers instead of twenty million answer rows turned into Python dicts;
+expectations, whose shares are ratios of counts, are counted per unit there. Rows are sorted
+by unit in tree order, so the responses of a unit and every unit below it are consecutive
+blocks: each unit's figures are scored on the same arrays, built once.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from sqlalchemy import (
     BigInteger,
-    ColumnElement,
     Integer,
     Select,
     String,
@@ -32,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from survey_app.domain.periods import Period
 from survey_app.domain.questionnaire import Questionnaire
-from survey_app.domain.rating_blocks import RatingBlocks, RatingMatrix
+from survey_app.domain.rating_blocks import RatingBlocks
 from survey_app.domain.scoring import Scores, ScoringPlan, score_blocks
 from survey_app.domain.submission import CHANNELS, EXPECTATIONS
 from survey_app.models import Answer, Choice, Response, Unit
@@ -48,7 +47,6 @@ class PeriodMatrix:
     """Every counted response of a period, one row each, sorted by unit in tree order then id;
     block i of ``blocks`` holds the responses of unit ``units[i]``."""
 
-    response_ids: np.ndarray
     unit_ids: np.ndarray
     channels: np.ndarray       # index into domain.submission.CHANNELS; -1 for any other value
     units: list[Unit]          # in tree order
@@ -96,7 +94,6 @@ def period_matrix(session: Session, questionnaire: Questionnaire, period: Period
             break
         bits = int(highest).bit_length()
     values = _unpack(packs, len(plan.criteria), bits)
-    answered, chosen = _expectations(session, plan.expectation_options, where, ids)
 
     order_of_units = tree_order(units)
     position = {unit.id: i for i, unit in enumerate(order_of_units)}
@@ -105,26 +102,18 @@ def period_matrix(session: Session, questionnaire: Questionnaire, period: Period
     row_position = lookup[unit_ids]
     order = np.lexsort((ids, row_position))
     bounds = np.concatenate(([0], np.cumsum(np.bincount(row_position, minlength=len(units)))))
+    answered, chosen = _expectations(session, plan.expectation_options, where, position)
     # In depth-first order a unit's subtree is the unit and the ``size - 1`` units right after
     # it; children come after their parent, so going backwards sizes each child before its parent.
     size = {unit.id: 1 for unit in order_of_units}
     for unit in reversed(order_of_units):
         if unit.parent_id in size:
             size[unit.parent_id] += size[unit.id]
-    matrix = RatingMatrix(values[order], chosen[order], answered[order])
     return PeriodMatrix(
-        response_ids=ids[order], unit_ids=unit_ids[order], channels=channels[order], units=order_of_units,
-        blocks=RatingBlocks(plan, matrix, bounds),
+        unit_ids=unit_ids[order], channels=channels[order], units=order_of_units,
+        blocks=RatingBlocks(plan, values[order], bounds, answered, chosen),
         spans={unit_id: (i, i + size[unit_id]) for unit_id, i in position.items()},
     )
-
-
-def _aggregate(session: Session, expression: ColumnElement) -> ColumnElement:
-    # Every term sets bits no other term of the same response sets, so OR and SUM agree;
-    # PostgreSQL's SUM of BIGINT is NUMERIC, several times slower than bit_or.
-    if session.get_bind().dialect.name == "postgresql":
-        return func.bit_or(expression)
-    return func.sum(expression)
 
 
 def _ratings_query(session: Session, criteria: tuple[str, ...], bits: int, where: tuple) -> Select:
@@ -133,6 +122,7 @@ def _ratings_query(session: Session, criteria: tuple[str, ...], bits: int, where
     channel = case({name: i for i, name in enumerate(CHANNELS)}, value=Response.channel, else_=-1)
     query = select(Response.id, Response.unit_id, channel, func.coalesce(func.max(Answer.value), 0))
     if session.get_bind().dialect.name == "postgresql":
+        # bit_or: PostgreSQL's SUM of BIGINT is NUMERIC, several times slower.
         # A hash join with a small table of (criterion, pack, shift) costs PostgreSQL half what
         # a CASE of every criterion does per answer; SQLite does the opposite.
         shifts = values(column("code", String), column("pack", Integer), column("shift", Integer), name="shifts").data(
@@ -143,9 +133,9 @@ def _ratings_query(session: Session, criteria: tuple[str, ...], bits: int, where
             Answer, Answer.response_id == Response.id).outerjoin(shifts, shifts.c.code == Answer.item_code)
     else:
         packs = [
-            _aggregate(session, case({code: value.op("<<")(literal(bits * k, Integer)) for k, code in
-                                      enumerate(criteria[first:first + per_pack])},
-                                     value=Answer.item_code, else_=0))
+            # Every term sets bits no other term of the response sets: the sum is their OR.
+            func.sum(case({code: value.op("<<")(literal(bits * k, Integer)) for k, code in
+                           enumerate(criteria[first:first + per_pack])}, value=Answer.item_code, else_=0))
             for first in range(0, len(criteria), per_pack)
         ]
         query = query.add_columns(*packs).outerjoin(Answer, Answer.response_id == Response.id)
@@ -179,22 +169,17 @@ def _unpack(packs: np.ndarray, n_criteria: int, bits: int) -> np.ndarray:
 
 
 def _expectations(session: Session, options: tuple[str, ...], where: tuple,
-                  ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(answered, chosen) aligned with ``ids``: a response that ticked any expectation, even one
-    no longer offered, answered the question."""
-    answered = np.zeros(len(ids), dtype=bool)
-    chosen = np.zeros((len(ids), len(options)), dtype=bool)
-    packs = [
-        _aggregate(session, case({option: 1 << k for k, option in enumerate(options[first:first + PACK_BITS])},
-                                 value=Choice.option_code, else_=0))
-        for first in range(0, len(options), PACK_BITS)
-    ]
-    query = (select(Choice.response_id, *packs).join(Response, Response.id == Choice.response_id)
-             .where(Choice.question_code == EXPECTATIONS, *where).group_by(Choice.response_id))
-    sorter = np.argsort(ids)
-    for table in _chunks(session, query):
-        at = sorter[np.searchsorted(ids, table[:, 0], sorter=sorter)]
-        answered[at] = True
-        for j in range(len(options)):
-            chosen[at, j] = (table[:, 1 + j // PACK_BITS] >> (j % PACK_BITS)) & 1 == 1
+                  position: dict[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """(answered, chosen) per unit, in tree order: responses that ticked any expectation (even
+    one no longer offered: they answered the question), and those that ticked each option.
+    Shares are ratios of counts, so counting per unit in the database loses nothing."""
+    answered = np.zeros(len(position), dtype=np.int64)
+    chosen = np.zeros((len(position), len(options)), dtype=np.int64)
+    query = (select(Response.unit_id, func.count(func.distinct(Choice.response_id)),
+                    *(func.count().filter(Choice.option_code == option) for option in options))
+             .join(Response, Response.id == Choice.response_id)
+             .where(Choice.question_code == EXPECTATIONS, *where).group_by(Response.unit_id))
+    for unit_id, responses, *per_option in session.execute(query):
+        answered[position[unit_id]] = responses
+        chosen[position[unit_id]] = per_option
     return answered, chosen

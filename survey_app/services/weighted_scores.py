@@ -65,7 +65,7 @@ def _figures_of_rows(questionnaire: Questionnaire, shown: list[Unit], subtree: d
     cells = rows.unit_ids * per_unit + rows.channels + 1
     coded = {unit_id * per_unit + CHANNELS.index(channel) + 1: volume
              for (unit_id, channel), volume in volumes.items() if channel in CHANNELS}
-    values = rows.blocks.matrix.values
+    values = rows.blocks.values
 
     def block(selection: slice | np.ndarray) -> dict | None:
         rated = (values[selection] > 0).any(axis=1)

@@ -89,7 +89,7 @@ def test_every_range_of_blocks_scores_as_the_reference(n):
     bounds = [0, 0, *cuts, n, n]
     full = RatingMatrix.of(PLAN, respondents)
     # The service's matrices are uint8: the figures must not depend on the integer type.
-    blocks = RatingBlocks(PLAN, RatingMatrix(full.values.astype(np.uint8), full.chosen, full.answered), bounds)
+    blocks = RatingBlocks.of(PLAN, RatingMatrix(full.values.astype(np.uint8), full.chosen, full.answered), bounds)
     for first in range(len(bounds) - 1):
         for last in range(first, len(bounds)):
             expected = reference_score(PLAN, respondents[bounds[first]:bounds[last]])
