@@ -4,6 +4,7 @@ render.
 - ``public/``: citizens, no account: home, open link, invitation, kiosk;
 - ``staff/``: signed-in staff, officers and admins at the one-stop shop: slips, posters, kiosks;
 - ``officers/``: reform officers' reports (pages and file downloads);
+- ``jobs.py``: the page and file of a background job (slip sheets, report files);
 - ``api/``: the REST API for the one-stop software;
 - shared: ``auth.py`` (sign-in and the permission checks), ``errors.py`` (error pages),
   ``forms.py`` (translated forms, the text rule), ``security.py`` (what every request and

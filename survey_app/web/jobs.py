@@ -75,6 +75,9 @@ def progress(token: str):
     job = _visible_job(token)
     now = _now()
     state = jobs.shown_state(job, now, job_times(current_app))
+    if state == State.EXPIRED and job.file_name:  # its time is up: gone now, not at the next purge
+        jobs.purge_expired(db.session, jobs_directory(current_app), now)
+        db.session.commit()
     file_url = url_for(".download", token=token, lang=_ui_language())
     expires = format_datetime(job.expires_at.astimezone(ZoneInfo(current_app.config["TIMEZONE"])), "short") \
         if job.expires_at else None
