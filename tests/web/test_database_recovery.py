@@ -4,6 +4,7 @@ connections made meanwhile are thrown away."""
 
 from __future__ import annotations
 
+import logging
 import os
 from contextlib import contextmanager
 from pathlib import Path
@@ -93,4 +94,23 @@ def test_a_database_fault_on_the_api_is_a_json_503(app, client, unit):
         response = client.get("/api/v1/invitations/0", headers={"Authorization": "Bearer sk_x"})
         assert response.status_code == 503
         assert response.get_json()["error"]["code"] == "service_unavailable"
+    assert client.get("/api/v1/invitations/0", headers={"Authorization": "Bearer sk_x"}).status_code == 401
+
+
+def test_a_database_fault_on_the_api_is_not_taken_for_a_fault_of_the_rate_limits(app, client, unit):
+    """The API's rate limit looks the key up first; a database fault there must not make the
+    limiter believe its own storage (Redis) failed and count in each process's memory."""
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    limiter_log = logging.getLogger("flask-limiter")
+    limiter_log.addHandler(handler)
+    try:
+        with database_down(app):
+            response = client.get("/api/v1/invitations/0", headers={"Authorization": "Bearer sk_x"})
+            assert response.status_code == 503
+    finally:
+        limiter_log.removeHandler(handler)
+    assert [record.getMessage() for record in records] == []
     assert client.get("/api/v1/invitations/0", headers={"Authorization": "Bearer sk_x"}).status_code == 401

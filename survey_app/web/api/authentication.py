@@ -3,8 +3,11 @@ is counted per key (API_RATE_LIMIT)."""
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 from flask import current_app, g, request
 from flask_limiter.util import get_remote_address
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from survey_app.extensions import db
 from survey_app.models import ApiKey
@@ -43,5 +46,12 @@ def rate_limit() -> str:
 def rate_limit_key() -> str:
     """Each valid key has its own count, wherever its requests come from; requests without one
     (guessing keys, reading the OpenAPI document) are counted per client address."""
-    api_key = _valid_key()
+    try:
+        api_key = _valid_key()
+    except (OperationalError, InterfaceError):
+        # The database is down, and the view will say so (503). Raised here, the limiter would
+        # take it for its own storage failing and count in memory for a while.
+        with suppress(DBAPIError):
+            db.session.rollback()
+        api_key = None
     return f"api-key:{api_key.id}" if api_key is not None else f"api-address:{get_remote_address()}"
