@@ -9,6 +9,10 @@ SQLite), so that their answers are written without reading anything back.
 
 from __future__ import annotations
 
+import queue
+import threading
+from typing import Self
+
 from sqlalchemy import Connection, insert, text
 from sqlalchemy.orm import Session
 
@@ -24,7 +28,13 @@ CHOICE_COLUMNS = ("response_id", "question_code", "option_code")
 
 class BulkResponses:
     """Collects responses with ``add`` and writes them a chunk at a time; ``finish`` writes the
-    rest. Flushes the session first, never commits: the caller's rollback takes everything back."""
+    rest. Flushes the session first, never commits: the caller's rollback takes everything back.
+
+    The chunks are written by a thread of its own while the caller reads the next rows: the
+    database works (PostgreSQL in its own process, SQLite with the GIL released) while Python
+    parses. Use it in a ``with`` block: leaving it waits for the writer, so that the session is
+    never used by two threads at once, whatever the caller does next (a rollback above all).
+    """
 
     def __init__(self, session: Session, unit_ids: dict[str, int], *, chunk: int = 5000):
         session.flush()
@@ -35,19 +45,53 @@ class BulkResponses:
         self._pending: list[ResponseRecord] = []
         self._next_id: int | None = None  # SQLite: the id of the next response
         self.count = 0
+        # Two chunks waiting at most: memory stays bounded when the database is the slower.
+        self._chunks: queue.Queue[list[ResponseRecord] | None] = queue.Queue(maxsize=2)
+        self._failure: BaseException | None = None
+        self._writer = threading.Thread(target=self._write_chunks, name="bulk-responses", daemon=True)
+        self._writer.start()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._stop()
 
     def add(self, record: ResponseRecord) -> None:
         self._pending.append(record)
         if len(self._pending) >= self._chunk:
-            self._write()
+            self._hand_over()
 
     def finish(self) -> int:
+        """Write what is left, wait for the writer; raise what it met. Returns the count."""
         if self._pending:
-            self._write()
+            self._hand_over()
+        self._stop()
+        if self._failure is not None:
+            raise self._failure
         return self.count
 
-    def _write(self) -> None:
+    def _hand_over(self) -> None:
+        if self._failure is not None:
+            self._stop()
+            raise self._failure
         records, self._pending = self._pending, []
+        self._chunks.put(records)
+
+    def _stop(self) -> None:
+        if self._writer.is_alive():
+            self._chunks.put(None)
+            self._writer.join()
+
+    def _write_chunks(self) -> None:
+        while (records := self._chunks.get()) is not None:
+            if self._failure is None:
+                try:
+                    self._write(records)
+                except BaseException as exc:  # handed to the caller's thread by finish or add
+                    self._failure = exc
+
+    def _write(self, records: list[ResponseRecord]) -> None:
         responses = [(self._unit_ids[r.unit], r.questionnaire.id, r.questionnaire.version,
                       r.questionnaire.content_hash, r.locale, r.channel, r.submitted_at, r.submission.comment)
                      for r in records]
@@ -98,7 +142,10 @@ class BulkResponses:
 
 
 def _copy(connection: Connection, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    cursor = connection.connection.driver_connection.cursor()
-    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+    if not rows:
+        return
+    # The transaction's own psycopg connection: the rows go in with everything else or not at all.
+    with connection.connection.driver_connection.cursor() as cursor, \
+            cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)

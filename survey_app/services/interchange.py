@@ -36,17 +36,17 @@ def import_responses(session: Session, catalog: Catalog, data: bytes | Path) -> 
     rows = CsvRows(data, expected=columns(list(catalog)), required=LEADING_COLUMNS)
     unit_ids: dict[str, int] = dict(session.execute(select(Unit.code, Unit.id)).all())
     reader = RowReader(catalog, rows.header, unit_ids)
-    writer = BulkResponses(session, unit_ids)
     problems = rows.problems  # the rows that are not rows, in line order with the others
-    for line, cells in rows:
-        record, row_problems = reader.read(line, cells)
-        if row_problems:
-            problems += row_problems
-        elif not problems:
-            writer.add(record)
-    if problems:
-        raise CsvError(problems)
-    return writer.finish()
+    with BulkResponses(session, unit_ids) as writer:
+        for line, cells in rows:
+            record, row_problems = reader.read(line, cells)
+            if row_problems:
+                problems += row_problems
+            elif not problems:
+                writer.add(record)
+        if problems:
+            raise CsvError(problems)
+        return writer.finish()
 
 
 def export_responses(session: Session, catalog: Catalog, out: TextIO, tz: ZoneInfo,
