@@ -28,6 +28,8 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from survey_app.domain.integrity import (
@@ -106,17 +108,31 @@ def screen_response(session: Session, response: Response, *, criteria: list[str]
         flag([response.id, *same], Reason.REPEATED)
 
     if verdict:
-        existing = {f.response_id: f for f in session.scalars(
-            select(ResponseFlag).where(ResponseFlag.response_id.in_(verdict)))}
-        for response_id, reasons in verdict.items():
-            flag_row = existing.get(response_id)
-            if flag_row is None:
-                session.add(ResponseFlag(response_id=response_id, reasons=reasons_text(reasons),
-                                         flagged_at=now, restored=False))
-            else:
-                flag_row.reasons = reasons_text({*flag_row.reasons.split(","), *reasons})
-        session.flush()
+        _write_flags(session, verdict, now)
     return verdict.get(response.id, set())
+
+
+def _write_flags(session: Session, verdict: dict[int, set[Reason]], now: datetime) -> None:
+    """Flag each response of ``verdict`` with its reasons, adding them to a flag it has already.
+
+    Two submissions of one burst, screened at the same moment, both flag the earlier members
+    of it: the insert yields to a flag the other has just written (ON CONFLICT DO NOTHING,
+    which waits for that one to commit), and the reasons are then added to it.
+    """
+    flags = {f.response_id: f for f in session.scalars(select(ResponseFlag).where(ResponseFlag.response_id.in_(verdict)))}
+    missing = [response_id for response_id in verdict if response_id not in flags]
+    if missing:
+        insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        session.execute(insert(ResponseFlag).values([
+            {"response_id": response_id, "reasons": reasons_text(verdict[response_id]), "flagged_at": now,
+             "restored": False} for response_id in missing]).on_conflict_do_nothing(index_elements=["response_id"]))
+        flags |= {f.response_id: f for f in session.scalars(
+            select(ResponseFlag).where(ResponseFlag.response_id.in_(missing)).execution_options(populate_existing=True))}
+    for response_id, reasons in verdict.items():
+        merged = reasons_text({*flags[response_id].reasons.split(","), *reasons})
+        if merged != flags[response_id].reasons:
+            flags[response_id].reasons = merged
+    session.flush()
 
 
 @lru_cache(maxsize=64)
