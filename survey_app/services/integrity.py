@@ -108,30 +108,35 @@ def screen_response(session: Session, response: Response, *, criteria: list[str]
         flag([response.id, *same], Reason.REPEATED)
 
     if verdict:
-        _write_flags(session, verdict, now)
+        _write_flags(session, verdict, now, response.id)
     return verdict.get(response.id, set())
 
 
-def _write_flags(session: Session, verdict: dict[int, set[Reason]], now: datetime) -> None:
-    """Flag each response of ``verdict`` with its reasons, adding them to a flag it has already.
+def _write_flags(session: Session, verdict: dict[int, set[Reason]], now: datetime, new_id: int) -> None:
+    """Flag each response of ``verdict`` with its reasons, adding them to a flag it has already
+    (the new response ``new_id``, just stored, has none).
 
     Two submissions of one burst, screened at the same moment, both flag the earlier members
     of it: the insert yields to a flag the other has just written (ON CONFLICT DO NOTHING,
     which waits for that one to commit), and the reasons are then added to it.
     """
-    flags = {f.response_id: f for f in session.scalars(select(ResponseFlag).where(ResponseFlag.response_id.in_(verdict)))}
+    earlier = [response_id for response_id in verdict if response_id != new_id]
+    flags = {f.response_id: f for f in session.scalars(
+        select(ResponseFlag).where(ResponseFlag.response_id.in_(earlier)))} if earlier else {}
     missing = [response_id for response_id in verdict if response_id not in flags]
-    if missing:
-        insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-        session.execute(insert(ResponseFlag).values([
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    written = set(session.scalars(
+        insert(ResponseFlag).values([
             {"response_id": response_id, "reasons": reasons_text(verdict[response_id]), "flagged_at": now,
-             "restored": False} for response_id in missing]).on_conflict_do_nothing(index_elements=["response_id"]))
-        flags |= {f.response_id: f for f in session.scalars(
-            select(ResponseFlag).where(ResponseFlag.response_id.in_(missing)).execution_options(populate_existing=True))}
-    for response_id, reasons in verdict.items():
-        merged = reasons_text({*flags[response_id].reasons.split(","), *reasons})
-        if merged != flags[response_id].reasons:
-            flags[response_id].reasons = merged
+             "restored": False} for response_id in missing])
+        .on_conflict_do_nothing(index_elements=["response_id"]).returning(ResponseFlag.response_id))) if missing else set()
+    if yielded := [response_id for response_id in missing if response_id not in written]:
+        flags |= {f.response_id: f for f in session.scalars(select(ResponseFlag).where(
+            ResponseFlag.response_id.in_(yielded)).execution_options(populate_existing=True))}
+    for response_id, flag_row in flags.items():
+        merged = reasons_text({*flag_row.reasons.split(","), *verdict[response_id]})
+        if merged != flag_row.reasons:
+            flag_row.reasons = merged
     session.flush()
 
 
