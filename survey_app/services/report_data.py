@@ -75,6 +75,9 @@ def _comment_rows(session: Session, questionnaire: Questionnaire, unit_ids: set[
         where.append(Response.unit_id.in_(sorted(unit_ids)))
     if total is None:
         total = session.scalar(select(func.count(Response.id)).where(*where))
+    if offset >= total or limit == 0:
+        # Nothing to show: not even a look (with few comments, finding none scans the period).
+        return total, []
     rows = session.execute(
         select(Response.submitted_at, Response.channel, Response.comment, Unit.code, Unit.name)
         .join(Unit, Unit.id == Response.unit_id).where(*where)
