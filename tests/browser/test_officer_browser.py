@@ -24,6 +24,7 @@ from survey_app.domain.periods import last_full_quarter
 OFFICE = {"viewport": {"width": 1280, "height": 900}, "is_mobile": False, "has_touch": False,
           "device_scale_factor": 1, "locale": "vi-VN", "accept_downloads": True}
 ELEMENTS = ["TC", "TT", "CC", "KQ", "PA"]
+JOB_WAIT_MS = 90_000
 
 
 def number(value) -> str:
@@ -111,8 +112,9 @@ def test_an_officer_reads_the_last_quarter_and_downloads_a_unit_s_reports(app, l
     violations["unit"] = serious_violations(page)
     unit_url = page.url
 
-    # The PDF: a page says it is being prepared, then the file arrives by itself.
-    with page.expect_download() as pdf_download:
+    # The PDF: a page says it is being prepared, then the file arrives by itself. It is made by a
+    # background job, which on a loaded CI machine takes well over Playwright's default 10 s.
+    with page.expect_download(timeout=JOB_WAIT_MS) as pdf_download:
         page.get_by_role("link", name="Báo cáo PDF (tiếng Việt)").click()
     expect(page.locator("h1")).to_have_text("Đang chuẩn bị báo cáo PDF")
     violations["preparing"] = serious_violations(page)
@@ -126,7 +128,7 @@ def test_an_officer_reads_the_last_quarter_and_downloads_a_unit_s_reports(app, l
 
     # The workbook.
     page.goto(unit_url)
-    with page.expect_download() as xlsx_download:
+    with page.expect_download(timeout=JOB_WAIT_MS) as xlsx_download:
         page.get_by_role("link", name="Bảng tính (XLSX)").click()
     xlsx = xlsx_download.value
     assert xlsx.suggested_filename == f"bao-cao-hai-long-STP-{quarter.start}-{quarter.end}.xlsx"
