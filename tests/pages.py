@@ -1,7 +1,9 @@
-"""Reading the survey form the way a browser does: the hidden fields it sends back."""
+"""Reading the survey form the way a browser does: the hidden fields it sends back; talking
+to a real server over HTTP."""
 
 from __future__ import annotations
 
+import http.client
 import re
 
 
@@ -20,3 +22,18 @@ def survey_fields(client, url: str, **kwargs) -> dict[str, str]:
     fields = {name: hidden_field(html, name) for name in ("csrf_token", "submission_key")}
     assert all(fields.values()), fields
     return fields
+
+
+def http_request(host: str, port: int, method: str, path: str, cookie: str = "",
+                 body: str | None = None) -> tuple[int, dict, str]:
+    """One request to a live server, on a fresh connection: (status, headers, body text)."""
+    connection = http.client.HTTPConnection(host, port, timeout=60)
+    try:
+        headers = {"Cookie": cookie} if cookie else {}
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), response.read().decode("utf-8")
+    finally:
+        connection.close()

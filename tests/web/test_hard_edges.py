@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import http.client
 import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -16,6 +15,7 @@ from survey_app.extensions import db
 from survey_app.models import Response, Unit
 from survey_app.services.invitations import issue_invitations
 from tests.accounts import add_user, log_in
+from tests.pages import http_request
 
 TAPS = 8
 
@@ -34,16 +34,7 @@ def _criteria(app) -> list[str]:
 
 def _request(base_url: str, method: str, path: str, cookie: str = "", body: str | None = None):
     parts = urlsplit(base_url)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
-    try:
-        headers = {"Cookie": cookie} if cookie else {}
-        if body is not None:
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        connection.request(method, path, body=body, headers=headers)
-        response = connection.getresponse()
-        return response.status, dict(response.getheaders()), response.read().decode("utf-8")
-    finally:
-        connection.close()
+    return http_request(parts.hostname, parts.port, method, path, cookie, body)
 
 
 def _hidden(html: str, name: str) -> str:

@@ -8,7 +8,6 @@ flushed, and the session deletes only its own keys.
 
 from __future__ import annotations
 
-import http.client
 import os
 import subprocess
 import sys
@@ -19,7 +18,7 @@ from urllib.parse import urlencode
 import pytest
 import redis
 from factories import cycled_submission, form_fields, sipas, unit_tree
-from pages import hidden_field
+from pages import hidden_field, http_request
 from sqlalchemy import func, select
 
 from survey_app import create_app
@@ -87,16 +86,7 @@ def two_servers(app, redis_prefix, tmp_path):
 
 def _request(port: int, method: str, path: str, body: str | None = None,
              cookie: str = "") -> tuple[int, dict, str]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        headers = {"Cookie": cookie} if cookie else {}
-        if body is not None:
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        connection.request(method, path, body=body, headers=headers)
-        response = connection.getresponse()
-        return response.status, dict(response.getheaders()), response.read().decode("utf-8")
-    finally:
-        connection.close()
+    return http_request("127.0.0.1", port, method, path, cookie, body)
 
 
 def answer(port: int) -> int:
