@@ -33,11 +33,6 @@ def with_honeypot(form_class: type) -> type:
     return type(form_class.__name__, (form_class,), {HONEYPOT: StringField(widget=_honeypot_widget)})
 
 
-def honeypot_filled(form) -> bool:
-    field = getattr(form, HONEYPOT, None)
-    return bool(field is not None and (field.data or "").strip())
-
-
 def open_link_limit() -> str:
     return current_app.config["OPEN_LINK_RATE_LIMIT"]
 
