@@ -12,9 +12,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from survey_app.domain.scoring import Respondent, ScoringPlan, score
+import numpy as np
 
-__all__ = ["CHANNEL", "breakdown"]
+from survey_app.domain.rating_blocks import RatingBlocks
+from survey_app.domain.scoring import Respondent, Scores, ScoringPlan, score, score_blocks
+
+__all__ = ["CHANNEL", "breakdown", "breakdown_rows"]
 
 # The breakdown by the way a response reached us; every other breakdown is a profile question's code.
 CHANNEL = "channel"
@@ -29,11 +32,32 @@ def breakdown(plan: ScoringPlan, respondents: Iterable[Respondent], question: st
         answer = respondent.traits.get(question)
         if answer is not None:
             cells.setdefault(answer, []).append(respondent)
-    result: dict[str, dict[str, Any]] = {}
-    for answer, members in cells.items():
-        s = score(plan, members)
-        if s.n < min_responses:
-            result[answer] = {"n": s.n, "suppressed": True}
-        else:
-            result[answer] = {"n": s.n, "index": s.index, "ci": list(s.ci) if s.ci else None}
-    return result
+    return {answer: _cell(score(plan, members), min_responses) for answer, members in cells.items()}
+
+
+def _cell(s: Scores, min_responses: int) -> dict[str, Any]:
+    if s.n < min_responses:
+        return {"n": s.n, "suppressed": True}
+    return {"n": s.n, "index": s.index, "ci": list(s.ci) if s.ci else None}
+
+
+def breakdown_rows(plan: ScoringPlan, values: np.ndarray, answer: np.ndarray, codes: Sequence[str], listed: int,
+                   min_responses: int) -> dict[str, dict[str, Any]]:
+    """``breakdown`` of respondents given as arrays: ``values`` their ratings (respondents x plan
+    criteria, domain.rating_blocks), ``answer`` each one's answer as an index into ``codes``
+    (-1: none). The first ``listed`` codes are the question's answers, each a cell even when
+    empty; any other code found is a cell after them, in the order of the first row giving it,
+    as ``breakdown`` finds them. Each cell's rows keep their order: its figures are bit for bit
+    those of ``breakdown`` fed the same respondents in the same order."""
+    answer = np.asarray(answer, dtype=np.int64)
+    found = answer[answer >= listed]
+    _, first = np.unique(found, return_index=True)
+    cells = [*range(listed), *(int(found[i]) for i in sorted(first))]
+    rank = np.full(len(codes) + 1, len(cells), dtype=np.int64)  # the last slot: no answer (-1)
+    rank[cells] = np.arange(len(cells))
+    cell_of = rank[answer]
+    order = np.argsort(cell_of, kind="stable")
+    bounds = np.concatenate(([0], np.cumsum(np.bincount(cell_of, minlength=len(cells) + 1))))[:len(cells) + 1]
+    blocks = RatingBlocks(plan, values[order[:bounds[-1]]], bounds, np.zeros(len(cells), dtype=np.int64),
+                          np.zeros((len(cells), len(plan.expectation_options)), dtype=np.int64))
+    return {codes[c]: _cell(score_blocks(plan, blocks, i, i + 1), min_responses) for i, c in enumerate(cells)}

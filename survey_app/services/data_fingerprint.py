@@ -39,28 +39,42 @@ def data_fingerprint(session: Session, questionnaire_id: str, responses_from: da
 def data_fingerprints(session: Session, questionnaire_id: str, asked: list[tuple[datetime, datetime, Period]],
                       tz: ZoneInfo) -> list[str]:
     """``data_fingerprint`` of each (responses_from, responses_to, period), the units and flags read once."""
-    flags = session.execute(select(select(func.count()).select_from(ResponseFlag).scalar_subquery(),
-                                   select(func.count()).select_from(FlagReview).scalar_subquery())).one()
+    flags = _flag_counts(session)
     units = session.execute(select(Unit.id, Unit.code, Unit.name, Unit.parent_id).order_by(Unit.id)).all()
-    shared = repr((tuple(flags), [tuple(u) for u in units]))
+    shared = repr((flags, [tuple(u) for u in units]))
     return [hashlib.sha256(repr((shared, _period_state(session, questionnaire_id, *item, tz))).encode()).hexdigest()
             for item in asked]
+
+
+def _flag_counts(session: Session) -> tuple:
+    return tuple(session.execute(select(select(func.count()).select_from(ResponseFlag).scalar_subquery(),
+                                        select(func.count()).select_from(FlagReview).scalar_subquery())).one())
+
+
+def _tallies(session: Session, questionnaire_id: str, responses_from: datetime, responses_to: datetime) -> tuple:
+    # Whole hours covering the times: a period of a zone a half hour off UTC takes in a little
+    # more, which can only make the fingerprint change more often, never less.
+    return tuple(session.execute(
+        select(func.count(), func.sum(ResponseTally.changes))
+        .where(ResponseTally.questionnaire_id == questionnaire_id,
+               ResponseTally.hour >= math.floor(responses_from.timestamp() / 3600),
+               ResponseTally.hour < math.ceil(responses_to.timestamp() / 3600))).one())
+
+
+def responses_state(session: Session, questionnaire_id: str, responses_from: datetime, responses_to: datetime) -> tuple:
+    """What decides which responses of [responses_from, responses_to) count and what they say:
+    their tallies and the flag and review counts (services/rating_matrix.kept_matrices)."""
+    return _flag_counts(session), _tallies(session, questionnaire_id, responses_from, responses_to)
 
 
 def _period_state(session: Session, questionnaire_id: str, responses_from: datetime, responses_to: datetime,
                   period: Period, tz: ZoneInfo) -> tuple:
     start, end = period.utc_bounds(tz)
-    # Whole hours covering the times: a period of a zone a half hour off UTC takes in a little
-    # more, which can only make the fingerprint change more often, never less.
-    responses = session.execute(
-        select(func.count(), func.sum(ResponseTally.changes))
-        .where(ResponseTally.questionnaire_id == questionnaire_id,
-               ResponseTally.hour >= math.floor(responses_from.timestamp() / 3600),
-               ResponseTally.hour < math.ceil(responses_to.timestamp() / 3600))).one()
+    responses = _tallies(session, questionnaire_id, responses_from, responses_to)
     invitations = session.execute(
         select(func.count(), func.count(Invitation.answered_on), func.max(Invitation.id))
         .where(Invitation.issued_at >= start, Invitation.issued_at < end)).one()
     volumes = session.execute(
         select(Volume.id, Volume.unit_id, Volume.channel, Volume.period_start, Volume.period_end, Volume.count)
         .where(Volume.period_start <= period.end, Volume.period_end >= period.start).order_by(Volume.id)).all()
-    return tuple(responses), tuple(invitations), [tuple(v) for v in volumes]
+    return responses, tuple(invitations), [tuple(v) for v in volumes]

@@ -22,10 +22,11 @@ from survey_app.services.data_fingerprint import data_fingerprint, data_fingerpr
 from survey_app.services.figures_cache import cached, question_key
 from survey_app.services.report_data import (
     MIN_BREAKDOWN_RESPONSES,
+    assemble_report,
     comment_rows,
     last_quarters,
     quarterly_trend,
-    report_document,
+    report_figures,
     unit_breakdowns,
 )
 from survey_app.services.scores import ScoreQuery
@@ -37,29 +38,30 @@ def _asked(questionnaire: Questionnaire, period: Period, tz: ZoneInfo) -> dict[s
 
 
 def report_summary(session: Session, query: ScoreQuery, *, language: str | None) -> dict[str, Any]:
-    """``report_document(query, comments_limit=0, language=language)``, kept: the figures of
-    the period and of the one before it."""
+    """``report_document(query, comments_limit=0, language=language)``, its figures kept (the
+    period's and the one before it, in every language at once)."""
+    return assemble_report(_figures(session, query), query, language=language, comments=None)
+
+
+def _figures(session: Session, query: ScoreQuery) -> dict[str, Any]:
+    """``report_figures``, kept."""
     q = query.questionnaire
     responses_from, _ = query.period.previous().utc_bounds(query.tz)
     _, responses_to = query.period.utc_bounds(query.tz)
     fingerprint = data_fingerprint(session, q.id, responses_from, responses_to, query.period, query.tz)
     question = {"figures": "report", **_asked(q, query.period, query.tz), "unit": query.unit_code,
-                "min_ranked": query.min_ranked, "by": list(query.by), "min_breakdown": query.min_breakdown,
-                "language": language}
-    return cached(session, question, fingerprint,
-                  lambda: report_document(session, query, comments_limit=0, language=language))
+                "min_ranked": query.min_ranked, "by": list(query.by), "min_breakdown": query.min_breakdown}
+    return cached(session, question, fingerprint, lambda: report_figures(session, query))
 
 
 def full_report(session: Session, query: ScoreQuery, *, language: str | None,
                 comments_limit: int | None = None) -> dict[str, Any]:
     """``report_document(query, comments_limit=..., language=...)``: the kept figures, with the
     comments read now (they are many, and a page of them is quick to read)."""
-    summary = report_summary(session, query, language=language)
-    if comments_limit == 0:
-        return summary
-    total, items = comment_rows(session, query.questionnaire, query.unit_code, query.period, query.tz,
-                                limit=comments_limit)
-    return {**summary, "comments": {"total": total, "items": items}}
+    figures = _figures(session, query)
+    comments = None if comments_limit == 0 else comment_rows(
+        session, query.questionnaire, query.unit_code, query.period, query.tz, limit=comments_limit)
+    return assemble_report(figures, query, language=language, comments=comments)
 
 
 def trend(session: Session, query_base: ScoreQuery, unit_code: str, last_quarter: Period,

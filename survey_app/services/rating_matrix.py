@@ -10,7 +10,11 @@ blocks: each unit's figures are scored on the same arrays, built once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -35,6 +39,7 @@ from survey_app.domain.rating_blocks import RatingBlocks
 from survey_app.domain.scoring import Scores, ScoringPlan, score_blocks
 from survey_app.domain.submission import CHANNELS, EXPECTATIONS
 from survey_app.models import Answer, Choice, Response, Unit
+from survey_app.services.data_fingerprint import responses_state
 from survey_app.services.integrity import counted
 
 PACK_BITS = 62      # of a signed 64-bit integer, leaving the sign bit (and one spare) alone
@@ -52,6 +57,11 @@ class PeriodMatrix:
     units: list[Unit]          # in tree order
     blocks: RatingBlocks
     spans: dict[int, tuple[int, int]]  # unit id -> its blocks and those of every unit below it
+    ids: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # response id per row
+    where: tuple = ()          # the conditions on Response that chose the rows
+    # What services/matrix_breakdowns.py reads about the same rows (profile answers), kept with
+    # them so that a matrix shared by kept_matrices is read once.
+    extras: dict[Any, Any] = field(default_factory=dict, compare=False)
 
     def subtree(self, plan: ScoringPlan, unit_id: int) -> Scores:
         """The scores of the unit and every unit below it."""
@@ -78,11 +88,49 @@ def tree_order(units: list[Unit]) -> list[Unit]:
     return ordered
 
 
+_kept: ContextVar[dict | None] = ContextVar("kept_matrices", default=None)
+KEPT_MATRICES = 12  # a year, the year before and 8 quarters of trend, with room to spare
+
+
+@contextmanager
+def kept_matrices() -> Iterator[None]:
+    """Within the block, a period read once is taken from memory by every later
+    ``period_matrix`` of it: one page's figures (its period, the one before, the quarters of its
+    trend, its breakdowns) or a warm-up of every unit's pages read each period once.
+
+    An entry is used only while the data it was read from are unchanged: the period's response
+    tallies and the flag and review counts (services/data_fingerprint.py) are read again, a few
+    rows, on every use; a late response or a flag decision makes the next use read again."""
+    token = _kept.set({})
+    try:
+        yield
+    finally:
+        _kept.reset(token)
+
+
 def period_matrix(session: Session, questionnaire: Questionnaire, period: Period, tz: ZoneInfo,
                   units: list[Unit]) -> PeriodMatrix:
     """The period's counted responses (integrity.counted) to ``questionnaire``; ``units`` must
     be every unit, so that each response's unit is among them."""
     start, end = period.utc_bounds(tz)
+    kept = _kept.get()
+    if kept is None:
+        return _period_matrix(session, questionnaire, start, end, units)
+    key = (questionnaire.id, questionnaire.content_hash, start, end,
+           tuple(sorted((u.id, u.parent_id, u.code) for u in units)))
+    state = responses_state(session, questionnaire.id, start, end)
+    found = kept.get(key)
+    if found is not None and found[0] == state:
+        return found[1]
+    matrix = _period_matrix(session, questionnaire, start, end, units)
+    kept.pop(key, None)
+    while len(kept) >= KEPT_MATRICES:
+        kept.pop(next(iter(kept)))  # the oldest read
+    kept[key] = (state, matrix)
+    return matrix
+
+
+def _period_matrix(session: Session, questionnaire: Questionnaire, start, end, units: list[Unit]) -> PeriodMatrix:
     where = (Response.questionnaire_id == questionnaire.id, Response.submitted_at >= start,
              Response.submitted_at < end, counted())
     plan = questionnaire.scoring_plan()
@@ -113,6 +161,7 @@ def period_matrix(session: Session, questionnaire: Questionnaire, period: Period
         unit_ids=unit_ids[order], channels=channels[order], units=order_of_units,
         blocks=RatingBlocks(plan, values[order], bounds, answered, chosen),
         spans={unit_id: (i, i + size[unit_id]) for unit_id, i in position.items()},
+        ids=ids[order], where=where,
     )
 
 

@@ -8,8 +8,6 @@ Comments are masked (domain.masking) before they leave this module.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
-from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,10 +19,11 @@ from survey_app.domain.reliability import MIN_ALPHA_RESPONDENTS
 from survey_app.domain.masking import mask_personal_data
 from survey_app.domain.periods import Period, period_of
 from survey_app.domain.questionnaire import Questionnaire
-from survey_app.domain.scoring import Respondent, score
-from survey_app.domain.submission import EXPECTATIONS
-from survey_app.models import Answer, Choice, Response, Unit
-from survey_app.services.scores import ScoreQuery, UnknownUnit, breakdowns, period_scores, respondents_by_unit
+from survey_app.domain.scoring import Scores
+from survey_app.models import Response, Unit
+from survey_app.services.matrix_breakdowns import subtree_breakdowns
+from survey_app.services.rating_matrix import period_matrix
+from survey_app.services.scores import ScoreQuery, UnknownUnit, period_figures
 from survey_app.services.units import descendant_ids
 
 # The default of the MIN_BREAKDOWN_RESPONSES setting (config.py): a breakdown cell (one channel,
@@ -42,27 +41,6 @@ def subtree_ids(session: Session, unit_code: str | None) -> set[int] | None:
     if root is None:
         raise UnknownUnit(unit_code)
     return descendant_ids(units)[root.id]
-
-
-def _respondents(session: Session, questionnaire: Questionnaire, unit_ids: set[int] | None,
-                 start: datetime, end: datetime, *columns) -> list[tuple[Any, Respondent]]:
-    """(the extra ``columns`` of the response, respondent) for each response in [start, end)."""
-    chosen = select(Response.id).where(Response.questionnaire_id == questionnaire.id,
-                                       Response.submitted_at >= start, Response.submitted_at < end)
-    if unit_ids is not None:
-        chosen = chosen.where(Response.unit_id.in_(sorted(unit_ids)))
-    rows = session.execute(chosen.add_columns(*columns).order_by(Response.id)).all()
-    ratings: dict[int, dict[str, int]] = defaultdict(dict)
-    for response_id, code, value in session.execute(
-            select(Answer.response_id, Answer.item_code, Answer.value).where(Answer.response_id.in_(chosen))):
-        ratings[response_id][code] = value
-    expectations: dict[int, set[str]] = defaultdict(set)
-    for response_id, option in session.execute(
-            select(Choice.response_id, Choice.option_code)
-            .where(Choice.question_code == EXPECTATIONS, Choice.response_id.in_(chosen))):
-        expectations[response_id].add(option)
-    return [(tuple(row[1:]), Respondent(ratings[row[0]], frozenset(expectations[row[0]]) or None))
-            for row in rows]
 
 
 def _comment_rows(session: Session, questionnaire: Questionnaire, unit_ids: set[int] | None,
@@ -121,29 +99,30 @@ def last_quarters(last_quarter: Period, quarters: int) -> list[Period]:
 
 def quarterly_trend(session: Session, query_base: ScoreQuery, unit_code: str, last_quarter: Period,
                     quarters: int = 8) -> list[dict[str, Any]]:
-    """The unit's (pooled subtree) SIPAS and element indices in each of the last ``quarters``.
-
-    One read of the whole span instead of a ``period_scores`` per quarter; the respondents of a
-    quarter are the same ones ``scores --unit`` pools, so the figures are the same.
-    """
+    """The unit's (pooled subtree) SIPAS and element indices in each of the last ``quarters``:
+    the ``overall`` of ``scores --unit`` for each quarter, from the same counted responses."""
     q, tz = query_base.questionnaire, query_base.tz
-    periods = last_quarters(last_quarter, quarters)
-    bounds = [p.utc_bounds(tz) for p in periods]
-    rows = _respondents(session, q, subtree_ids(session, unit_code), bounds[0][0], bounds[-1][1],
-                        Response.submitted_at)
-    per_quarter: list[list[Respondent]] = [[] for _ in periods]
-    for (submitted_at,), respondent in rows:
-        i = next(i for i, (low, high) in enumerate(bounds) if low <= submitted_at < high)
-        per_quarter[i].append(respondent)
+    all_units = list(session.scalars(select(Unit)))
+    root = _unit(all_units, unit_code)
     plan = q.scoring_plan()
     points = []
-    for period, respondents in zip(periods, per_quarter):
-        s = score(plan, respondents)
-        points.append({"label": quarter_label(period), "from": period.start.isoformat(),
-                       "to": period.end.isoformat(), "n": s.n, "index": s.index,
-                       "ci": list(s.ci) if s.ci else None,
-                       "elements": {code: e.index for code, e in s.elements.items()}})
+    for period in last_quarters(last_quarter, quarters):
+        s = period_matrix(session, q, period, tz, all_units).subtree(plan, root.id)
+        points.append(trend_point(period, s))
     return points
+
+
+def trend_point(quarter: Period, s: Scores) -> dict[str, Any]:
+    return {"label": quarter_label(quarter), "from": quarter.start.isoformat(), "to": quarter.end.isoformat(),
+            "n": s.n, "index": s.index, "ci": list(s.ci) if s.ci else None,
+            "elements": {code: e.index for code, e in s.elements.items()}}
+
+
+def _unit(units: list[Unit], code: str) -> Unit:
+    found = next((u for u in units if u.code == code), None)
+    if found is None:
+        raise UnknownUnit(code)
+    return found
 
 
 def unit_breakdowns(session: Session, questionnaire: Questionnaire, unit_code: str, period: Period,
@@ -151,10 +130,10 @@ def unit_breakdowns(session: Session, questionnaire: Questionnaire, unit_code: s
                     min_responses: int = MIN_BREAKDOWN_RESPONSES) -> dict[str, dict[str, dict]]:
     """The SIPAS index of the unit's subtree by each of ``questions`` ("channel", profile codes),
     small cells suppressed: the ``by`` of ``scores --by`` (services.scores.breakdowns)."""
-    members = subtree_ids(session, unit_code)
-    grouped = respondents_by_unit(session, questionnaire, period, tz, profile=bool(set(questions) - {CHANNEL}))
-    respondents = [r for unit_id, rs in grouped.items() if unit_id in members for r in rs]
-    return breakdowns(questionnaire, respondents, questions, min_responses)
+    all_units = list(session.scalars(select(Unit)))
+    root = _unit(all_units, unit_code)
+    matrix = period_matrix(session, questionnaire, period, tz, all_units)
+    return subtree_breakdowns(session, questionnaire, matrix, root.id, questions, min_responses)
 
 
 def channel_split(session: Session, questionnaire: Questionnaire, unit_code: str, period: Period,
@@ -191,57 +170,62 @@ def _expectations(figures: dict, labels: dict) -> list[dict]:
     return [{"code": code, "label": labels["expectations"][code], "share": share} for code, share in shares]
 
 
-def _summary(scores) -> dict:
+def _summary(scores: Scores) -> dict:
     return {"n": scores.n, "index": scores.index, "ci": list(scores.ci) if scores.ci else None}
+
+
+def report_figures(session: Session, query: ScoreQuery) -> dict[str, Any]:
+    """What a report shows whatever its language, as JSON-able data: the scores document, the
+    previous period's n, index and interval of each unit and overall (the very scores its
+    changes compare with), and how many comments there are. Raises UnknownUnit."""
+    found = period_figures(session, query)
+    total, _ = comment_rows(session, query.questionnaire, query.unit_code, query.period, query.tz, limit=0)
+    return {"scores": found.document, "previous": {code: _summary(s) for code, s in found.previous.items()},
+            "previous_overall": _summary(found.previous_overall), "comments_total": total}
 
 
 def report_document(session: Session, query: ScoreQuery, *, comments_limit: int | None = None,
                     language: str | None = None) -> dict[str, Any]:
     """Everything one report shows, as plain data (see the keys below); raises UnknownUnit."""
+    figures = report_figures(session, query)
+    comments = None if comments_limit == 0 else comment_rows(
+        session, query.questionnaire, query.unit_code, query.period, query.tz, limit=comments_limit)
+    return assemble_report(figures, query, language=language, comments=comments)
+
+
+def assemble_report(figures: dict[str, Any], query: ScoreQuery, *, language: str | None,
+                    comments: tuple[int, list[dict[str, Any]]] | None) -> dict[str, Any]:
+    """``report_document`` from ``report_figures`` (kept or just computed) and the comments
+    (total, items); None: none shown, their count only."""
     q = query.questionnaire
     language = language if language in q.languages else q.default_language
     labels = _labelled(q, language)
-    current = period_scores(session, query)
+    current = figures["scores"]
     before_period = query.period.previous()
-
-    # The previous period's figures for the same units, scored the way period_scores does.
-    all_units = list(session.scalars(select(Unit)))
-    subtree = descendant_ids(all_units)
-    ids = {u.code: u.id for u in all_units}
-    shown = [ids[u["unit"]] for u in current["units"]]
-    grouped: dict[int, list[Respondent]] = defaultdict(list)
-    for (unit_id,), respondent in _respondents(session, q, None, *before_period.utc_bounds(query.tz),
-                                               Response.unit_id):
-        grouped[unit_id].append(respondent)
-    plan = q.scoring_plan()
-    before = {u["unit"]: score(plan, [r for m in subtree[ids[u["unit"]]] for r in grouped.get(m, [])])
-              for u in current["units"]}
-    before_overall = score(plan, [r for unit_id in shown for r in grouped.get(unit_id, [])])
-
     overall = current["overall"]
     units = {}
     for unit in current["units"]:
-        units[unit["unit"]] = {"previous": {**_summary(before[unit["unit"]]), "rank": unit["previous_rank"]},
+        units[unit["unit"]] = {"previous": {**figures["previous"][unit["unit"]], "rank": unit["previous_rank"]},
                                "change": unit["change"],
                                "weakest": _weakest(unit, labels), "expectations": _expectations(unit, labels)}
-    total, comments = _comment_rows(session, q, None if query.unit_code is None else set(
-        subtree[ids[query.unit_code]]), query.period, query.tz, limit=comments_limit)
-    scope = next((u for u in all_units if u.code == query.unit_code), None)
+    # With a unit, the document's first unit is it (tree order starts with the subtree's top).
+    scope = current["units"][0] if query.unit_code is not None else None
+    total, items = comments if comments is not None else (figures["comments_total"], [])
     return {
         "language": language,
         "scores": current,
         "period": {"from": query.period.start.isoformat(), "to": query.period.end.isoformat()},
         "previous_period": {"from": before_period.start.isoformat(), "to": before_period.end.isoformat()},
-        "scope": {"unit": scope.code, "name": scope.name} if scope else None,
+        "scope": {"unit": scope["unit"], "name": scope["name"]} if scope else None,
         "overall": {
-            "previous": _summary(before_overall),
+            "previous": figures["previous_overall"],
             "change": overall["change"],
             "element_changes": {code: e["change"] for code, e in overall["elements"].items()},
             "weakest": _weakest(overall, labels),
             "expectations": _expectations(overall, labels),
         },
         "units": units,
-        "comments": {"total": total, "items": comments},
+        "comments": {"total": total, "items": items},
         "labels": labels,
         "methodology": {
             "questionnaire": q.id, "version": q.version, "content_hash": q.content_hash,

@@ -24,6 +24,7 @@ from survey_app.domain.submission import CHANNELS, EXPECTATIONS
 from survey_app.models import Answer, Choice, Response, Unit
 from survey_app.services.integrity import counted, flagged_per_unit
 from survey_app.services.invitations import issued_per_unit
+from survey_app.services.matrix_breakdowns import subtree_breakdowns
 from survey_app.services.rating_matrix import period_matrix, tree_order
 from survey_app.services.units import descendant_ids
 from survey_app.services.weighted_scores import weighted_entry, weighted_figures
@@ -153,8 +154,21 @@ def breakdowns(questionnaire: Questionnaire, respondents: list[Respondent], ques
             for question in questions}
 
 
+@dataclass(frozen=True)
+class PeriodFigures:
+    document: dict[str, Any]      # period_scores
+    previous: dict[str, Scores]   # unit code -> the previous period's scores of its subtree (shown units)
+    previous_overall: Scores      # the previous period's of what "overall" covers
+
+
 def period_scores(session: Session, query: ScoreQuery) -> dict[str, Any]:
     """The document of the ``scores`` contract (README, "Scores JSON")."""
+    return period_figures(session, query).document
+
+
+def period_figures(session: Session, query: ScoreQuery) -> PeriodFigures:
+    """``period_scores`` with the previous period's scores its changes compare with, from the
+    same counted responses (services.report_data shows them)."""
     q = query.questionnaire
     all_units = list(session.scalars(select(Unit)))
     subtree = descendant_ids(all_units)
@@ -183,15 +197,11 @@ def period_scores(session: Session, query: ScoreQuery) -> dict[str, Any]:
     else:
         overall, overall_before = (score_blocks(plan, m.blocks) for m in matrices)
 
-    # Breakdowns group by profile answers, which the arrays do not hold: respondents, only when asked.
-    grouped = respondents_by_unit(session, q, query.period, query.tz,
-                                  profile=bool(set(query.by) - {CHANNEL})) if query.by else {}
-
-    def by(unit_ids: set[int]) -> dict[str, Any]:
+    def by(unit_id: int | None) -> dict[str, Any]:
+        """Breakdowns of the unit's subtree (None: every unit), on the same arrays."""
         if not query.by:
             return {}
-        respondents = [r for unit_id in unit_ids for r in grouped.get(unit_id, [])]
-        return {"by": breakdowns(q, respondents, query.by, query.min_breakdown)}
+        return {"by": subtree_breakdowns(session, q, matrices[0], unit_id, query.by, query.min_breakdown)}
 
     by_id = {u.id: u for u in all_units}
     units = []
@@ -203,7 +213,7 @@ def period_scores(session: Session, query: ScoreQuery) -> dict[str, Any]:
             "name": unit.name,
             "parent": by_id[unit.parent_id].code if unit.parent_id else None,
             **scores_as_dict(current[unit.id], previous[unit.id]),
-            **by(subtree[unit.id]),
+            **by(unit.id),
             "rank": rank,
             "previous_rank": previous_rank,
             "rank_change": previous_rank - rank if rank is not None and previous_rank is not None else None,
@@ -212,12 +222,13 @@ def period_scores(session: Session, query: ScoreQuery) -> dict[str, Any]:
             **weighted_entry(weighted[unit.id]),
             "flagged": sum(flagged.get(member, 0) for member in subtree[unit.id]),
         })
-    return {
+    document = {
         "questionnaire": q.id,
         "from": query.period.start.isoformat(),
         "to": query.period.end.isoformat(),
-        "overall": {**scores_as_dict(overall, overall_before), **by(shown_ids),
+        "overall": {**scores_as_dict(overall, overall_before), **by(root.id if query.unit_code else None),
                     "flagged": sum(flagged.get(unit_id, 0) for unit_id in shown_ids),
                     **weighted_entry(weighted_overall)},
         "units": units,
     }
+    return PeriodFigures(document, {unit.code: previous[unit.id] for unit in shown}, overall_before)

@@ -1,0 +1,113 @@
+"""Breakdowns (by channel, by a profile question) of a unit's subtree, from the arrays of a
+period (services/rating_matrix.py) instead of one Respondent per response.
+
+The channel of each row comes with the matrix; profile answers are read once per matrix, one
+short row of integers per response that answered any, and kept with it (PeriodMatrix.extras).
+The cells hold what ``services.scores.breakdowns`` gives for the same counted responses
+(domain.breakdown.breakdown_rows).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from sqlalchemy import case, func, literal, select
+from sqlalchemy.orm import Session
+
+from survey_app.domain.breakdown import CHANNEL, breakdown_rows
+from survey_app.domain.questionnaire import Questionnaire
+from survey_app.domain.submission import CHANNELS
+from survey_app.models import Choice, Response
+from survey_app.services.rating_matrix import FETCH_ROWS, PeriodMatrix
+
+OTHER = 30000  # an option code the questionnaire does not list (an older version's): read again as text
+
+
+def subtree_breakdowns(session: Session, questionnaire: Questionnaire, matrix: PeriodMatrix, unit_id: int | None,
+                       questions: tuple[str, ...], min_responses: int) -> dict[str, dict[str, dict[str, Any]]]:
+    """``{question: {answer: cell}}`` for the counted responses of the unit and every unit below
+    it; of every row for None."""
+    plan = questionnaire.scoring_plan()
+    rows = matrix.subtree_rows(unit_id) if unit_id is not None else slice(None)
+    result = {}
+    for question in questions:
+        answer, codes, listed = answers_of(session, questionnaire, matrix, question)
+        result[question] = breakdown_rows(plan, matrix.blocks.values[rows], answer[rows], codes, listed,
+                                          min_responses)
+    return result
+
+
+def answers_of(session: Session, questionnaire: Questionnaire, matrix: PeriodMatrix,
+               question: str) -> tuple[np.ndarray, list[str], int]:
+    """(each row's answer as an index into codes, -1 for none; codes; how many of them the
+    question lists) for the channel or a profile question."""
+    key = ("answers", question)
+    if key not in matrix.extras:
+        if question == CHANNEL:
+            matrix.extras[key] = _channels(session, matrix)
+        else:
+            matrix.extras[key] = _profile(session, questionnaire, matrix, question)
+    return matrix.extras[key]
+
+
+def _rows_of(matrix: PeriodMatrix, response_ids: np.ndarray) -> np.ndarray:
+    """The rows of the matrix holding these responses (every one of them is there)."""
+    if "id order" not in matrix.extras:
+        matrix.extras["id order"] = np.argsort(matrix.ids, kind="stable")
+    order = matrix.extras["id order"]
+    return order[np.searchsorted(matrix.ids, response_ids, sorter=order)]
+
+
+def _with_others(matrix: PeriodMatrix, answer: np.ndarray, codes: list[str], pairs) -> None:
+    """Give the rows of (response id, code) pairs their codes, each new code appended to ``codes``."""
+    pairs = list(pairs)
+    if not pairs:
+        return
+    ids = np.array([response_id for response_id, _ in pairs], dtype=np.int64)
+    index = {code: i for i, code in enumerate(codes)}
+    for code in (code for _, code in pairs):
+        if code not in index:
+            index[code] = len(codes)
+            codes.append(code)
+    answer[_rows_of(matrix, ids)] = [index[code] for _, code in pairs]
+
+
+def _channels(session: Session, matrix: PeriodMatrix) -> tuple[np.ndarray, list[str], int]:
+    answer, codes = matrix.channels.astype(np.int64), [str(c) for c in CHANNELS]
+    others = matrix.ids[answer < 0]
+    if len(others):  # a channel the app does not know (stored by hand): its own cell, as before
+        _with_others(matrix, answer, codes, (
+            (response_id, channel) for chunk in range(0, len(others), FETCH_ROWS)
+            for response_id, channel in session.execute(
+                select(Response.id, Response.channel).where(
+                    Response.id.in_(others[chunk:chunk + FETCH_ROWS].tolist())).order_by(Response.id))))
+    return answer, codes, len(CHANNELS)
+
+
+def _profile(session: Session, questionnaire: Questionnaire, matrix: PeriodMatrix,
+             question: str) -> tuple[np.ndarray, list[str], int]:
+    found = questionnaire.profile_question(question)
+    codes = [o.code for o in found.options] if found else []
+    listed = len(codes)
+    where = (Choice.question_code == question, *matrix.where)
+    option = case({code: i for i, code in enumerate(codes)}, value=Choice.option_code,
+                  else_=OTHER) if codes else literal(OTHER)
+    # One answer per question and response is what a submission stores; should a response
+    # hold two, the first the questionnaire lists stands.
+    query = (select(Choice.response_id, func.min(option)).join(Response, Response.id == Choice.response_id)
+             .where(*where).group_by(Choice.response_id))
+    chunks = [np.array(list(map(tuple, rows)), dtype=np.int64).reshape(len(rows), 2)
+              for rows in session.connection().execute(query).partitions(FETCH_ROWS)]
+    table = np.concatenate([np.zeros((0, 2), dtype=np.int64), *chunks])
+    answer = np.full(len(matrix.ids), -1, dtype=np.int64)
+    answer[_rows_of(matrix, table[:, 0])] = table[:, 1]
+    if (table[:, 1] == OTHER).any():
+        known = set(codes)
+        pairs = session.execute(
+            select(Choice.response_id, Choice.option_code).join(Response, Response.id == Choice.response_id)
+            .where(*where, Choice.option_code.not_in(known) if known else literal(True))
+            .order_by(Choice.response_id, Choice.option_code)).all()
+        rows = _rows_of(matrix, np.array([response_id for response_id, _ in pairs], dtype=np.int64))
+        _with_others(matrix, answer, codes, [pair for pair, row in zip(pairs, rows) if answer[row] == OTHER])
+    return answer, codes, listed
