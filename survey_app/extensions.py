@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -40,6 +41,13 @@ login_manager.login_view = "auth.login"
 # Limits are counted in RATELIMIT_STORAGE_URI (memory:// by default; redis:// when several
 # processes serve the app, so that they share the counts); see config.py for Redis outages.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+@limiter.request_filter
+def _reading_a_page() -> bool:
+    """Reading a page is never counted: every limit outside the API guards a write (an answer,
+    a sign-in), and skipping the count spares each survey page the limiter's work."""
+    return request.method in ("GET", "HEAD") and request.blueprint != "api"
 
 
 @event.listens_for(Engine, "connect")

@@ -18,6 +18,8 @@ about a citizen's device or address is ever kept.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -59,6 +61,17 @@ def fingerprint(ratings: dict[str, int], expectations: Iterable[str], profile: d
     """A value equal for two submissions exactly when they give the same answers."""
     return (tuple(sorted(ratings.items())), tuple(sorted(expectations)), tuple(sorted(profile.items())),
             (comment or "").strip())
+
+
+def answers_digest(ratings: dict[str, int], expectations: Iterable[str], profile: dict[str, str],
+                   comment: str | None) -> str:
+    """``fingerprint`` as 32 hex characters, kept with each response stored from the web, so that
+    finding the identical ones of a place is one comparison per recent response, not one per
+    answer. Two submissions share it exactly when their fingerprints are equal (but for a
+    collision of 128-bit hashes, which no real set of answers will meet)."""
+    text = json.dumps(fingerprint(ratings, expectations, profile, comment), ensure_ascii=False,
+                      separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
 def whole_form_identical(ratings: dict[str, int], criteria: Sequence[str]) -> bool:

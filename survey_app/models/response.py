@@ -14,10 +14,15 @@ class Response(db.Model):
     """One citizen's completed questionnaire. Never updated once stored."""
 
     __tablename__ = "responses"
-    __table_args__ = (Index("ix_responses_questionnaire_submitted", "questionnaire_id", "submitted_at"),)
+    __table_args__ = (
+        Index("ix_responses_questionnaire_submitted", "questionnaire_id", "submitted_at"),
+        # The recent responses of a unit: what screening a new one counts and compares
+        # (services/integrity.py); also every lookup by unit.
+        Index("ix_responses_unit_submitted", "unit_id", "submitted_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     # Which questionnaire, exactly, was answered: editing a file never changes past results.
     questionnaire_id: Mapped[str] = mapped_column(String(32))
     questionnaire_version: Mapped[int]
@@ -31,6 +36,9 @@ class Response(db.Model):
     submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     # The kiosk it was given on, for kiosk submissions.
     kiosk_id: Mapped[int | None] = mapped_column(ForeignKey("kiosks.id"), index=True)
+    # domain.integrity.answers_digest of what it holds, for responses stored from the web (the
+    # ones screened); null for imported ones and for those stored before it was kept.
+    answers_digest: Mapped[str | None] = mapped_column(String(32))
 
     unit: Mapped[Unit] = relationship()
     answers: Mapped[list[Answer]] = relationship(

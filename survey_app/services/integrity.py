@@ -30,21 +30,21 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session, aliased, selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from survey_app.domain.integrity import (
     IntegrityRules,
     Reason,
     Seen,
     burst_limit,
-    fingerprint,
+    answers_digest,
     reasons_of,
     reasons_text,
     repeated_with,
     whole_form_identical,
 )
 from survey_app.domain.submission import EXPECTATIONS, Submission
-from survey_app.models import Answer, FlagReview, Response, ResponseFlag, User
+from survey_app.models import FlagReview, Response, ResponseFlag, User
 from survey_app.services.responses import submission_of
 
 RESTORE, FLAG = "restore", "flag"
@@ -54,13 +54,6 @@ MAX_REASON_LENGTH = 1000
 
 class ReviewError(ValueError):
     pass
-
-
-def _seen(response: Response) -> Seen:
-    expectations = [c.option_code for c in response.choices if c.question_code == EXPECTATIONS]
-    profile = {c.question_code: c.option_code for c in response.choices if c.question_code != EXPECTATIONS}
-    ratings = {a.item_code: a.value for a in response.answers}
-    return Seen(response.id, response.submitted_at, fingerprint(ratings, expectations, profile, response.comment))
 
 
 def screen_response(session: Session, response: Response, *, criteria: list[str],
@@ -79,18 +72,18 @@ def screen_response(session: Session, response: Response, *, criteria: list[str]
     """
     submission = submission or submission_of(response)
     ratings = submission.ratings
-    new = Seen(response.id, response.submitted_at, fingerprint(
-        ratings, submission.expectations, submission.profile, submission.comment))
-    burst_count, burst_members, same_ratings = _place_queries(response.kiosk_id is not None, len(ratings))
+    digest = response.answers_digest or answers_digest(ratings, submission.expectations, submission.profile,
+                                                       submission.comment)
+    new = Seen(response.id, response.submitted_at, digest)
+    burst_count, burst_members, same_answers = _place_queries(response.kiosk_id is not None)
     at = response.submitted_at
     params = {
         "unit_id": response.unit_id, "channel": response.channel, "questionnaire_id": response.questionnaire_id,
         "kiosk_id": response.kiosk_id, "response_id": response.id, "at": at,
         "burst_from": at - timedelta(seconds=rules.burst_seconds),
         "repeat_from": at - timedelta(seconds=rules.repeat_seconds), "reason": Reason.BURST.value,
+        "digest": digest,
     }
-    for i, (code, value) in enumerate(ratings.items()):
-        params |= {f"code{i}": code, f"value{i}": value}
     verdict: dict[int, set[Reason]] = {}
 
     def flag(response_ids: Iterable[int], reason: Reason) -> None:
@@ -103,7 +96,8 @@ def screen_response(session: Session, response: Response, *, criteria: list[str]
         flag([response.id, *session.scalars(burst_members, params)], Reason.BURST)
     if whole_form_identical(ratings, criteria) and seconds_taken is not None and seconds_taken < rules.fast_seconds:
         flag([response.id], Reason.FAST_IDENTICAL)
-    same = repeated_with(new, [_seen(r) for r in session.scalars(same_ratings, params)], rules)
+    same = repeated_with(new, [Seen(response_id, submitted_at, digest)
+                               for response_id, submitted_at in session.execute(same_answers, params)], rules)
     if same:
         flag([response.id, *same], Reason.REPEATED)
 
@@ -140,12 +134,12 @@ def _write_flags(session: Session, verdict: dict[int, set[Reason]], now: datetim
     session.flush()
 
 
-@lru_cache(maxsize=64)
-def _place_queries(on_kiosk: bool, rating_count: int) -> tuple[Select, Select, Select]:
+@lru_cache(maxsize=4)
+def _place_queries(on_kiosk: bool) -> tuple[Select, Select, Select]:
     """For the place of a new response (its values given as parameters): how many responses
-    came in the burst window before it; those of them not flagged for a reason yet; and the
-    recent ones whose ratings are exactly the new one's (the same answers, no more), loaded
-    with what the repetition rule compares in full. Built once per shape."""
+    came in the burst window before it; those of them not flagged for a reason yet; and (id,
+    submitted_at) of the recent ones whose answers have the new one's digest. All read the
+    window through the index on (unit_id, submitted_at). Built once per shape."""
     place = [Response.unit_id == bindparam("unit_id"), Response.channel == bindparam("channel"),
              Response.questionnaire_id == bindparam("questionnaire_id"),
              Response.id != bindparam("response_id"), Response.submitted_at <= bindparam("at")]
@@ -156,18 +150,9 @@ def _place_queries(on_kiosk: bool, rating_count: int) -> tuple[Select, Select, S
     not_flagged_for = or_(ResponseFlag.response_id.is_(None), not_(ResponseFlag.reasons.contains(bindparam("reason"))))
     burst_members = (select(Response.id).outerjoin(ResponseFlag, ResponseFlag.response_id == Response.id)
                      .where(*burst, not_flagged_for))
-    # One scalar subquery per rating, not EXISTS: PostgreSQL would plan EXISTS as a join of
-    # twenty-odd tables (hundreds of milliseconds of planning); subqueries stay per-row
-    # lookups in the primary key of answers, and the first difference ends them.
-    answer = aliased(Answer)
-    same_answers = [select(answer.value).where(answer.response_id == Response.id, answer.item_code == bindparam(
-        f"code{i}")).scalar_subquery() == bindparam(f"value{i}") for i in range(rating_count)]
-    answer_count = select(func.count()).where(Answer.response_id == Response.id).scalar_subquery()
-    same_ratings = (select(Response)
-                    .where(*place, Response.submitted_at >= bindparam("repeat_from"), *same_answers,
-                           answer_count == rating_count)
-                    .options(selectinload(Response.answers), selectinload(Response.choices)))
-    return burst_count, burst_members, same_ratings
+    same_answers = select(Response.id, Response.submitted_at).where(
+        *place, Response.submitted_at >= bindparam("repeat_from"), Response.answers_digest == bindparam("digest"))
+    return burst_count, burst_members, same_answers
 
 
 def counted() -> ColumnElement[bool]:

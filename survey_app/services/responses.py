@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from survey_app.domain.integrity import answers_digest
 from survey_app.domain.questionnaire import Questionnaire
 from survey_app.domain.submission import (
     CHANNELS,
@@ -15,6 +17,12 @@ from survey_app.domain.submission import (
     submission_problems,
 )
 from survey_app.models import Answer, Choice, Response, Unit
+
+
+class UnitLike(Protocol):
+    """A unit or what a survey page keeps of one (web/public/public_units.py): its id."""
+
+    id: int
 
 
 class InvalidSubmission(ValueError):
@@ -27,7 +35,7 @@ def already_submitted(session: Session, submission_key: str) -> bool:
     return session.scalar(select(Response.id).where(Response.submission_key == submission_key)) is not None
 
 
-def record_response(session: Session, *, unit: Unit, questionnaire: Questionnaire,
+def record_response(session: Session, *, unit: Unit | UnitLike, questionnaire: Questionnaire,
                     submission: Submission, locale: str, channel: str, submitted_at: datetime,
                     submission_key: str | None = None, kiosk_id: int | None = None) -> Response:
     """Add one response with its answers; raise InvalidSubmission and add nothing if it is invalid.
@@ -44,7 +52,7 @@ def record_response(session: Session, *, unit: Unit, questionnaire: Questionnair
         raise InvalidSubmission(problems)
 
     response = Response(
-        unit=unit,
+        unit_id=unit.id,
         questionnaire_id=questionnaire.id,
         questionnaire_version=questionnaire.version,
         questionnaire_hash=questionnaire.content_hash,
@@ -54,6 +62,8 @@ def record_response(session: Session, *, unit: Unit, questionnaire: Questionnair
         comment=submission.comment,
         submission_key=submission_key,
         kiosk_id=kiosk_id,
+        answers_digest=answers_digest(submission.ratings, submission.expectations, submission.profile,
+                                      submission.comment),
     )
     session.add(response)
     session.flush()

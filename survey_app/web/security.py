@@ -39,7 +39,17 @@ TOKEN_PAGES = frozenset({"invitation", "kiosk"})
 
 class SessionInterface(SecureCookieSessionInterface):
     """Flask's signed-cookie sessions, with a cookie marked Secure when the request is HTTPS
-    (SESSION_COOKIE_SECURE still forces it on everywhere)."""
+    (SESSION_COOKIE_SECURE still forces it on everywhere), and one signing serializer per set of
+    keys instead of a new one for every read and every write of a session: building one runs
+    a trial serialisation (itsdangerous checks the serializer's output type), a good share
+    of serving a survey page."""
+
+    def get_signing_serializer(self, app: Flask):
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        kept = app.extensions.get("session_serializer")
+        if kept is None or kept[0] != keys:
+            kept = app.extensions["session_serializer"] = (keys, super().get_signing_serializer(app))
+        return kept[1]
 
     def get_cookie_secure(self, app: Flask) -> bool:
         if super().get_cookie_secure(app):

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 
 from survey_app.domain.submission import Channel
-from survey_app.extensions import csrf, db, limiter
-from survey_app.services.units import unit_by_code
+from survey_app.extensions import csrf, limiter
 from survey_app.web.public.answering import (
     requested_questionnaire,
     store_once,
@@ -20,6 +19,7 @@ from survey_app.web.public.protection import (
     open_link_limit_key,
     too_many_answers_message,
 )
+from survey_app.web.public.public_units import public_unit
 from survey_app.web.public.survey_form import posted_submission, survey_form
 from survey_app.web.public.survey_page import render_survey_page
 
@@ -29,36 +29,45 @@ bp = Blueprint("open_link", __name__)
 csrf.exempt(bp)
 
 
-@bp.route("/u/<unit_code>", methods=["GET", "POST"])
-@limiter.limit(open_link_limit, key_func=open_link_limit_key, methods=["POST"],
-               error_message=too_many_answers_message)
+@bp.get("/u/<unit_code>")
 def survey(unit_code: str):
-    unit = unit_by_code(db.session, unit_code) or abort(404)
+    """A fresh survey page (no rate limit: reading the page stores nothing)."""
+    unit = public_unit(unit_code)
     q = requested_questionnaire()
     language = survey_language(q)
+    return render_survey_page("survey/form.html", "survey/_form_questions.html", q=q, language=language,
+                              honeypot=True, unit=unit, page_key=(unit,))
+
+
+@bp.post("/u/<unit_code>")
+@limiter.limit(open_link_limit, key_func=open_link_limit_key, error_message=too_many_answers_message)
+def answer(unit_code: str):
+    """Store a submitted survey and thank the citizen, or show the form again with its errors."""
+    unit = public_unit(unit_code)
+    q = requested_questionnaire()
+    language = survey_language(q)
+    thanks = url_for(".thanks", unit_code=unit.code, q=request.args.get("q"), lang=language)
+    if (request.form.get(HONEYPOT) or "").strip():
+        # A script filled the field people never see: thank it as usual, store nothing.
+        return redirect(thanks)
     form = None
-    if request.method == "POST":
-        thanks = url_for(".thanks", unit_code=unit.code, q=request.args.get("q"), lang=language)
-        if (request.form.get(HONEYPOT) or "").strip():
-            # A script filled the field people never see: thank it as usual, store nothing.
-            return redirect(thanks)
-        submission = posted_submission(q)
-        if submission is None:
-            form = survey_form(q, language, honeypot=True)()
-            submission = form.to_submission() if form.validate() else None
-        if submission is not None:
-            store_once(
-                unit=unit, questionnaire=q, submission=submission, locale=language,
-                channel=Channel.LINK, submitted_at=datetime.now(timezone.utc),
-                submission_key=request.form["submission_key"],
-            )
-            return redirect(thanks)
+    submission = posted_submission(q)
+    if submission is None:
+        form = survey_form(q, language, honeypot=True)()
+        submission = form.to_submission() if form.validate() else None
+    if submission is not None:
+        store_once(
+            unit=unit, questionnaire=q, submission=submission, locale=language,
+            channel=Channel.LINK, submitted_at=datetime.now(timezone.utc),
+            submission_key=request.form["submission_key"],
+        )
+        return redirect(thanks)
     return render_survey_page("survey/form.html", "survey/_form_questions.html", q=q, language=language,
                               form=form, honeypot=True, unit=unit)
 
 
 @bp.get("/u/<unit_code>/thanks")
 def thanks(unit_code: str):
-    unit = unit_by_code(db.session, unit_code) or abort(404)
+    unit = public_unit(unit_code)
     q = requested_questionnaire()
     return render_template("survey/thanks.html", q=q, unit=unit, language=survey_language(q))

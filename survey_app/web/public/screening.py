@@ -30,7 +30,12 @@ def _now() -> datetime:
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt=SALT)
+    # One per secret key: every survey page and every answer uses it.
+    kept = current_app.extensions.get("served_at_serializer")
+    if kept is None or kept[0] != current_app.secret_key:
+        kept = current_app.extensions["served_at_serializer"] = (
+            current_app.secret_key, URLSafeTimedSerializer(current_app.secret_key, salt=SALT))
+    return kept[1]
 
 
 def served_token(submission_key: str) -> str:

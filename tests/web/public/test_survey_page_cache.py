@@ -71,3 +71,44 @@ def test_a_form_the_shortcut_leaves_to_the_full_form_is_stored_as_before(app, cl
         stored = db.session.scalars(select(Response)).one()
         ratings = {a.item_code: a.value for a in stored.answers}
     assert ratings == {**{code: int(value) for code, value in answers.items()}, "TC1": 2}
+
+
+def test_a_kept_page_is_the_page_drawn_in_full(app, client, unit):
+    from survey_app.web.public.answering import requested_questionnaire, survey_language
+    from survey_app.web.public.public_units import public_unit
+    from survey_app.web.public.survey_page import render_survey_page
+
+    for url in ("/u/P01", "/u/P01?lang=en", "/u/P01?q=quick&lang=en"):
+        page(client, url)  # the first one keeps it
+        kept = page(client, url)
+        with app.test_request_context(url):
+            q = requested_questionnaire()
+            full = render_survey_page("survey/form.html", "survey/_form_questions.html", q=q,
+                                      language=survey_language(q), honeypot=True, unit=public_unit("P01"))
+        assert len(TOKENS.findall(kept)) == 3
+        assert TOKENS.sub("", kept) == TOKENS.sub("", full)
+
+
+def test_signed_in_staff_get_their_account_bar_not_the_kept_page(app, unit):
+    from accounts import add_user, log_in
+
+    citizen = page(app.test_client())
+    staff = app.test_client()
+    log_in(staff, add_user(app, "staff@example.org", "staff", "P01"))
+    html = page(staff)
+    assert "Signed in as" not in citizen and "staff@example.org" not in citizen
+    assert "staff@example.org" in html
+    assert "staff@example.org" not in page(app.test_client())  # nor does the next citizen
+
+
+def test_a_renamed_unit_shows_its_new_name_once_its_kept_fields_expire(app, client, unit, monkeypatch):
+    from survey_app.models import Unit
+    from survey_app.web.public import public_units
+
+    assert "UBND phường Bến Nghé" in page(client)
+    with app.app_context():
+        db.session.scalars(select(Unit)).one().name = "UBND phường Đa Kao"
+        db.session.commit()
+    assert "UBND phường Bến Nghé" in page(client)  # kept for up to a minute
+    monkeypatch.setattr(public_units, "UNIT_SECONDS", 0.0)
+    assert "UBND phường Đa Kao" in page(client) and "Bến Nghé" not in page(client)
