@@ -47,7 +47,10 @@ def answers_of(session: Session, questionnaire: Questionnaire, matrix: PeriodMat
         if question == CHANNEL:
             matrix.extras[key] = _channels(session, matrix)
         else:
-            matrix.extras[key] = _profile(session, questionnaire, matrix, question)
+            # Every profile question in one pass over the period's choices: a page shows them all.
+            asked = [question, *(p.code for p in questionnaire.profile if p.code != question)]
+            for code, found in zip(asked, _profile(session, questionnaire, matrix, asked)):
+                matrix.extras.setdefault(("answers", code), found)
     return matrix.extras[key]
 
 
@@ -86,28 +89,43 @@ def _channels(session: Session, matrix: PeriodMatrix) -> tuple[np.ndarray, list[
 
 
 def _profile(session: Session, questionnaire: Questionnaire, matrix: PeriodMatrix,
-             question: str) -> tuple[np.ndarray, list[str], int]:
-    found = questionnaire.profile_question(question)
-    codes = [o.code for o in found.options] if found else []
-    listed = len(codes)
-    where = (Choice.question_code == question, *matrix.where)
-    option = case({code: i for i, code in enumerate(codes)}, value=Choice.option_code,
-                  else_=OTHER) if codes else literal(OTHER)
-    # One answer per question and response is what a submission stores; should a response
-    # hold two, the first the questionnaire lists stands.
-    query = (select(Choice.response_id, func.min(option)).join(Response, Response.id == Choice.response_id)
-             .where(*where).group_by(Choice.response_id))
-    chunks = [np.array(list(map(tuple, rows)), dtype=np.int64).reshape(len(rows), 2)
+             questions: list[str]) -> list[tuple[np.ndarray, list[str], int]]:
+    listed = {}
+    columns = []
+    for question in questions:
+        found = questionnaire.profile_question(question)
+        listed[question] = [o.code for o in found.options] if found else []
+        option = case({code: i for i, code in enumerate(listed[question])}, value=Choice.option_code,
+                      else_=OTHER) if listed[question] else literal(OTHER)
+        # One answer per question and response is what a submission stores; should a response
+        # hold two, the first the questionnaire lists stands.
+        columns.append(func.coalesce(func.min(option).filter(Choice.question_code == question), -1))
+    query = (select(Choice.response_id, *columns).join(Response, Response.id == Choice.response_id)
+             .where(Choice.question_code.in_(questions), *matrix.where).group_by(Choice.response_id))
+    width = 1 + len(questions)
+    chunks = [np.array(list(map(tuple, rows)), dtype=np.int64).reshape(len(rows), width)
               for rows in session.connection().execute(query).partitions(FETCH_ROWS)]
-    table = np.concatenate([np.zeros((0, 2), dtype=np.int64), *chunks])
-    answer = np.full(len(matrix.ids), -1, dtype=np.int64)
-    answer[_rows_of(matrix, table[:, 0])] = table[:, 1]
-    if (table[:, 1] == OTHER).any():
-        known = set(codes)
-        pairs = session.execute(
-            select(Choice.response_id, Choice.option_code).join(Response, Response.id == Choice.response_id)
-            .where(*where, Choice.option_code.not_in(known) if known else literal(True))
-            .order_by(Choice.response_id, Choice.option_code)).all()
-        rows = _rows_of(matrix, np.array([response_id for response_id, _ in pairs], dtype=np.int64))
-        _with_others(matrix, answer, codes, [pair for pair, row in zip(pairs, rows) if answer[row] == OTHER])
-    return answer, codes, listed
+    table = np.concatenate([np.zeros((0, width), dtype=np.int64), *chunks])
+    rows = _rows_of(matrix, table[:, 0])
+    found = []
+    for i, question in enumerate(questions):
+        answer = np.full(len(matrix.ids), -1, dtype=np.int64)
+        answer[rows] = table[:, 1 + i]
+        codes = list(listed[question])
+        if (table[:, 1 + i] == OTHER).any():
+            _others(session, matrix, answer, codes, question)
+        found.append((answer, codes, len(listed[question])))
+    return found
+
+
+def _others(session: Session, matrix: PeriodMatrix, answer: np.ndarray, codes: list[str], question: str) -> None:
+    """Options of ``question`` the questionnaire does not list, read as text (rare: responses to
+    an older version)."""
+    known = set(codes)
+    pairs = session.execute(
+        select(Choice.response_id, Choice.option_code).join(Response, Response.id == Choice.response_id)
+        .where(Choice.question_code == question, *matrix.where,
+               Choice.option_code.not_in(known) if known else literal(True))
+        .order_by(Choice.response_id, Choice.option_code)).all()
+    rows = _rows_of(matrix, np.array([response_id for response_id, _ in pairs], dtype=np.int64))
+    _with_others(matrix, answer, codes, [pair for pair, row in zip(pairs, rows) if answer[row] == OTHER])

@@ -11,15 +11,17 @@ after every new response, each of its quarters of the trend on its own.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from survey_app.domain.periods import Period
+from survey_app.domain.periods import Period, period_of
 from survey_app.domain.questionnaire import Questionnaire
 from survey_app.services.data_fingerprint import data_fingerprint, data_fingerprints
 from survey_app.services.figures_cache import cached, question_key
+from survey_app.services.rating_matrix import kept_matrices
 from survey_app.services.report_data import (
     MIN_BREAKDOWN_RESPONSES,
     assemble_report,
@@ -97,3 +99,22 @@ def drawing(session: Session, name: Any, inputs: Any, draw: Callable[[], str]) -
     ``name`` (which chart of which page, in which language) and drawn again only when its
     inputs change: one row per chart, replaced, however often its figures change."""
     return cached(session, {"drawing": name}, question_key(inputs), draw)
+
+
+def warm(session: Session, query_base: ScoreQuery, unit_codes: list[str], *, trend_quarters: int,
+         questions: tuple[str, ...], min_breakdown: int) -> int:
+    """Compute and keep, for the period of ``query_base``, what the officers' pages read: the
+    units table of the whole tree, and for each of ``unit_codes`` its table and unit page
+    (figures, trend, breakdowns). Each period is read once (rating_matrix.kept_matrices) and
+    each unit's scores computed once for all of them; figures already kept and still right
+    are left as they are. Returns how many units were done."""
+    period, q, tz = query_base.period, query_base.questionnaire, query_base.tz
+    last_quarter = period_of("quarter", period.end)
+    with kept_matrices():
+        _figures(session, replace(query_base, unit_code=None))
+        for code in unit_codes:
+            query = replace(query_base, unit_code=code)
+            _figures(session, query)
+            trend(session, query, code, last_quarter, trend_quarters)
+            breakdowns(session, q, code, period, tz, questions, min_responses=min_breakdown)
+    return len(unit_codes)

@@ -64,8 +64,12 @@ class PeriodMatrix:
     extras: dict[Any, Any] = field(default_factory=dict, compare=False)
 
     def subtree(self, plan: ScoringPlan, unit_id: int) -> Scores:
-        """The scores of the unit and every unit below it."""
-        return score_blocks(plan, self.blocks, *self.spans[unit_id])
+        """The scores of the unit and every unit below it (kept with the matrix: a warm-up
+        scores every unit's pages, each asking the scores of every unit)."""
+        key = ("scores", plan, unit_id)
+        if key not in self.extras:
+            self.extras[key] = score_blocks(plan, self.blocks, *self.spans[unit_id])
+        return self.extras[key]
 
     def subtree_rows(self, unit_id: int) -> slice:
         first, last = self.spans[unit_id]

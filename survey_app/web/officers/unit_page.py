@@ -14,6 +14,7 @@ from survey_app.extensions import db
 from survey_app.services.accounts import in_scope
 from survey_app.domain.breakdown import CHANNEL
 from survey_app.services.officer_figures import breakdowns, report_summary, trend
+from survey_app.services.rating_matrix import kept_matrices
 from survey_app.services.report_data import unit_comments
 from survey_app.web.auth import permission_required
 from survey_app.web.officers import bp, presenting, unit_figures, wording
@@ -41,20 +42,22 @@ def unit(code: str):
     unit = scoped_unit(code)
     page = _page_number()
     q, session = report.questionnaire, db.session
-    summary = report_summary(session, report.query(unit.code), language=wording.language())
+    min_ranked = current_app.config["MIN_RANKED_RESPONSES"]
+    # The summary, the trend and the breakdowns share each period's read when they are not kept.
+    with kept_matrices():
+        summary = report_summary(session, report.query(unit.code), language=wording.language())
+        comments = unit_comments(session, q, unit.code, report.period, report.tz, page=page,
+                                 per_page=COMMENTS_PER_PAGE, total=summary["comments"]["total"])
+        if page > comments["pages"]:
+            abort(404)
+        points = unit_figures.trend(trend(session, report.query(unit.code), unit.code,
+                                          period_of("quarter", report.period.end), TREND_QUARTERS), q)
+        splits = breakdowns(session, q, unit.code, report.period, report.tz, (CHANNEL, *(p.code for p in q.profile)),
+                            min_responses=current_app.config["MIN_BREAKDOWN_RESPONSES"])
     document = summary["scores"]
     figures = document["units"][0]
-    comments = unit_comments(session, q, unit.code, report.period, report.tz, page=page, per_page=COMMENTS_PER_PAGE,
-                             total=summary["comments"]["total"])
-    if page > comments["pages"]:
-        abort(404)
-    points = unit_figures.trend(
-        trend(session, report.query(unit.code), unit.code, period_of("quarter", report.period.end), TREND_QUARTERS), q)
     element_rows = unit_figures.elements(figures, q)
     criteria_groups = unit_figures.criteria(figures, q)
-    min_ranked = current_app.config["MIN_RANKED_RESPONSES"]
-    splits = breakdowns(session, q, unit.code, report.period, report.tz, (CHANNEL, *(p.code for p in q.profile)),
-                        min_responses=current_app.config["MIN_BREAKDOWN_RESPONSES"])
     return render_template(
         "officers/unit.html", language=wording.language(), report=report, unit=unit,
         picker=picker(report, ".unit", code=unit.code),
