@@ -63,7 +63,9 @@ class CsvRows:
             # A row's number, not reader.line_num: a quoted cell may span several lines of text
             # but is one row in a spreadsheet.
             for line, values in enumerate(self._reader, start=2):
-                if not any(value.strip() for value in values):
+                # The first cell alone mostly tells that the row is not empty (and cheaply).
+                if not (values and values[0] and not values[0].isspace()) and not any(
+                        value.strip() for value in values):
                     continue  # spreadsheets like to leave empty lines at the end
                 if len(values) != width:
                     self.problems.append(f"line {line}: {len(values)} cells, but the header has {width}")

@@ -1,29 +1,65 @@
 """Adding many responses at once: an import of a million rows in chunks, inside the caller's
 transaction, with a few statements per chunk instead of one per row.
 
-SQLite gets SQLAlchemy Core executemany; PostgreSQL gets COPY (psycopg 3), several times
-faster than even multi-row INSERTs for the twenty-odd answer rows of each response. Either way
-the responses get ids chosen here (from the sequence on PostgreSQL, after the first one on
-SQLite), so that their answers are written without reading anything back.
+Each chunk goes to the database as a few large statements, each one call into the driver:
+PostgreSQL gets COPY (psycopg 3) fed with text formatted here; SQLite gets multi-row
+``INSERT ... VALUES (?, ?, ?), (?, ?, ?), ...`` of as many rows as it binds values. Large
+statements matter on SQLite: the sqlite3 module lets go of the GIL only while SQLite works, so
+an ``executemany`` lets go of it and takes it back once per row, and with the parser holding it
+each taking back waits for Python's switch interval. Measured on a million answer rows:
+``executemany`` 1.5 s alone but 12 s beside a busy parsing thread; ``json_each`` of one JSON
+text 1.8 s; 10,000-row VALUES 0.7 s. Either way the responses get ids chosen here (from the
+sequence on PostgreSQL, after the first one on SQLite), so that their answers are written
+without reading anything back.
+
+PostgreSQL's own cost is the most of it and stays: every answer and choice row runs the foreign
+key's check (a SELECT ... FOR KEY SHARE on responses), about 4 us a row, some 60% of its time.
+A set-based check would mean dropping and adding the constraints around the import, which
+locks responses, answers and choices against every reader and writer (the survey included)
+for the whole import and re-validates every row ever stored; an import must not stop the
+service, so the check stays per row (see docs/architecture.md).
 """
 
 from __future__ import annotations
 
+import sqlite3
 import queue
 import threading
 from typing import Self
 
-from sqlalchemy import Connection, insert, text
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
-from survey_app.domain.interchange import ResponseRecord
-from survey_app.domain.submission import EXPECTATIONS
-from survey_app.models import Answer, Choice, Response
+from survey_app.domain.interchange import FlatRecord
 
 RESPONSE_COLUMNS = ("id", "unit_id", "questionnaire_id", "questionnaire_version", "questionnaire_hash",
                     "locale", "channel", "submitted_at", "comment")
 ANSWER_COLUMNS = ("response_id", "item_code", "value")
 CHOICE_COLUMNS = ("response_id", "question_code", "option_code")
+
+# SQLite's per-row trigger keeping response_tallies (migration 7d0c5e2a9b41), as it is stored.
+# An import sets it aside inside its transaction and adds the tallies of its rows with one
+# statement at the end: the trigger's upsert cost 14 us a response, a quarter of all the
+# database's work. DDL is transactional in SQLite, the transaction holds the only write lock
+# from the DROP on, and readers see the committed schema, so no other connection ever meets the
+# table without it; a rollback puts it back. Any other text (a later migration changed it) is
+# left alone, and then the trigger counts row by row as before.
+_SQLITE_TALLY_TRIGGER = (
+    "CREATE TRIGGER responses_tally_insert AFTER INSERT ON responses FOR EACH ROW BEGIN\n"
+    "    INSERT INTO response_tallies (questionnaire_id, hour, changes)\n"
+    "    VALUES (NEW.questionnaire_id, CAST(strftime('%s', NEW.submitted_at) AS INTEGER) / 3600, 1)\n"
+    "    ON CONFLICT (questionnaire_id, hour) DO UPDATE SET changes = changes + 1;\nEND")
+# The same counts for every response from an id on, as one statement.
+_SQLITE_TALLIES = (
+    "INSERT INTO response_tallies (questionnaire_id, hour, changes) "
+    "SELECT questionnaire_id, CAST(strftime('%s', submitted_at) AS INTEGER) / 3600, count(*) "
+    "FROM responses WHERE id >= ? GROUP BY 1, 2 "
+    "ON CONFLICT (questionnaire_id, hour) DO UPDATE SET changes = changes + excluded.changes")
+
+_COLUMNS = {"responses": RESPONSE_COLUMNS, "answers": ANSWER_COLUMNS, "choices": CHOICE_COLUMNS}
+
+# COPY's text format: a backslash, tab or line break inside a value is written escaped.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
 class BulkResponses:
@@ -42,11 +78,16 @@ class BulkResponses:
         self._postgresql = self._connection.dialect.name == "postgresql"
         self._unit_ids = unit_ids
         self._chunk = chunk
-        self._pending: list[ResponseRecord] = []
+        self._pending: list[FlatRecord] = []
         self._next_id: int | None = None  # SQLite: the id of the next response
+        if not self._postgresql:
+            self._sqlite_max_variables = self._connection.connection.driver_connection.getlimit(
+                sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+            self._tally_trigger_dropped = False
+            self._first_id: int | None = None
         self.count = 0
         # Two chunks waiting at most: memory stays bounded when the database is the slower.
-        self._chunks: queue.Queue[list[ResponseRecord] | None] = queue.Queue(maxsize=2)
+        self._chunks: queue.Queue[list[FlatRecord] | None] = queue.Queue(maxsize=2)
         self._failure: BaseException | None = None
         self._writer = threading.Thread(target=self._write_chunks, name="bulk-responses", daemon=True)
         self._writer.start()
@@ -57,7 +98,7 @@ class BulkResponses:
     def __exit__(self, *exc_info) -> None:
         self._stop()
 
-    def add(self, record: ResponseRecord) -> None:
+    def add(self, record: FlatRecord) -> None:
         self._pending.append(record)
         if len(self._pending) >= self._chunk:
             self._hand_over()
@@ -90,62 +131,126 @@ class BulkResponses:
                     self._write(records)
                 except BaseException as exc:  # handed to the caller's thread by finish or add
                     self._failure = exc
+        if not self._postgresql and self._tally_trigger_dropped:
+            # Whatever happened: the caller may roll back, which would restore the trigger too,
+            # but must never be able to commit without it.
+            try:
+                self._restore_tally_trigger()
+            except BaseException as exc:
+                if self._failure is None:
+                    self._failure = exc
 
-    def _write(self, records: list[ResponseRecord]) -> None:
-        responses = [(self._unit_ids[r.unit], r.questionnaire.id, r.questionnaire.version,
-                      r.questionnaire.content_hash, r.locale, r.channel, r.submitted_at, r.submission.comment)
-                     for r in records]
+    def _write(self, records: list[FlatRecord]) -> None:
         if self._postgresql:
-            # Taken from the table's own sequence: concurrent submissions never get the same ids.
-            ids = list(self._connection.scalars(
-                text("SELECT nextval(pg_get_serial_sequence('responses', 'id')) FROM generate_series(1, :n)"),
-                {"n": len(records)}))
-            _copy(self._connection, Response.__tablename__, RESPONSE_COLUMNS,
-                  [(response_id, *row) for response_id, row in zip(ids, responses, strict=True)])
+            self._write_postgresql(records)
         else:
-            ids = self._insert_sqlite(responses)
-        answers, choices = [], []
-        for response_id, record in zip(ids, records, strict=True):
-            submission = record.submission
-            answers += [(response_id, code, value) for code, value in submission.ratings.items()]
-            choices += [(response_id, EXPECTATIONS, code) for code in submission.expectations]
-            choices += [(response_id, code, option) for code, option in submission.profile.items()]
-        if self._postgresql:
-            _copy(self._connection, Answer.__tablename__, ANSWER_COLUMNS, answers)
-            _copy(self._connection, Choice.__tablename__, CHOICE_COLUMNS, choices)
-        else:
-            # Plain tuples straight to the driver: Core's per-row parameter processing would cost
-            # more than SQLite's own work, and these columns need no conversion.
-            for model, rows in ((Answer, answers), (Choice, choices)):
-                if rows:
-                    self._connection.exec_driver_sql(self._sql(model), rows)
+            self._write_sqlite(records)
         self.count += len(records)
 
-    def _insert_sqlite(self, responses: list[tuple]) -> list[int]:
-        rows = [dict(zip(RESPONSE_COLUMNS[1:], row)) for row in responses]
-        ids = []
+    def _write_postgresql(self, records: list[FlatRecord]) -> None:
+        unit_ids = self._unit_ids
+        # Taken from the table's own sequence: concurrent submissions never get the same ids.
+        ids = list(self._connection.exec_driver_sql(
+            "SELECT nextval(pg_get_serial_sequence('responses', 'id')) FROM generate_series(1, %(n)s)",
+            {"n": len(records)}).scalars())
+        responses, answers, choices = [], [], []
+        for response_id, (submitted_at, unit, q, channel, locale, ratings, chosen, comment) in zip(
+                ids, records, strict=True):
+            comment = "\\N" if comment is None else comment.translate(_COPY_ESCAPES)
+            responses.append(f"{response_id}\t{unit_ids[unit]}\t{q.id}\t{q.version}\t{q.content_hash}\t"
+                             f"{locale}\t{channel}\t{submitted_at.isoformat()}\t{comment}\n")
+            # Codes, options and levels are checked against the questionnaire: nothing to escape.
+            answers += [f"{response_id}\t{code}\t{value}\n" for code, value in ratings]
+            choices += [f"{response_id}\t{question}\t{option}\n" for question, option in chosen]
+        _copy(self._connection, "responses", RESPONSE_COLUMNS, responses)
+        _copy(self._connection, "answers", ANSWER_COLUMNS, answers)
+        _copy(self._connection, "choices", CHOICE_COLUMNS, choices)
+
+    def _write_sqlite(self, records: list[FlatRecord]) -> None:
+        ids: list[int] = []
+        rest = records
         if self._next_id is None:
             # The first insert takes SQLite's write lock, held until commit, and gets the id
             # max + 1: the ids after it are this transaction's alone.
-            first = self._connection.execute(insert(Response), rows.pop(0)).inserted_primary_key[0]
-            ids.append(first)
-            self._next_id = first + 1
-        start, self._next_id = self._next_id, self._next_id + len(rows)
+            ids.append(self._insert_sqlite("responses", self._response_values([None], records[:1])))
+            self._next_id, rest = ids[0] + 1, records[1:]
+            self._set_tally_trigger_aside()  # after that insert, counted by the trigger
+        start, self._next_id = self._next_id, self._next_id + len(rest)
         ids += range(start, self._next_id)
-        if rows:
-            self._connection.execute(insert(Response), [
-                {"id": response_id, **row} for response_id, row in zip(ids[-len(rows):], rows, strict=True)])
-        return ids
+        self._insert_sqlite("responses", self._response_values(ids[len(ids) - len(rest):], rest))
+        answers: list = []
+        choices: list = []
+        for response_id, record in zip(ids, records, strict=True):
+            for code, value in record[5]:
+                answers += (response_id, code, value)  # a level's digits: the column makes it an integer
+            for question, option in record[6]:
+                choices += (response_id, question, option)
+        self._insert_sqlite("answers", answers)
+        self._insert_sqlite("choices", choices)
 
-    def _sql(self, model) -> str:
-        return str(insert(model).compile(dialect=self._connection.dialect))
+    def _set_tally_trigger_aside(self) -> None:
+        cursor = self._connection.connection.driver_connection.cursor()
+        try:
+            stored = cursor.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' "
+                                    "AND name = 'responses_tally_insert'").fetchone()
+            # Only inside the transaction (the sqlite3 module began it before the first INSERT,
+            # but runs DDL outside one as it comes): a rollback must bring the trigger back.
+            if (stored is not None and stored[0] == _SQLITE_TALLY_TRIGGER
+                    and self._connection.connection.driver_connection.in_transaction):
+                cursor.execute("DROP TRIGGER responses_tally_insert")
+                self._tally_trigger_dropped = True
+                self._first_id = self._next_id
+        finally:
+            cursor.close()
+
+    def _restore_tally_trigger(self) -> None:
+        cursor = self._connection.connection.driver_connection.cursor()
+        try:
+            if self._first_id is not None:
+                cursor.execute(_SQLITE_TALLIES, (self._first_id,))
+            cursor.execute(_SQLITE_TALLY_TRIGGER)
+            self._tally_trigger_dropped = False
+        finally:
+            cursor.close()
+
+    def _response_values(self, ids, records: list[FlatRecord]) -> list:
+        unit_ids = self._unit_ids
+        values: list = []
+        for response_id, (submitted_at, unit, q, channel, locale, _, _, comment) in zip(ids, records, strict=True):
+            values += (response_id, unit_ids[unit], q.id, q.version, q.content_hash, locale, channel,
+                       submitted_at.replace(tzinfo=None).isoformat(" ", "microseconds"), comment)
+        return values
+
+    def _insert_sqlite(self, table: str, values: list) -> int:
+        """Insert rows given as one flat list of values; return the last rowid.
+
+        As many rows a statement as SQLite binds values (32,766 on SQLite 3.32 and later), the
+        rest in statements of 1,024, 32 and 1 rows: a few statement texts for the sqlite3
+        module to keep prepared, each ready for every chunk. (One of each length met took
+        700 MB at 100,000 responses: a prepared statement of 10,000 rows holds megabytes.)
+        """
+        columns = _COLUMNS[table]
+        width = len(columns)
+        cursor = self._connection.connection.driver_connection.cursor()
+        try:
+            start = 0
+            for rows in (self._sqlite_max_variables // width, 1024, 32, 1):
+                sql = None
+                while len(values) - start >= rows * width:
+                    if sql is None:
+                        row = f"({', '.join('?' * width)})"
+                        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([row] * rows)}"
+                    cursor.execute(sql, values[start:start + rows * width])
+                    start += rows * width
+            return cursor.lastrowid
+        finally:
+            cursor.close()
 
 
-def _copy(connection: Connection, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    if not rows:
+def _copy(connection: Connection, table: str, columns: tuple[str, ...], lines: list[str]) -> None:
+    if not lines:
         return
     # The transaction's own psycopg connection: the rows go in with everything else or not at all.
     with connection.connection.driver_connection.cursor() as cursor, \
             cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
+        copy.write("".join(lines))
