@@ -19,6 +19,8 @@ class Response(db.Model):
         # The recent responses of a unit: what screening a new one counts and compares
         # (services/integrity.py); also every lookup by unit.
         Index("ix_responses_unit_submitted", "unit_id", "submitted_at"),
+        # The recent responses of a unit with the same answers as a new one (the repetition rule).
+        Index("ix_responses_unit_digest", "unit_id", "answers_digest", "submitted_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -91,7 +91,7 @@ def screen_response(session: Session, response: Response, *, criteria: list[str]
             verdict.setdefault(response_id, set()).add(reason)
 
     limit = burst_limit(rules, response.channel)
-    if limit is not None and session.scalar(burst_count, params) + 1 > limit:
+    if limit is not None and session.scalar(burst_count, {**params, "burst_limit": limit}) + 1 > limit:
         # The members flagged for the burst already would not change.
         flag([response.id, *session.scalars(burst_members, params)], Reason.BURST)
     if whole_form_identical(ratings, criteria) and seconds_taken is not None and seconds_taken < rules.fast_seconds:
@@ -119,11 +119,12 @@ def _write_flags(session: Session, verdict: dict[int, set[Reason]], now: datetim
         select(ResponseFlag).where(ResponseFlag.response_id.in_(earlier)))} if earlier else {}
     missing = [response_id for response_id in verdict if response_id not in flags]
     insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    # Parameters given apart (executemany), not in .values(): one statement compiled once for
+    # any number of rows.
     written = set(session.scalars(
-        insert(ResponseFlag).values([
-            {"response_id": response_id, "reasons": reasons_text(verdict[response_id]), "flagged_at": now,
-             "restored": False} for response_id in missing])
-        .on_conflict_do_nothing(index_elements=["response_id"]).returning(ResponseFlag.response_id))) if missing else set()
+        insert(ResponseFlag).on_conflict_do_nothing(index_elements=["response_id"]).returning(ResponseFlag.response_id),
+        [{"response_id": response_id, "reasons": reasons_text(verdict[response_id]), "flagged_at": now,
+          "restored": False} for response_id in missing])) if missing else set()
     if yielded := [response_id for response_id in missing if response_id not in written]:
         flags |= {f.response_id: f for f in session.scalars(select(ResponseFlag).where(
             ResponseFlag.response_id.in_(yielded)).execution_options(populate_existing=True))}
@@ -137,7 +138,7 @@ def _write_flags(session: Session, verdict: dict[int, set[Reason]], now: datetim
 @lru_cache(maxsize=4)
 def _place_queries(on_kiosk: bool) -> tuple[Select, Select, Select]:
     """For the place of a new response (its values given as parameters): how many responses
-    came in the burst window before it; those of them not flagged for a reason yet; and (id,
+    came in the burst window before it (up to the limit); those of them not flagged for a reason yet; and (id,
     submitted_at) of the recent ones whose answers have the new one's digest. All read the
     window through the index on (unit_id, submitted_at). Built once per shape."""
     place = [Response.unit_id == bindparam("unit_id"), Response.channel == bindparam("channel"),
@@ -146,7 +147,10 @@ def _place_queries(on_kiosk: bool) -> tuple[Select, Select, Select]:
     if on_kiosk:
         place.append(Response.kiosk_id == bindparam("kiosk_id"))
     burst = [*place, Response.submitted_at >= bindparam("burst_from")]
-    burst_count = select(func.count()).select_from(Response).where(*burst)
+    # Counted up to the limit only: whether the limit is reached is all the rule asks, and a
+    # place under a flood has thousands of responses in the window.
+    burst_count = select(func.count()).select_from(
+        select(Response.id).where(*burst).limit(bindparam("burst_limit")).subquery())
     not_flagged_for = or_(ResponseFlag.response_id.is_(None), not_(ResponseFlag.reasons.contains(bindparam("reason"))))
     burst_members = (select(Response.id).outerjoin(ResponseFlag, ResponseFlag.response_id == Response.id)
                      .where(*burst, not_flagged_for))
