@@ -8,6 +8,8 @@ the database as it is. Signs in as an officer of the whole province through the 
 times each page:
 - cold: the first request after the kept figures are emptied (services/figures_cache.py);
 - warm: the same request again (its figures kept);
+- warmed: the first request after the kept figures are emptied and ``flask figures warm`` has
+  computed the quarter's and the year's (cli/figures.py; its own time is printed too);
 - empty: the same request on a database holding the units and no response: the PostgreSQL
   database itself before the data are built, else (SQLite, or ``--reuse``) a temporary SQLite file.
 Also times what a report file computes (officer_figures.full_report: figures and comments).
@@ -86,8 +88,19 @@ def timed(client, path: str, query: dict) -> float:
     return seconds
 
 
-def measure(app) -> dict[str, tuple[float, float]]:
-    """label -> (cold, warm) seconds."""
+def warm_up(app) -> list[str]:
+    """``flask figures warm`` of the quarter and of the year: the lines it prints."""
+    lines = []
+    for period in (QUARTER, YEAR):
+        result = app.test_cli_runner().invoke(args=["figures", "warm", "--questionnaire", "sipas",
+                                                    "--from", period["from"], "--to", period["to"]])
+        assert result.exit_code == 0, result.output
+        lines += result.output.splitlines()
+    return lines
+
+
+def measure(app) -> tuple[dict[str, tuple[float, ...]], list[str]]:
+    """(label -> (cold, warm, warmed) seconds, what the warm-up printed)."""
     client = signed_in(app)
     timed(client, "/reports/flags", QUARTER)   # templates, translations, the first connection
     forget_kept(app)
@@ -95,6 +108,10 @@ def measure(app) -> dict[str, tuple[float, float]]:
     for label, path, query in pages(app):
         cold = timed(client, path, query)
         times[label] = (cold, timed(client, path, query))
+    forget_kept(app)
+    warm_lines = warm_up(app)
+    for label, path, query in pages(app):
+        times[label] += (timed(client, path, query),)
     with app.app_context():
         q = app.extensions["survey_catalog"].default
         score_query = ScoreQuery(questionnaire=q, tz=ZoneInfo(app.config["TIMEZONE"]),
@@ -106,8 +123,8 @@ def measure(app) -> dict[str, tuple[float, float]]:
         forget_kept(app)
         started = time.perf_counter()
         full_report(db.session, score_query, language="vi")
-        times["report file figures (full_report), a quarter"] = (time.perf_counter() - started, warm)
-    return times
+        times["report file figures (full_report), a quarter"] = (time.perf_counter() - started, warm, warm)
+    return times, warm_lines
 
 
 def main() -> None:
@@ -123,17 +140,20 @@ def main() -> None:
         # PostgreSQL: the very database, before it is filled; SQLite: another file.
         empty_url = url if url.startswith("postgresql") and not args.reuse else f"sqlite:///{tmp}/empty.sqlite"
         build(empty_url, 0, 0, args.seed)
-        empty = measure(make_app(empty_url))
+        empty, _ = measure(make_app(empty_url))
         if not args.reuse:
             build(url, args.responses, 0, args.seed)
         app = make_app(url)
         with app.app_context():
             count = db.session.scalar(select(func.count()).select_from(Response))
         print(f"database: {url.split('@')[-1]}, {count} responses (empty baseline: {empty_url.split('@')[-1]})")
-        full = measure(app)
-        print(f"seconds{'':41} {'cold':>8} {'warm':>8}   empty: {'cold':>6} {'warm':>6}")
-        for label, (cold, warm) in full.items():
-            print(f"{label:48} {cold:8.3f} {warm:8.3f}          {empty[label][0]:6.3f} {empty[label][1]:6.3f}")
+        full, warm_lines = measure(app)
+        for line in warm_lines:
+            print(f"figures warm: {line}")
+        print(f"seconds{'':41} {'cold':>8} {'warm':>8} {'warmed':>8}   empty: {'cold':>6} {'warm':>6}")
+        for label, (cold, warm, warmed) in full.items():
+            print(f"{label:48} {cold:8.3f} {warm:8.3f} {warmed:8.3f}          "
+                  f"{empty[label][0]:6.3f} {empty[label][1]:6.3f}")
 
 
 if __name__ == "__main__":
