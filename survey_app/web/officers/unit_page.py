@@ -19,7 +19,14 @@ from survey_app.services.report_data import unit_comments
 from survey_app.web.auth import permission_required
 from survey_app.web.officers import bp, presenting, unit_figures, wording
 from survey_app.web.officers.picker import picker
-from survey_app.web.officers.reading import bad_request, link, picked_period_redirect, report_request, scoped_unit
+from survey_app.web.officers.reading import (
+    ReportRequest,
+    bad_request,
+    link,
+    picked_period_redirect,
+    report_request,
+    scoped_unit,
+)
 
 COMMENTS_PER_PAGE = 20
 TREND_QUARTERS = 8
@@ -30,6 +37,25 @@ def _page_number() -> int:
     if not (raw.isascii() and raw.isdigit() and 1 <= len(raw) <= 6 and int(raw) >= 1):
         bad_request(_("The page number must be a whole number from 1."))
     return int(raw)
+
+
+def page_figures(report: ReportRequest, unit_code: str) -> dict:
+    """Every figure and chart of the unit's page in the request's language, kept ones read and
+    the others computed and kept: what a view shows, and what ``flask figures warm`` draws."""
+    q, session = report.questionnaire, db.session
+    # The summary, the trend and the breakdowns share each period's read when they are not kept.
+    with kept_matrices():
+        summary = report_summary(session, report.query(unit_code), language=wording.language())
+        points = unit_figures.trend(trend(session, report.query(unit_code), unit_code,
+                                          period_of("quarter", report.period.end), TREND_QUARTERS), q)
+        splits = breakdowns(session, q, unit_code, report.period, report.tz, (CHANNEL, *(p.code for p in q.profile)),
+                            min_responses=current_app.config["MIN_BREAKDOWN_RESPONSES"])
+    figures = summary["scores"]["units"][0]
+    element_rows, criteria_groups = unit_figures.elements(figures, q), unit_figures.criteria(figures, q)
+    charts = unit_figures.charts(element_rows, criteria_groups, points, q, kept_as={
+        "q": q.id, "unit": unit_code, "from": report.period.start.isoformat(), "to": report.period.end.isoformat()})
+    return {"summary": summary, "trend": points, "splits": splits, "elements": element_rows,
+            "criteria": criteria_groups, "charts": charts}
 
 
 @bp.get("/units/<code>")
@@ -43,21 +69,14 @@ def unit(code: str):
     page = _page_number()
     q, session = report.questionnaire, db.session
     min_ranked = current_app.config["MIN_RANKED_RESPONSES"]
-    # The summary, the trend and the breakdowns share each period's read when they are not kept.
-    with kept_matrices():
-        summary = report_summary(session, report.query(unit.code), language=wording.language())
-        comments = unit_comments(session, q, unit.code, report.period, report.tz, page=page,
-                                 per_page=COMMENTS_PER_PAGE, total=summary["comments"]["total"])
-        if page > comments["pages"]:
-            abort(404)
-        points = unit_figures.trend(trend(session, report.query(unit.code), unit.code,
-                                          period_of("quarter", report.period.end), TREND_QUARTERS), q)
-        splits = breakdowns(session, q, unit.code, report.period, report.tz, (CHANNEL, *(p.code for p in q.profile)),
-                            min_responses=current_app.config["MIN_BREAKDOWN_RESPONSES"])
-    document = summary["scores"]
-    figures = document["units"][0]
-    element_rows = unit_figures.elements(figures, q)
-    criteria_groups = unit_figures.criteria(figures, q)
+    shown = page_figures(report, unit.code)
+    summary, document, figures = shown["summary"], shown["summary"]["scores"], shown["summary"]["scores"]["units"][0]
+    comments = unit_comments(session, q, unit.code, report.period, report.tz, page=page, per_page=COMMENTS_PER_PAGE,
+                             total=summary["comments"]["total"])
+    if page > comments["pages"]:
+        abort(404)
+    points, splits = shown["trend"], shown["splits"]
+    element_rows, criteria_groups = shown["elements"], shown["criteria"]
     return render_template(
         "officers/unit.html", language=wording.language(), report=report, unit=unit,
         picker=picker(report, ".unit", code=unit.code),
@@ -76,8 +95,7 @@ def unit(code: str):
         unit_link=lambda child: link(".unit", report, code=child),
         up_link=link(".units", report),
         parent=unit.parent if unit.parent and in_scope(session, current_user, unit.parent) else None,
-        charts=unit_figures.charts(element_rows, criteria_groups, points, q, kept_as={
-            "q": q.id, "unit": unit.code, "from": report.period.start.isoformat(), "to": report.period.end.isoformat()}),
+        charts=shown["charts"],
         downloads={"pdf_vi": link(".preparing_pdf", report, unit=unit.code, lang="vi"),
                    "pdf_en": link(".preparing_pdf", report, unit=unit.code, lang="en"),
                    "xlsx": link(".report_xlsx", report, unit=unit.code)},
