@@ -9,7 +9,8 @@ times each page:
 - cold: the first request after the kept figures are emptied (services/figures_cache.py);
 - warm: the same request again (its figures kept);
 - warmed: the first request after the kept figures are emptied and ``flask figures warm`` has
-  computed the quarter's and the year's (cli/figures.py; its own time is printed too);
+  computed the quarter's and the year's, charts in Vietnamese included (cli/figures.py; its own
+  time is printed too);
 - empty: the same request on a database holding the units and no response: the PostgreSQL
   database itself before the data are built, else (SQLite, or ``--reuse``) a temporary SQLite file.
 Also times what a report file computes (officer_figures.full_report: figures and comments).
@@ -99,8 +100,8 @@ def warm_up(app) -> list[str]:
     return lines
 
 
-def measure(app) -> tuple[dict[str, tuple[float, ...]], list[str]]:
-    """(label -> (cold, warm, warmed) seconds, what the warm-up printed)."""
+def measure(app, *, warmed: bool = True) -> tuple[dict[str, tuple[float, ...]], list[str]]:
+    """(label -> (cold, warm[, warmed]) seconds, what the warm-up printed)."""
     client = signed_in(app)
     timed(client, "/reports/flags", QUARTER)   # templates, translations, the first connection
     forget_kept(app)
@@ -108,10 +109,12 @@ def measure(app) -> tuple[dict[str, tuple[float, ...]], list[str]]:
     for label, path, query in pages(app):
         cold = timed(client, path, query)
         times[label] = (cold, timed(client, path, query))
-    forget_kept(app)
-    warm_lines = warm_up(app)
-    for label, path, query in pages(app):
-        times[label] += (timed(client, path, query),)
+    warm_lines = []
+    if warmed:
+        forget_kept(app)
+        warm_lines = warm_up(app)
+        for label, path, query in pages(app):
+            times[label] += (timed(client, path, query),)
     with app.app_context():
         q = app.extensions["survey_catalog"].default
         score_query = ScoreQuery(questionnaire=q, tz=ZoneInfo(app.config["TIMEZONE"]),
@@ -140,7 +143,7 @@ def main() -> None:
         # PostgreSQL: the very database, before it is filled; SQLite: another file.
         empty_url = url if url.startswith("postgresql") and not args.reuse else f"sqlite:///{tmp}/empty.sqlite"
         build(empty_url, 0, 0, args.seed)
-        empty, _ = measure(make_app(empty_url))
+        empty, _ = measure(make_app(empty_url), warmed=False)
         if not args.reuse:
             build(url, args.responses, 0, args.seed)
         app = make_app(url)

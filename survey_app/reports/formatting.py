@@ -8,16 +8,32 @@ patterns are those of the officer pages, so a page and a file print the same fig
 
 from __future__ import annotations
 
+import functools
+import math
 from datetime import date, datetime
 
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal as _babel_decimal
 
 REPORT_LANGUAGES = ("vi", "en")
 NONE = "—"
 INDEX_FORMAT = "#,##0.0"        # indices to one decimal, as SIPAS reports print them
 DATE_FORMATS = {"vi": "dd/MM/yyyy", "en": "d MMM y"}
 DATETIME_FORMATS = {"vi": "dd/MM/yyyy HH:mm", "en": "d MMM y, HH:mm"}
+
+
+def format_decimal(value, pattern: str, *, locale: str) -> str:
+    """Babel's format_decimal, remembered: a page of 200 units formats some 3,000 numbers at
+    about 0.1 ms each, and the same kept figures are shown again and again."""
+    if isinstance(value, float):
+        # -0.0 equals 0.0 as a key, but Babel may print it with its sign.
+        return _remembered(value, math.copysign(1.0, value), pattern, locale)
+    return _babel_decimal(value, pattern, locale=locale)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _remembered(value: float, sign: float, pattern: str, locale: str) -> str:
+    return _babel_decimal(value, pattern, locale=locale)
 
 
 class Figures:

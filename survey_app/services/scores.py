@@ -47,8 +47,10 @@ class UnknownUnit(LookupError):
 
 def respondents_by_unit(session: Session, questionnaire: Questionnaire, period: Period,
                         tz: ZoneInfo, *, profile: bool = False) -> dict[int, list[Respondent]]:
-    """Every response of the period, reduced to what scoring needs, grouped by unit id; the
-    traits hold the channel, and the profile answers when ``profile`` (for breakdowns)."""
+    """Every counted response of the period, reduced to what scoring needs, grouped by unit id;
+    the traits hold the channel, and the profile answers when ``profile`` (for breakdowns).
+    One Python object per response: the figures are computed on arrays instead
+    (services/rating_matrix.py, services/matrix_breakdowns.py); this is their reference."""
     start, end = period.utc_bounds(tz)
     in_period = (
         select(Response.id)
