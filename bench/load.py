@@ -20,7 +20,11 @@ every request sent is answered and counted (req/s = successes / --seconds).
 
 The open-link rate limit (30 a minute per address) is raised through
 SURVEY_APP_OPEN_LINK_RATE_LIMIT; the integrity rules stay as configured: the burst of a
-benchmark gets flagged, and flagged responses are still stored responses.
+benchmark gets flagged, and flagged responses are still stored responses (set
+SURVEY_APP_INTEGRITY_LINK_BURST_COUNT and SURVEY_APP_INTEGRITY_REPEAT_COUNT high to measure
+submissions that are screened and not flagged, as a citizen's are). The limits are counted
+where ``--limits-storage`` says: memory:// (each worker on its own, as ``make run``) by default,
+or redis://127.0.0.1:6379, as a deployment with several workers must.
 """
 
 from __future__ import annotations
@@ -285,6 +289,8 @@ def main() -> int:
     parser.add_argument("--database-url", help="a PostgreSQL URL (default: a fresh SQLite file)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--limits-storage", default="memory://",
+                        help="RATELIMIT_STORAGE_URI of the app (default memory://; e.g. redis://127.0.0.1:6379)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install wrk")
@@ -301,6 +307,9 @@ def main() -> int:
     unit = "STP" if not args.database_url else f"STP-{run}"
     env = {**os.environ, "SURVEY_APP_DATABASE_URL": url, "SURVEY_APP_SECRET_KEY": secrets.token_urlsafe(32),
            "SURVEY_APP_OPEN_LINK_RATE_LIMIT": RATE_LIMIT, "BARE_DATABASE_URL": bare_url,
+           "SURVEY_APP_RATELIMIT_STORAGE_URI": args.limits_storage,
+           # This run's own counters, whatever else the Redis holds.
+           "SURVEY_APP_RATELIMIT_KEY_PREFIX": f"survey_app_{run}",
            # The code of this checkout, whatever the virtualenv has installed.
            "PYTHONPATH": os.pathsep.join(filter(None, (str(ROOT), os.environ.get("PYTHONPATH"))))}
     flask = [str(BIN / "flask"), "--app", "survey_app"]
@@ -345,8 +354,11 @@ def main() -> int:
     server_errors = sum(n for r in results.values() for status, n in r["statuses"].items() if status >= 500)
     print(f"database: {'PostgreSQL' if args.database_url else 'SQLite (fresh file)'}; gunicorn 2 sync "
           f"workers; wrk -t{args.threads} -c{args.connections}, {args.seconds} s per run")
-    print(f"open-link rate limit raised to '{RATE_LIMIT}' through SURVEY_APP_OPEN_LINK_RATE_LIMIT "
-          "(integrity rules as configured: flagged responses are stored)")
+    rules = {name: os.environ[name] for name in ("SURVEY_APP_INTEGRITY_LINK_BURST_COUNT",
+                                                 "SURVEY_APP_INTEGRITY_REPEAT_COUNT") if name in os.environ}
+    print(f"open-link rate limit raised to '{RATE_LIMIT}' through SURVEY_APP_OPEN_LINK_RATE_LIMIT, "
+          f"counted in {args.limits_storage}; integrity rules {rules or 'as configured'} "
+          "(flagged responses are stored)")
     print(line("bare GET / (tiny page)", bare_get))
     print(line(f"GET /u/{unit}", app_get, bare_get, 0.70))
     print(line("bare POST (one row)", bare_post))
