@@ -64,13 +64,20 @@ def cached(session: Session, question: Any, fingerprint: str, compute: Callable[
     fingerprint says.
     """
     key = question_key(question)
-    row = session.execute(select(CachedFigures.fingerprint, CachedFigures.document)
-                          .where(CachedFigures.key == key)).first()
-    if row is not None and row.fingerprint == fingerprint:
-        return json.loads(row.document)
+    found = kept(session, question, fingerprint)
+    if found is not None:
+        return found
     document = json.dumps(compute(), separators=(",", ":"))
     _keep(session, key, fingerprint, document, now or datetime.now(timezone.utc))
     return json.loads(document)
+
+
+def kept(session: Session, question: Any, fingerprint: str) -> Any | None:
+    """The kept answer to ``question`` if computed from data of this ``fingerprint``, else None
+    (nothing computed)."""
+    row = session.execute(select(CachedFigures.fingerprint, CachedFigures.document)
+                          .where(CachedFigures.key == question_key(question))).first()
+    return json.loads(row.document) if row is not None and row.fingerprint == fingerprint else None
 
 
 def _keep(session: Session, key: str, fingerprint: str, document: str, now: datetime) -> None:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from survey_app.domain.periods import Period, period_of
 from survey_app.domain.questionnaire import Questionnaire
 from survey_app.services.data_fingerprint import data_fingerprint, data_fingerprints
-from survey_app.services.figures_cache import cached, question_key
+from survey_app.services.figures_cache import cached, kept, question_key
 from survey_app.services.rating_matrix import kept_matrices
 from survey_app.services.report_data import (
     MIN_BREAKDOWN_RESPONSES,
@@ -45,15 +45,27 @@ def report_summary(session: Session, query: ScoreQuery, *, language: str | None)
     return assemble_report(_figures(session, query), query, language=language, comments=None)
 
 
-def _figures(session: Session, query: ScoreQuery) -> dict[str, Any]:
-    """``report_figures``, kept."""
+def _report_question(session: Session, query: ScoreQuery) -> tuple[dict[str, Any], str]:
     q = query.questionnaire
     responses_from, _ = query.period.previous().utc_bounds(query.tz)
     _, responses_to = query.period.utc_bounds(query.tz)
     fingerprint = data_fingerprint(session, q.id, responses_from, responses_to, query.period, query.tz)
     question = {"figures": "report", **_asked(q, query.period, query.tz), "unit": query.unit_code,
                 "min_ranked": query.min_ranked, "by": list(query.by), "min_breakdown": query.min_breakdown}
-    return cached(session, question, fingerprint, lambda: report_figures(session, query))
+    return question, fingerprint
+
+
+def _figures(session: Session, query: ScoreQuery) -> dict[str, Any]:
+    """``report_figures``, kept. Computing them takes the previous period's figures from the
+    kept ones when they are there and still right (a closed period, warmed or seen): the period
+    being looked at, the running one most often, is then the only one read."""
+    question, fingerprint = _report_question(session, query)
+
+    def compute() -> dict[str, Any]:
+        before = kept(session, *_report_question(session, replace(query, period=query.period.previous())))
+        return report_figures(session, query, before)
+
+    return cached(session, question, fingerprint, compute)
 
 
 def full_report(session: Session, query: ScoreQuery, *, language: str | None,

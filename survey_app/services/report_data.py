@@ -174,11 +174,13 @@ def _summary(scores: Scores) -> dict:
     return {"n": scores.n, "index": scores.index, "ci": list(scores.ci) if scores.ci else None}
 
 
-def report_figures(session: Session, query: ScoreQuery) -> dict[str, Any]:
+def report_figures(session: Session, query: ScoreQuery, previous: dict[str, Any] | None = None) -> dict[str, Any]:
     """What a report shows whatever its language, as JSON-able data: the scores document, the
     previous period's n, index and interval of each unit and overall (the very scores its
-    changes compare with), and how many comments there are. Raises UnknownUnit."""
-    found = period_figures(session, query)
+    changes compare with), and how many comments there are. Raises UnknownUnit.
+    ``previous``: the previous period's report_figures of the same query, if known and still
+    right (kept): that period is then not read again (scores.period_figures)."""
+    found = period_figures(session, query, previous["scores"] if previous is not None else None)
     total, _ = comment_rows(session, query.questionnaire, query.unit_code, query.period, query.tz, limit=0)
     return {"scores": found.document, "previous": {code: _summary(s) for code, s in found.previous.items()},
             "previous_overall": _summary(found.previous_overall), "comments_total": total}

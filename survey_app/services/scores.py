@@ -15,6 +15,7 @@ from survey_app.domain.change import change_as_dict
 from survey_app.domain.periods import Period
 from survey_app.domain.questionnaire import Questionnaire
 from survey_app.domain.scoring import (
+    ElementScore,
     Respondent,
     Scores,
     competition_ranks,
@@ -163,14 +164,30 @@ class PeriodFigures:
     previous_overall: Scores      # the previous period's of what "overall" covers
 
 
+def _kept_scores(entry: dict[str, Any]) -> Scores:
+    """The figures of a unit (or overall) of a scores document, as much of Scores as a change
+    and a rank read: n, the index, the elements' indices and intervals."""
+    def interval(ci):
+        return tuple(ci) if ci is not None else None
+
+    return Scores(n=entry["n"], index=entry["index"], ci=interval(entry["ci"]),
+                  elements={code: ElementScore(index=e["index"], ci=interval(e["ci"]), alpha=e["alpha"])
+                            for code, e in entry["elements"].items()},
+                  criteria={}, expectations={})
+
+
 def period_scores(session: Session, query: ScoreQuery) -> dict[str, Any]:
     """The document of the ``scores`` contract (README, "Scores JSON")."""
     return period_figures(session, query).document
 
 
-def period_figures(session: Session, query: ScoreQuery) -> PeriodFigures:
+def period_figures(session: Session, query: ScoreQuery, previous_document: dict[str, Any] | None = None) -> PeriodFigures:
     """``period_scores`` with the previous period's scores its changes compare with, from the
-    same counted responses (services.report_data shows them)."""
+    same counted responses (services.report_data shows them).
+
+    ``previous_document``: the previous period's ``period_scores`` for the same query, when it is
+    known and still right (kept figures, services/officer_figures.py): its units' n, indices,
+    intervals and ranks are the very numbers a read of that period gives, so it is not read again."""
     q = query.questionnaire
     all_units = list(session.scalars(select(Unit)))
     subtree = descendant_ids(all_units)
@@ -184,11 +201,19 @@ def period_figures(session: Session, query: ScoreQuery) -> PeriodFigures:
 
     # Every figure but the breakdowns is scored on arrays read once per period (services/rating_matrix.py).
     plan = q.scoring_plan()
-    matrices = [period_matrix(session, q, period, query.tz, all_units)
-                for period in (query.period, query.period.previous())]
-    current, previous = ({unit.id: m.subtree(plan, unit.id) for unit in all_units} for m in matrices)
+    periods = (query.period,) if previous_document is not None else (query.period, query.period.previous())
+    matrices = [period_matrix(session, q, period, query.tz, all_units) for period in periods]
+    current = {unit.id: matrices[0].subtree(plan, unit.id) for unit in all_units}
     ranks = _ranks(all_units, current, query.min_ranked)
-    previous_ranks = _ranks(all_units, previous, query.min_ranked)
+    if previous_document is None:
+        previous = {unit.id: matrices[1].subtree(plan, unit.id) for unit in all_units}
+        previous_ranks = _ranks(all_units, previous, query.min_ranked)
+        previous_all = score_blocks(plan, matrices[1].blocks)
+    else:
+        kept = {entry["unit"]: entry for entry in previous_document["units"]}
+        previous = {unit.id: _kept_scores(kept[unit.code]) for unit in shown}
+        previous_ranks = {unit.id: kept[unit.code]["rank"] for unit in shown}
+        previous_all = _kept_scores(previous_document["overall"])
     invitations = _invitations(session, shown, subtree, query.period, query.tz)
     # Post-stratified by unit and channel (docs/indices.md, "Weighted index").
     weighted, weighted_overall = weighted_figures(session, q, query.period, query.tz, shown, subtree, rows=matrices[0])
@@ -197,7 +222,7 @@ def period_figures(session: Session, query: ScoreQuery) -> PeriodFigures:
     if query.unit_code is not None:  # the shown units are the root's subtree
         overall, overall_before = current[root.id], previous[root.id]
     else:
-        overall, overall_before = (score_blocks(plan, m.blocks) for m in matrices)
+        overall, overall_before = score_blocks(plan, matrices[0].blocks), previous_all
 
     def by(unit_id: int | None) -> dict[str, Any]:
         """Breakdowns of the unit's subtree (None: every unit), on the same arrays."""

@@ -71,3 +71,17 @@ def test_closed_periods():
         period_of("year", date(2025, 1, 1))]
     assert closed_periods(today, current=True)[3:] == [
         period_of("month", today), period_of("quarter", today), period_of("year", today)]
+
+
+def test_a_period_after_a_kept_one_reads_only_itself_and_shows_the_same(app, client, runner):
+    """With the quarter before kept (warmed), a page of this quarter takes that quarter's figures
+    from them instead of reading it again: the pages are the same as computed from nothing."""
+    report_province.build(app)
+    log_in(client, add_user(app, "officer@binhan.gov.vn", "officer", "TINH"))
+    result = runner.invoke(args=["figures", "warm", "--from", "2025-10-01", "--to", "2025-12-31", "--charts", "none"])
+    assert result.exit_code == 0, result.output
+    pages = {path: html(client, path) for path in PAGES}
+    with app.app_context():
+        db.session.execute(delete(CachedFigures))
+        db.session.commit()
+    assert {path: html(client, path) for path in PAGES} == pages

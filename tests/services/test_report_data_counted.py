@@ -9,7 +9,9 @@ flagged responses (left out) and restored ones (counted again).
 
 from __future__ import annotations
 
+import json
 import random
+from dataclasses import replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -24,7 +26,7 @@ from survey_app.extensions import db
 from survey_app.models import Answer, Choice, Response, ResponseFlag
 from survey_app.services import report_data
 from survey_app.services.rating_matrix import kept_matrices
-from survey_app.services.scores import ScoreQuery, breakdowns, period_scores
+from survey_app.services.scores import ScoreQuery, breakdowns, period_figures, period_scores
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 TREE = "P > D1 > C1, C2; P > D2 > C3; P > D3; Q > C4"
@@ -115,6 +117,17 @@ def test_every_figure_counts_what_scores_counts(app, seed):
             split = report_data.unit_breakdowns(db.session, q, unit, now, TZ, questions, min_responses=3)
             assert split == breakdowns(q, respondents(BELOW[unit], now), questions, 3), unit
             assert "fax" in split[CHANNEL] and "retired_option" in split["gender"] and split[OLD_QUESTION]
+
+        # Figures that take the previous period's from its kept document (JSON) are the same.
+        for unit in (None, "P", "D1", "C3"):
+            query = ScoreQuery(q, now, TZ, min_ranked=1, unit_code=unit)
+            kept_before = json.loads(json.dumps(period_scores(db.session, replace(query, period=before))))
+            fresh, reused = period_figures(db.session, query), period_figures(db.session, query, kept_before)
+            assert json.dumps(reused.document) == json.dumps(fresh.document), unit
+            assert {code: (s.n, s.index, s.ci) for code, s in reused.previous.items()} == {
+                code: (s.n, s.index, s.ci) for code, s in fresh.previous.items()}
+            assert (reused.previous_overall.n, reused.previous_overall.index, reused.previous_overall.ci) == (
+                fresh.previous_overall.n, fresh.previous_overall.index, fresh.previous_overall.ci)
 
         # scores --by: the same cells, from the same arrays.
         by = period_scores(db.session, ScoreQuery(q, now, TZ, min_ranked=1, by=questions, min_breakdown=3))
