@@ -56,6 +56,9 @@ _SQLITE_TALLIES = (
     "FROM responses WHERE id >= ? GROUP BY 1, 2 "
     "ON CONFLICT (questionnaire_id, hour) DO UPDATE SET changes = changes + excluded.changes")
 
+_SQLITE_CACHE_KIB = 65536
+_SQLITE_CACHE_PAGES = 16384  # of 4 KiB
+
 _COLUMNS = {"responses": RESPONSE_COLUMNS, "answers": ANSWER_COLUMNS, "choices": CHOICE_COLUMNS}
 
 # COPY's text format: a backslash, tab or line break inside a value is written escaped.
@@ -68,8 +71,10 @@ class BulkResponses:
 
     The chunks are written by a thread of its own while the caller reads the next rows: the
     database works (PostgreSQL in its own process, SQLite with the GIL released) while Python
-    parses. Use it in a ``with`` block: leaving it waits for the writer, so that the session is
-    never used by two threads at once, whatever the caller does next (a rollback above all).
+    parses. On SQLite ``add`` also lays out each row's values, in the caller's thread, which
+    has time to spare, so that the writer does little but hand statements to SQLite. Use it
+    in a ``with`` block: leaving it waits for the writer, so that the session is never used by
+    two threads at once, whatever the caller does next (a rollback above all).
     """
 
     def __init__(self, session: Session, unit_ids: dict[str, int], *, chunk: int = 5000):
@@ -78,16 +83,30 @@ class BulkResponses:
         self._postgresql = self._connection.dialect.name == "postgresql"
         self._unit_ids = unit_ids
         self._chunk = chunk
-        self._pending: list[FlatRecord] = []
-        self._next_id: int | None = None  # SQLite: the id of the next response
+        self._pending: list[FlatRecord] = []  # PostgreSQL: the chunk's records
+        self._pending_count = 0
         if not self._postgresql:
+            # The chunk's rows of each table as one flat list of values.
+            self._responses: list = []
+            self._answers: list = []
+            self._choices: list = []
+            self._next_id: int | None = None  # the id of the next response
             self._sqlite_max_variables = self._connection.connection.driver_connection.getlimit(
                 sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
             self._tally_trigger_dropped = False
-            self._first_id: int | None = None
+            self._first_id: int | None = None  # of the responses the tally trigger did not count
+            # A larger page cache for the import's connection, given back afterwards: the
+            # indexes of responses by unit take rows at two hundred places at once, and with
+            # the default 2 MB their pages were written out and read back again and again
+            # (a million responses: 43 s of SQLite's time with 2 MB, 31 s with 64 MB or 256 MB).
+            # Only memory: what is written and when it is durable do not change.
+            driver = self._connection.connection.driver_connection
+            self._cache_size = driver.execute("PRAGMA cache_size").fetchone()[0]
+            if 0 <= self._cache_size < _SQLITE_CACHE_PAGES or -_SQLITE_CACHE_KIB < self._cache_size < 0:
+                driver.execute(f"PRAGMA cache_size = -{_SQLITE_CACHE_KIB}")
         self.count = 0
         # Two chunks waiting at most: memory stays bounded when the database is the slower.
-        self._chunks: queue.Queue[list[FlatRecord] | None] = queue.Queue(maxsize=2)
+        self._chunks: queue.Queue[tuple | None] = queue.Queue(maxsize=2)
         self._failure: BaseException | None = None
         self._writer = threading.Thread(target=self._write_chunks, name="bulk-responses", daemon=True)
         self._writer.start()
@@ -99,13 +118,20 @@ class BulkResponses:
         self._stop()
 
     def add(self, record: FlatRecord) -> None:
-        self._pending.append(record)
-        if len(self._pending) >= self._chunk:
+        if self._postgresql:
+            self._pending.append(record)
+        elif self._next_id is None:
+            self._write_first_sqlite(record)
+            return
+        else:
+            self._lay_out_sqlite(record)
+        self._pending_count += 1
+        if self._pending_count >= self._chunk:
             self._hand_over()
 
     def finish(self) -> int:
         """Write what is left, wait for the writer; raise what it met. Returns the count."""
-        if self._pending:
+        if self._pending_count:
             self._hand_over()
         self._stop()
         if self._failure is not None:
@@ -116,8 +142,14 @@ class BulkResponses:
         if self._failure is not None:
             self._stop()
             raise self._failure
-        records, self._pending = self._pending, []
-        self._chunks.put(records)
+        if self._postgresql:
+            chunk: tuple = (self._pending,)
+            self._pending = []
+        else:
+            chunk = (self._responses, self._answers, self._choices)
+            self._responses, self._answers, self._choices = [], [], []
+        self._chunks.put((self._pending_count, *chunk))
+        self._pending_count = 0
 
     def _stop(self) -> None:
         if self._writer.is_alive():
@@ -125,27 +157,28 @@ class BulkResponses:
             self._writer.join()
 
     def _write_chunks(self) -> None:
-        while (records := self._chunks.get()) is not None:
+        while (chunk := self._chunks.get()) is not None:
             if self._failure is None:
                 try:
-                    self._write(records)
+                    if self._postgresql:
+                        self._write_postgresql(chunk[1])
+                    else:
+                        for table, values in zip(("responses", "answers", "choices"), chunk[1:], strict=True):
+                            self._insert_sqlite(table, values)
+                    self.count += chunk[0]
                 except BaseException as exc:  # handed to the caller's thread by finish or add
                     self._failure = exc
-        if not self._postgresql and self._tally_trigger_dropped:
-            # Whatever happened: the caller may roll back, which would restore the trigger too,
-            # but must never be able to commit without it.
-            try:
-                self._restore_tally_trigger()
-            except BaseException as exc:
-                if self._failure is None:
-                    self._failure = exc
-
-    def _write(self, records: list[FlatRecord]) -> None:
         if self._postgresql:
-            self._write_postgresql(records)
-        else:
-            self._write_sqlite(records)
-        self.count += len(records)
+            return
+        try:
+            self._connection.connection.driver_connection.execute(f"PRAGMA cache_size = {self._cache_size}")
+            if self._tally_trigger_dropped:
+                # Whatever happened: the caller may roll back, which would restore the trigger
+                # too, but must never be able to commit without it.
+                self._restore_tally_trigger()
+        except BaseException as exc:
+            if self._failure is None:
+                self._failure = exc
 
     def _write_postgresql(self, records: list[FlatRecord]) -> None:
         unit_ids = self._unit_ids
@@ -166,27 +199,36 @@ class BulkResponses:
         _copy(self._connection, "answers", ANSWER_COLUMNS, answers)
         _copy(self._connection, "choices", CHOICE_COLUMNS, choices)
 
-    def _write_sqlite(self, records: list[FlatRecord]) -> None:
-        ids: list[int] = []
-        rest = records
-        if self._next_id is None:
-            # The first insert takes SQLite's write lock, held until commit, and gets the id
-            # max + 1: the ids after it are this transaction's alone.
-            ids.append(self._insert_sqlite("responses", self._response_values([None], records[:1])))
-            self._next_id, rest = ids[0] + 1, records[1:]
-            self._set_tally_trigger_aside()  # after that insert, counted by the trigger
-        start, self._next_id = self._next_id, self._next_id + len(rest)
-        ids += range(start, self._next_id)
-        self._insert_sqlite("responses", self._response_values(ids[len(ids) - len(rest):], rest))
-        answers: list = []
-        choices: list = []
-        for response_id, record in zip(ids, records, strict=True):
-            for code, value in record[5]:
-                answers += (response_id, code, value)  # a level's digits: the column makes it an integer
-            for question, option in record[6]:
-                choices += (response_id, question, option)
-        self._insert_sqlite("answers", answers)
-        self._insert_sqlite("choices", choices)
+    def _write_first_sqlite(self, record: FlatRecord) -> None:
+        """The first response, at once in the caller's thread (the writer has nothing yet): its
+        insert takes SQLite's write lock, held until commit, and gets the id max + 1, so that
+        the ids after it are this transaction's alone and ``add`` can give them out."""
+        self._lay_out_sqlite(record, first=True)
+        response_id = self._insert_sqlite("responses", self._responses)
+        self._next_id = response_id + 1
+        self._set_tally_trigger_aside()  # after that insert, counted by the trigger
+        for values in (self._answers, self._choices):
+            values[0::3] = [response_id] * (len(values) // 3)
+        self._insert_sqlite("answers", self._answers)
+        self._insert_sqlite("choices", self._choices)
+        self._responses, self._answers, self._choices = [], [], []
+        self.count += 1
+
+    def _lay_out_sqlite(self, record: FlatRecord, *, first: bool = False) -> None:
+        submitted_at, unit, q, channel, locale, ratings, choices, comment = record
+        if first:
+            response_id = None  # SQLite's next
+        else:
+            response_id = self._next_id
+            self._next_id = response_id + 1
+        self._responses += (response_id, self._unit_ids[unit], q.id, q.version, q.content_hash, locale, channel,
+                            submitted_at.replace(tzinfo=None).isoformat(" ", "microseconds"), comment)
+        answers = self._answers
+        for code, value in ratings:
+            answers += (response_id, code, value)  # a level's digits: the column makes it an integer
+        values = self._choices
+        for question, option in choices:
+            values += (response_id, question, option)
 
     def _set_tally_trigger_aside(self) -> None:
         cursor = self._connection.connection.driver_connection.cursor()
@@ -212,14 +254,6 @@ class BulkResponses:
             self._tally_trigger_dropped = False
         finally:
             cursor.close()
-
-    def _response_values(self, ids, records: list[FlatRecord]) -> list:
-        unit_ids = self._unit_ids
-        values: list = []
-        for response_id, (submitted_at, unit, q, channel, locale, _, _, comment) in zip(ids, records, strict=True):
-            values += (response_id, unit_ids[unit], q.id, q.version, q.content_hash, locale, channel,
-                       submitted_at.replace(tzinfo=None).isoformat(" ", "microseconds"), comment)
-        return values
 
     def _insert_sqlite(self, table: str, values: list) -> int:
         """Insert rows given as one flat list of values; return the last rowid.
