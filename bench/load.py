@@ -21,8 +21,10 @@ every request sent is answered and counted (req/s = successes / --seconds).
 The open-link rate limit (30 a minute per address) is raised through
 SURVEY_APP_OPEN_LINK_RATE_LIMIT; the integrity rules stay as configured: the burst of a
 benchmark gets flagged, and flagged responses are still stored responses (set
-SURVEY_APP_INTEGRITY_LINK_BURST_COUNT and SURVEY_APP_INTEGRITY_REPEAT_COUNT high to measure
-submissions that are screened and not flagged, as a citizen's are). The limits are counted
+SURVEY_APP_INTEGRITY_LINK_BURST_COUNT and SURVEY_APP_INTEGRITY_REPEAT_COUNT high, and
+SURVEY_APP_INTEGRITY_BURST_SECONDS low, to measure
+submissions that are screened and not flagged, as a citizen's are; any SURVEY_APP_INTEGRITY_*
+variable set is printed). The limits are counted
 where ``--limits-storage`` says: memory:// (each worker on its own, as ``make run``) by default,
 or redis://127.0.0.1:6379, as a deployment with several workers must.
 """
@@ -354,8 +356,8 @@ def main() -> int:
     server_errors = sum(n for r in results.values() for status, n in r["statuses"].items() if status >= 500)
     print(f"database: {'PostgreSQL' if args.database_url else 'SQLite (fresh file)'}; gunicorn 2 sync "
           f"workers; wrk -t{args.threads} -c{args.connections}, {args.seconds} s per run")
-    rules = {name: os.environ[name] for name in ("SURVEY_APP_INTEGRITY_LINK_BURST_COUNT",
-                                                 "SURVEY_APP_INTEGRITY_REPEAT_COUNT") if name in os.environ}
+    rules = {name.removeprefix("SURVEY_APP_"): os.environ[name] for name in os.environ
+             if name.startswith("SURVEY_APP_INTEGRITY_")}
     print(f"open-link rate limit raised to '{RATE_LIMIT}' through SURVEY_APP_OPEN_LINK_RATE_LIMIT, "
           f"counted in {args.limits_storage}; integrity rules {rules or 'as configured'} "
           "(flagged responses are stored)")
