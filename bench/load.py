@@ -19,14 +19,13 @@ The POSTs stop being sent at ``--seconds`` and the run lasts a grace period long
 every request sent is answered and counted (req/s = successes / --seconds).
 
 The open-link rate limit (30 a minute per address) is raised through
-SURVEY_APP_OPEN_LINK_RATE_LIMIT; the integrity rules stay as configured: the burst of a
-benchmark gets flagged, and flagged responses are still stored responses (set
-SURVEY_APP_INTEGRITY_LINK_BURST_COUNT and SURVEY_APP_INTEGRITY_REPEAT_COUNT high, and
-SURVEY_APP_INTEGRITY_BURST_SECONDS low, to measure
-submissions that are screened and not flagged, as a citizen's are; any SURVEY_APP_INTEGRITY_*
-variable set is printed). The limits are counted
-where ``--limits-storage`` says: memory:// (each worker on its own, as ``make run``) by default,
-or redis://127.0.0.1:6379, as a deployment with several workers must.
+SURVEY_APP_OPEN_LINK_RATE_LIMIT. The integrity rules stay as configured: the burst of a
+benchmark gets flagged, and flagged responses are still stored responses. To measure
+submissions that are screened and not flagged, as a citizen's are, set
+SURVEY_APP_INTEGRITY_LINK_BURST_COUNT and SURVEY_APP_INTEGRITY_REPEAT_COUNT high and
+SURVEY_APP_INTEGRITY_BURST_SECONDS low; every SURVEY_APP_INTEGRITY_* variable set is printed.
+The limits are counted where ``--limits-storage`` says: memory:// (each worker on its own, as
+``make run``) by default, or redis://127.0.0.1:6379, as a deployment with several workers must.
 """
 
 from __future__ import annotations
