@@ -36,8 +36,8 @@ from survey_app.domain.integrity import (
     IntegrityRules,
     Reason,
     Seen,
-    burst_limit,
     answers_digest,
+    burst_limit,
     reasons_of,
     reasons_text,
     repeated_with,
@@ -138,9 +138,10 @@ def _write_flags(session: Session, verdict: dict[int, set[Reason]], now: datetim
 @lru_cache(maxsize=4)
 def _place_queries(on_kiosk: bool) -> tuple[Select, Select, Select]:
     """For the place of a new response (its values given as parameters): how many responses
-    came in the burst window before it (up to the limit); those of them not flagged for a reason yet; and (id,
-    submitted_at) of the recent ones whose answers have the new one's digest. All read the
-    window through the index on (unit_id, submitted_at). Built once per shape."""
+    came in the burst window before it (up to the limit); those of them not flagged for a
+    reason yet; and (id, submitted_at) of the recent ones whose answers have the new one's
+    digest. All read the window through the indexes that start with unit_id. Built once per
+    shape."""
     place = [Response.unit_id == bindparam("unit_id"), Response.channel == bindparam("channel"),
              Response.questionnaire_id == bindparam("questionnaire_id"),
              Response.id != bindparam("response_id"), Response.submitted_at <= bindparam("at")]
