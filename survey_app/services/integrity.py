@@ -197,7 +197,10 @@ def flagged_responses(session: Session, unit_ids: set[int], questionnaire_id: st
     flags = session.scalars(
         select(ResponseFlag).join(ResponseFlag.response)
         .where(Response.unit_id.in_(unit_ids), Response.questionnaire_id == questionnaire_id,
-               Response.submitted_at >= start, Response.submitted_at < end)
+               Response.submitted_at >= start, Response.submitted_at < end,
+               # Flags are few, a period's responses many: without this SQLite walked every
+               # response of the period looking for a flag (1.1 s a quarter at a million a year).
+               Response.id.in_(select(ResponseFlag.response_id)))
         .order_by(Response.submitted_at.desc(), Response.id.desc())
         .options(selectinload(ResponseFlag.response).selectinload(Response.answers),
                  selectinload(ResponseFlag.response).selectinload(Response.unit),
