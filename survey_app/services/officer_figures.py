@@ -87,11 +87,13 @@ def trend(session: Session, query_base: ScoreQuery, unit_code: str, last_quarter
     fingerprints = data_fingerprints(session, q.id, [(*quarter.utc_bounds(tz), quarter) for quarter in quarters_asked],
                                      tz)
     points = []
-    for quarter, fingerprint in zip(quarters_asked, fingerprints):
+    # Newest first: the last quarters are the page's period and the one before it, which a view
+    # has just read (rating_matrix.kept_matrices).
+    for quarter, fingerprint in reversed(list(zip(quarters_asked, fingerprints))):
         question = {"figures": "trend point", **_asked(q, quarter, tz), "unit": unit_code}
         points += cached(session, question, fingerprint,
                          lambda quarter=quarter: quarterly_trend(session, query_base, unit_code, quarter, 1))
-    return points
+    return points[::-1]
 
 
 def breakdowns(session: Session, questionnaire: Questionnaire, unit_code: str, period: Period, tz: ZoneInfo,

@@ -97,15 +97,17 @@ KEPT_MATRICES = 12  # a year, the year before and 8 quarters of trend, with room
 
 
 @contextmanager
-def kept_matrices() -> Iterator[None]:
+def kept_matrices(limit: int = KEPT_MATRICES) -> Iterator[None]:
     """Within the block, a period read once is taken from memory by every later
     ``period_matrix`` of it: one page's figures (its period, the one before, the quarters of its
     trend, its breakdowns) or a warm-up of every unit's pages read each period once.
 
     An entry is used only while the data it was read from are unchanged: the period's response
     tallies and the flag and review counts (services/data_fingerprint.py) are read again, a few
-    rows, on every use; a late response or a flag decision makes the next use read again."""
-    token = _kept.set({})
+    rows, on every use; a late response or a flag decision makes the next use read again.
+    At most ``limit`` periods are held, the least recently used let go first (a year at a
+    million responses is some 150 MB of arrays)."""
+    token = _kept.set({"limit": limit, "entries": {}})
     try:
         yield
     finally:
@@ -123,14 +125,16 @@ def period_matrix(session: Session, questionnaire: Questionnaire, period: Period
     key = (questionnaire.id, questionnaire.content_hash, start, end,
            tuple(sorted((u.id, u.parent_id, u.code) for u in units)))
     state = responses_state(session, questionnaire.id, start, end)
-    found = kept.get(key)
+    entries = kept["entries"]
+    found = entries.pop(key, None)
     if found is not None and found[0] == state:
+        entries[key] = found  # now the most recently used
         return found[1]
+    found = None  # let a stale matrix go before reading its successor
+    while len(entries) >= kept["limit"]:
+        entries.pop(next(iter(entries)))  # the least recently used
     matrix = _period_matrix(session, questionnaire, start, end, units)
-    kept.pop(key, None)
-    while len(kept) >= KEPT_MATRICES:
-        kept.pop(next(iter(kept)))  # the oldest read
-    kept[key] = (state, matrix)
+    entries[key] = (state, matrix)
     return matrix
 
 

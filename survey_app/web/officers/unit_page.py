@@ -43,13 +43,15 @@ def page_figures(report: ReportRequest, unit_code: str) -> dict:
     """Every figure and chart of the unit's page in the request's language, kept ones read and
     the others computed and kept: what a view shows, and what ``flask figures warm`` draws."""
     q, session = report.questionnaire, db.session
-    # The summary, the trend and the breakdowns share each period's read when they are not kept.
-    with kept_matrices():
+    # The summary, the breakdowns and the trend share each period's read when they are not kept:
+    # the period and the one before it, which the trend (newest quarter first) reads again when
+    # they are quarters. Three held at most: a web worker must not hold a year and 8 quarters.
+    with kept_matrices(limit=3):
         summary = report_summary(session, report.query(unit_code), language=wording.language())
-        points = unit_figures.trend(trend(session, report.query(unit_code), unit_code,
-                                          period_of("quarter", report.period.end), TREND_QUARTERS), q)
         splits = breakdowns(session, q, unit_code, report.period, report.tz, (CHANNEL, *(p.code for p in q.profile)),
                             min_responses=current_app.config["MIN_BREAKDOWN_RESPONSES"])
+        points = unit_figures.trend(trend(session, report.query(unit_code), unit_code,
+                                          period_of("quarter", report.period.end), TREND_QUARTERS), q)
     figures = summary["scores"]["units"][0]
     element_rows, criteria_groups = unit_figures.elements(figures, q), unit_figures.criteria(figures, q)
     charts = unit_figures.charts(element_rows, criteria_groups, points, q, kept_as={
