@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, SmallInteger, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, SmallInteger, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey_app.extensions import db
@@ -19,8 +19,10 @@ class Response(db.Model):
         # The recent responses of a unit: what screening a new one counts and compares
         # (services/integrity.py); also every lookup by unit.
         Index("ix_responses_unit_submitted", "unit_id", "submitted_at"),
-        # The recent responses of a unit with the same answers as a new one (the repetition rule).
-        Index("ix_responses_unit_digest", "unit_id", "answers_digest", "submitted_at"),
+        # The recent responses of a unit with the same answers as a new one (the repetition rule);
+        # only those that have a digest: an import of a million responses adds nothing to it.
+        Index("ix_responses_unit_digest", "unit_id", "answers_digest", "submitted_at",
+              sqlite_where=text("answers_digest IS NOT NULL"), postgresql_where=text("answers_digest IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -97,13 +97,21 @@ def screen_response(session: Session, response: Response, *, criteria: list[str]
     if whole_form_identical(ratings, criteria) and seconds_taken is not None and seconds_taken < rules.fast_seconds:
         flag([response.id], Reason.FAST_IDENTICAL)
     same = repeated_with(new, [Seen(response_id, submitted_at, digest)
-                               for response_id, submitted_at in session.execute(same_answers, params)], rules)
+                               for response_id, submitted_at, *place in session.execute(same_answers, params)
+                               if _same_place(response, *place)], rules)
     if same:
         flag([response.id, *same], Reason.REPEATED)
 
     if verdict:
         _write_flags(session, verdict, now, response.id)
     return verdict.get(response.id, set())
+
+
+def _same_place(response: Response, channel: str, questionnaire_id: str, kiosk_id: int | None) -> bool:
+    """Whether a response of the same unit came through the same place as ``response``: its
+    channel and questionnaire, and its kiosk for a kiosk's response (as ``_place_queries``)."""
+    return (channel, questionnaire_id) == (response.channel, response.questionnaire_id) and (
+        response.kiosk_id is None or kiosk_id == response.kiosk_id)
 
 
 def _write_flags(session: Session, verdict: dict[int, set[Reason]], now: datetime, new_id: int) -> None:
@@ -139,9 +147,9 @@ def _write_flags(session: Session, verdict: dict[int, set[Reason]], now: datetim
 def _place_queries(on_kiosk: bool) -> tuple[Select, Select, Select]:
     """For the place of a new response (its values given as parameters): how many responses
     came in the burst window before it (up to the limit); those of them not flagged for a
-    reason yet; and (id, submitted_at) of the recent ones whose answers have the new one's
-    digest. All read the window through the indexes that start with unit_id. Built once per
-    shape."""
+    reason yet; and (id, submitted_at, channel, questionnaire, kiosk) of the unit's recent
+    ones whose answers have the new one's digest. All read the window through the indexes that
+    start with unit_id. Built once per shape."""
     place = [Response.unit_id == bindparam("unit_id"), Response.channel == bindparam("channel"),
              Response.questionnaire_id == bindparam("questionnaire_id"),
              Response.id != bindparam("response_id"), Response.submitted_at <= bindparam("at")]
@@ -155,8 +163,14 @@ def _place_queries(on_kiosk: bool) -> tuple[Select, Select, Select]:
     not_flagged_for = or_(ResponseFlag.response_id.is_(None), not_(ResponseFlag.reasons.contains(bindparam("reason"))))
     burst_members = (select(Response.id).outerjoin(ResponseFlag, ResponseFlag.response_id == Response.id)
                      .where(*burst, not_flagged_for))
-    same_answers = select(Response.id, Response.submitted_at).where(
-        *place, Response.submitted_at >= bindparam("repeat_from"), Response.answers_digest == bindparam("digest"))
+    # The same unit's responses with the same digest, and their place, compared by the caller:
+    # with the channel and questionnaire in the query, SQLite's planner (with no ANALYZE
+    # statistics) took the questionnaire's index and read every unit's recent responses.
+    same_answers = select(Response.id, Response.submitted_at, Response.channel, Response.questionnaire_id,
+                          Response.kiosk_id).where(
+        Response.unit_id == bindparam("unit_id"), Response.id != bindparam("response_id"),
+        Response.answers_digest == bindparam("digest"),
+        Response.submitted_at >= bindparam("repeat_from"), Response.submitted_at <= bindparam("at"))
     return burst_count, burst_members, same_answers
 
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from factories import record, sipas, submission, unit_tree
+from factories import kiosk, record, sipas, submission, unit_tree
 from sqlalchemy import select
 
 from survey_app.domain.integrity import IntegrityRules, Reason
+from survey_app.domain.submission import Channel
 from survey_app.extensions import db
 from survey_app.models import ResponseFlag
 from survey_app.services.integrity import screen_response
@@ -64,3 +65,29 @@ def test_a_burst_adds_its_reason_to_earlier_flags_and_keeps_restored_ones_restor
         assert screen(late) == set()  # the others are more than a minute before it
         assert flags() == {first.id: ("burst,repeated", False), second.id: ("burst,fast_identical", True),
                            third.id: ("burst", False), fourth.id: ("burst", False)}
+
+
+def test_identical_answers_repeat_only_within_one_place(app):
+    # A place is a unit's channel and questionnaire, and one kiosk: the same answers through
+    # other places, or at another unit, are not a repetition.
+    q = sipas()
+    with app.app_context():
+        units = unit_tree(db.session, "P01; P02")
+        unit = units["P01"]
+        first_kiosk, second_kiosk = kiosk(db.session, unit, "Quầy 1")[0], kiosk(db.session, unit, "Quầy 2")[0]
+        same = submission(q, TC1=5, TC2=4)
+        at = iter(T0 + timedelta(seconds=60 * i) for i in range(9))  # never a burst, all within ten minutes
+        elsewhere = [record(db.session, unit, q, same, at=next(at), channel=Channel.KIOSK, kiosk_id=first_kiosk.id),
+                     record(db.session, unit, q, same, at=next(at), channel=Channel.KIOSK, kiosk_id=first_kiosk.id),
+                     record(db.session, units["P02"], q, same, at=next(at)),
+                     record(db.session, units["P02"], q, same, at=next(at))]
+        link = [record(db.session, unit, q, same, at=next(at)) for _ in range(2)]
+        on_second_kiosk = record(db.session, unit, q, same, at=next(at), channel=Channel.KIOSK,
+                                 kiosk_id=second_kiosk.id)
+        for response in [*elsewhere, *link]:
+            screen(response)
+        assert screen(on_second_kiosk) == set()
+        assert flags() == {}
+        third = record(db.session, unit, q, same, at=next(at))
+        assert screen(third) == {Reason.REPEATED}
+        assert flags() == {i: ("repeated", False) for i in (link[0].id, link[1].id, third.id)}
