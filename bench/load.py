@@ -8,7 +8,9 @@ migrated, a unit of this run's own is added and the bare app's table is dropped 
 and a bare Flask app on the same kind of database (a tiny page; a POST inserting one row).
 wrk (127.0.0.1 only) then drives, one after the other:
 
-- GET of the tiny page, and GET ``/u/<unit>`` (a first visit: no cookie);
+- GET of the tiny page, and GET ``/u/<unit>`` (a first visit: no cookie); and, for reference
+  only, GET of a bare page as big as the survey's holding a Flask-WTF CSRF token, which is
+  what session-bound CSRF alone costs;
 - POST of one row, and POST ``/u/<unit>`` of a full survey (22 answers, varied) with a real
   CSRF token and its session cookie (a pool of pages fetched first), each with a submission
   key of its own made in Lua, so that every request is a distinct response.
@@ -59,6 +61,7 @@ POOL = 16
 BARE_APP = '''
 import os
 from flask import Flask, redirect, request
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import create_engine, event, text
 
 engine = create_engine(os.environ["BARE_DATABASE_URL"])
@@ -72,10 +75,17 @@ def _pragmas(dbapi_connection, record):
         cursor.close()
 
 app = Flask(__name__)
+app.secret_key = os.environ["SURVEY_APP_SECRET_KEY"]
+# A page as big as the survey's, holding nothing but a Flask-WTF CSRF token (and so a session).
+FORM = "<!doctype html><title>bare</title><form><input name=csrf_token value=%s>" + "x" * 32000 + "</form>"
 
 @app.get("/")
 def page():
     return "<!doctype html><title>bare</title><p>A tiny page.</p>"
+
+@app.get("/form")
+def form():
+    return FORM % generate_csrf()
 
 @app.post("/rows")
 def add_row():
@@ -330,6 +340,7 @@ def main() -> int:
         criteria = list(q.criterion_codes)
         levels = list(q.scale.values)
         bare_get = wrk(f"http://127.0.0.1:{bare_port}/", args.seconds, args, workdir)
+        bare_form = wrk(f"http://127.0.0.1:{bare_port}/form", args.seconds, args, workdir)
         app_get = wrk(survey_url, args.seconds, args, workdir)
         bare_post = wrk(f"http://127.0.0.1:{bare_port}/rows", args.seconds, args, workdir,
                         post_pool=[{"cookie": "", "csrf": "", "served": ""}], run=run + "b")
@@ -351,7 +362,8 @@ def main() -> int:
     else:
         shutil.rmtree(workdir)
 
-    results = {"bare GET": bare_get, "app GET": app_get, "bare POST": bare_post, "app POST": app_post}
+    results = {"bare GET": bare_get, "bare form GET": bare_form, "app GET": app_get, "bare POST": bare_post,
+               "app POST": app_post}
     server_errors = sum(n for r in results.values() for status, n in r["statuses"].items() if status >= 500)
     print(f"database: {'PostgreSQL' if args.database_url else 'SQLite (fresh file)'}; gunicorn 2 sync "
           f"workers; wrk -t{args.threads} -c{args.connections}, {args.seconds} s per run")
@@ -361,6 +373,9 @@ def main() -> int:
           f"counted in {args.limits_storage}; integrity rules {rules or 'as configured'} "
           "(flagged responses are stored)")
     print(line("bare GET / (tiny page)", bare_get))
+    # Not a goal: what a page of the survey's size costs with nothing but its CSRF token.
+    print(line("bare GET /form (32 KB, a CSRF token)", bare_form) + f"  ({bare_form['rate'] / bare_get['rate']:.2f} "
+          "of the tiny page)")
     print(line(f"GET /u/{unit}", app_get, bare_get, 0.70))
     print(line("bare POST (one row)", bare_post))
     print(line(f"POST /u/{unit} ({len(criteria)} answers)", app_post, bare_post, 0.50))
