@@ -18,7 +18,7 @@ from survey_app.domain.submission import (
     Submission,
     submission_problems,
 )
-from survey_app.models import Answer, Choice, Response, Unit
+from survey_app.models import Answer, Choice, Response
 
 
 class UnitLike(Protocol):
@@ -37,13 +37,14 @@ def already_submitted(session: Session, submission_key: str) -> bool:
     return session.scalar(select(Response.id).where(Response.submission_key == submission_key)) is not None
 
 
-def record_response(session: Session, *, unit: Unit | UnitLike, questionnaire: Questionnaire,
+def record_response(session: Session, *, unit: UnitLike, questionnaire: Questionnaire,
                     submission: Submission, locale: str, channel: str, submitted_at: datetime,
                     submission_key: str | None = None, kiosk_id: int | None = None) -> Response:
-    """Add one response with its answers; raise InvalidSubmission and add nothing if it is invalid.
+    """Insert one response with its answers (not committed); raise InvalidSubmission and add
+    nothing if it is invalid.
 
-    A unique ``submission_key`` makes a resubmitted form fail at commit time instead of being
-    counted twice; the caller checks ``already_submitted`` first for the common case.
+    A unique ``submission_key`` makes a resubmitted form fail at its insert (IntegrityError)
+    instead of being counted twice; ``already_submitted`` tells the caller it was stored before.
     """
     problems = submission_problems(questionnaire, submission)
     if locale not in questionnaire.languages:
