@@ -31,30 +31,12 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from survey_app.domain.interchange import FlatRecord
+from survey_app.services.sqlite_tallies import restore_tally_trigger, set_tally_trigger_aside
 
 RESPONSE_COLUMNS = ("id", "unit_id", "questionnaire_id", "questionnaire_version", "questionnaire_hash",
                     "locale", "channel", "submitted_at", "comment")
 ANSWER_COLUMNS = ("response_id", "item_code", "value")
 CHOICE_COLUMNS = ("response_id", "question_code", "option_code")
-
-# SQLite's per-row trigger keeping response_tallies (migration 7d0c5e2a9b41), as it is stored.
-# An import sets it aside inside its transaction and adds the tallies of its rows with one
-# statement at the end: the trigger's upsert cost 14 us a response, a quarter of all the
-# database's work. DDL is transactional in SQLite, the transaction holds the only write lock
-# from the DROP on, and readers see the committed schema, so no other connection ever meets the
-# table without it; a rollback puts it back. Any other text (a later migration changed it) is
-# left alone, and then the trigger counts row by row as before.
-_SQLITE_TALLY_TRIGGER = (
-    "CREATE TRIGGER responses_tally_insert AFTER INSERT ON responses FOR EACH ROW BEGIN\n"
-    "    INSERT INTO response_tallies (questionnaire_id, hour, changes)\n"
-    "    VALUES (NEW.questionnaire_id, CAST(strftime('%s', NEW.submitted_at) AS INTEGER) / 3600, 1)\n"
-    "    ON CONFLICT (questionnaire_id, hour) DO UPDATE SET changes = changes + 1;\nEND")
-# The same counts for every response from an id on, as one statement.
-_SQLITE_TALLIES = (
-    "INSERT INTO response_tallies (questionnaire_id, hour, changes) "
-    "SELECT questionnaire_id, CAST(strftime('%s', submitted_at) AS INTEGER) / 3600, count(*) "
-    "FROM responses WHERE id >= ? GROUP BY 1, 2 "
-    "ON CONFLICT (questionnaire_id, hour) DO UPDATE SET changes = changes + excluded.changes")
 
 _SQLITE_CACHE_KIB = 65536
 _SQLITE_CACHE_PAGES = 16384  # of 4 KiB
@@ -93,8 +75,8 @@ class BulkResponses:
             self._next_id: int | None = None  # the id of the next response
             self._sqlite_max_variables = self._connection.connection.driver_connection.getlimit(
                 sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-            self._tally_trigger_dropped = False
-            self._first_id: int | None = None  # of the responses the tally trigger did not count
+            # While the tally trigger is set aside, the first response it did not count.
+            self._untallied_from: int | None = None
             # A larger page cache for the import's connection, given back afterwards: the
             # indexes of responses by unit take rows at two hundred places at once, and with
             # the default 2 MB their pages were written out and read back again and again
@@ -183,10 +165,11 @@ class BulkResponses:
             return
         try:
             self._connection.connection.driver_connection.execute(f"PRAGMA cache_size = {self._cache_size}")
-            if self._tally_trigger_dropped:
+            if self._untallied_from is not None:
                 # Whatever happened: the caller may roll back, which would restore the trigger
                 # too, but must never be able to commit without it.
-                self._restore_tally_trigger()
+                restore_tally_trigger(self._connection.connection.driver_connection, self._untallied_from)
+                self._untallied_from = None
         except BaseException as exc:
             if self._failure is None:
                 self._failure = exc
@@ -217,7 +200,9 @@ class BulkResponses:
         self._lay_out_sqlite(record, first=True)
         response_id = self._insert_sqlite("responses", self._responses)
         self._next_id = response_id + 1
-        self._set_tally_trigger_aside()  # after that insert, counted by the trigger
+        # After that insert, which the trigger counted (services/sqlite_tallies.py).
+        if set_tally_trigger_aside(self._connection.connection.driver_connection):
+            self._untallied_from = self._next_id
         for values in (self._answers, self._choices):
             values[0::3] = [response_id] * (len(values) // 3)
         self._insert_sqlite("answers", self._answers)
@@ -240,31 +225,6 @@ class BulkResponses:
         values = self._choices
         for question, option in choices:
             values += (response_id, question, option)
-
-    def _set_tally_trigger_aside(self) -> None:
-        cursor = self._connection.connection.driver_connection.cursor()
-        try:
-            stored = cursor.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' "
-                                    "AND name = 'responses_tally_insert'").fetchone()
-            # Only inside the transaction (the sqlite3 module began it before the first INSERT,
-            # but runs DDL outside one as it comes): a rollback must bring the trigger back.
-            if (stored is not None and stored[0] == _SQLITE_TALLY_TRIGGER
-                    and self._connection.connection.driver_connection.in_transaction):
-                cursor.execute("DROP TRIGGER responses_tally_insert")
-                self._tally_trigger_dropped = True
-                self._first_id = self._next_id
-        finally:
-            cursor.close()
-
-    def _restore_tally_trigger(self) -> None:
-        cursor = self._connection.connection.driver_connection.cursor()
-        try:
-            if self._first_id is not None:
-                cursor.execute(_SQLITE_TALLIES, (self._first_id,))
-            cursor.execute(_SQLITE_TALLY_TRIGGER)
-            self._tally_trigger_dropped = False
-        finally:
-            cursor.close()
 
     def _insert_sqlite(self, table: str, values: list) -> int:
         """Insert rows given as one flat list of values; return the last rowid.
