@@ -140,3 +140,10 @@ def neutralise(cell: str) -> str:
     if cell.lstrip("'").startswith(FORMULA_TRIGGERS):
         return "'" + cell
     return cell
+
+
+def restore_neutralised(cell: str) -> str:
+    """Undo ``neutralise`` so that export then import gives back the citizen's own words."""
+    if cell.startswith("'") and cell[1:].lstrip("'").startswith(FORMULA_TRIGGERS):
+        return cell[1:]
+    return cell

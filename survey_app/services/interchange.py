@@ -16,11 +16,11 @@ from survey_app.domain.csv_files import CsvError, CsvRows
 from survey_app.domain.interchange import (
     LEADING_COLUMNS,
     ResponseRecord,
-    RowReader,
     columns,
     flat_record,
     format_record,
 )
+from survey_app.domain.interchange_reading import RowReader
 from survey_app.domain.submission import EXPECTATIONS, Submission
 from survey_app.models import Answer, Choice, Response, Unit
 from survey_app.services.bulk_responses import BulkResponses

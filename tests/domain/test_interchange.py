@@ -12,7 +12,8 @@ import pytest
 
 from survey_app.domain.catalog import load_catalog
 from survey_app.domain.csv_files import read_records
-from survey_app.domain.interchange import ResponseRecord, columns, format_record, parse_record
+from survey_app.domain.interchange import ResponseRecord, columns, format_record
+from survey_app.domain.interchange_reading import parse_record
 from survey_app.domain.submission import NOTHING_ANSWERED, Submission
 
 SHIPPED = Path(__file__).resolve().parents[2] / "questionnaires"
@@ -256,9 +257,8 @@ def test_round_trip_through_a_csv_file():
 
 
 def test_a_comment_that_already_starts_with_an_apostrophe_and_equals_survives_the_round_trip():
-    from survey_app.domain.csv_files import neutralise
-    from survey_app.domain.interchange import _restore
+    from survey_app.domain.csv_files import neutralise, restore_neutralised
 
     for comment in ("'=x", "''+1", "=SUM(A1)", "plain"):
-        assert _restore(neutralise(comment)) == comment
+        assert restore_neutralised(neutralise(comment)) == comment
     assert neutralise("'=x") == "''=x"

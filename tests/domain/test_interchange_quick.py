@@ -7,7 +7,8 @@ import random
 from pathlib import Path
 
 from survey_app.domain.catalog import load_catalog
-from survey_app.domain.interchange import RowReader, columns, flat_record
+from survey_app.domain.interchange import columns, flat_record
+from survey_app.domain.interchange_reading import RowReader
 
 SHIPPED = Path(__file__).resolve().parents[2] / "questionnaires"
 CATALOG = load_catalog(SHIPPED, "sipas")
