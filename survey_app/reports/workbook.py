@@ -180,7 +180,8 @@ def _responses(w: _Writer, rows: Iterable) -> None:
     header = next(rows, None)
     if header is None:
         return
-    w.new_sheet(_("Responses"), [12, 12, 10, 10, 7] + [6] * (len(header) - 6) + [80], list(header))
+    # ... the ratings and choices, the comment, the flag (services.response_rows).
+    w.new_sheet(_("Responses"), [12, 12, 10, 10, 7] + [6] * (len(header) - 7) + [80, 16], list(header))
     for row in rows:
         w.sheet.append([w.value(value) if not isinstance(value, date) else _dated(w, value) for value in row])
 
