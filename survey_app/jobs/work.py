@@ -24,18 +24,20 @@ from survey_app.services import audit, jobs
 from survey_app.services.jobs import Failure
 
 _worker_app: Flask | None = None
+# What the view puts in place of a token in the survey address it hands over (a slip's link
+# and QR code); a job knows no request and imports nothing of web/.
+TOKEN_SLOT = "TOKEN"
 
 
 def make_slips(*, job_id: int, unit_id: int, count: int, procedure: str | None, user_id: int,
-               valid_days: int, site_root: str) -> None:
-    """A sheet of ``count`` invitation slips of a unit; ``site_root`` is the address the request
-    came in on, for the printed links when PUBLIC_BASE_URL is not set."""
+               valid_days: int, survey_address: str) -> None:
+    """A sheet of ``count`` invitation slips of a unit; ``survey_address`` is an invitation's
+    survey address as the request would print it, with TOKEN_SLOT where its token goes."""
 
     def make(step: Callable[[int], None]) -> bytes:
         from survey_app.reports.slips import slips_pdf
         from survey_app.services.invitations import issue_invitations
         from survey_app.services.secrets import new_secret
-        from survey_app.web.urls import survey_url
 
         app = current_app._get_current_object()
         now = _now()
@@ -45,8 +47,8 @@ def make_slips(*, job_id: int, unit_id: int, count: int, procedure: str | None, 
         # citizens' answers included), and a sheet that could not be made leaves no invitation.
         tokens = [new_secret() for _ in range(count)]
         expires = (now + timedelta(days=valid_days)).astimezone(ZoneInfo(app.config["TIMEZONE"]))
-        with app.test_request_context(base_url=site_root):  # survey_url builds addresses like the request
-            urls = [survey_url(token) for token in tokens]
+        before, _slot, after = survey_address.rpartition(TOKEN_SLOT)  # the token is the address's last part
+        urls = [f"{before}{token}{after}" for token in tokens]
         pdf = slips_pdf(unit_name=unit.name, procedure=procedure, expires=f"{expires:%d/%m/%Y}", urls=urls)
         issue_invitations(db.session, unit=unit, count=count, now=now, procedure=procedure,
                           channel=DossierChannel.DIRECT, valid_for=timedelta(days=valid_days),
