@@ -67,7 +67,7 @@ def make_report(*, job_id: int, kind: str, questionnaire_id: str, start: str, en
     it as downloaded by ``user_id`` once it is made (with the file, or not at all)."""
 
     def make(step: Callable[[int], None]) -> bytes:
-        from survey_app.services.officer_figures import full_report
+        from survey_app.reports.report_files import report_file
         from survey_app.services.scores import ScoreQuery
         from survey_app.services.units import unit_by_code
 
@@ -75,20 +75,8 @@ def make_report(*, job_id: int, kind: str, questionnaire_id: str, start: str, en
         period = Period(date.fromisoformat(start), date.fromisoformat(end))
         query = ScoreQuery(questionnaire=questionnaire, period=period, tz=ZoneInfo(tz), min_ranked=min_ranked,
                            unit_code=unit_code, min_breakdown=min_breakdown)
-        # The figures the pages keep (services/officer_figures.py): a report of a period an
-        # officer has just looked at, or that was warmed, costs no scoring; the comments are read now.
-        document = full_report(db.session, query, language=lang)
-        step(50)  # the figures are the first half; the file the second
-        if kind == "report_pdf":
-            from survey_app.reports.report_pdf import render_report_pdf
-
-            data = render_report_pdf(document, lang=lang)
-        else:
-            from survey_app.reports.workbook import report_workbook
-            from survey_app.services.response_rows import response_rows
-
-            rows = response_rows(db.session, questionnaire, unit_code, period, ZoneInfo(tz))
-            data = report_workbook(document, rows, lang=lang)
+        # The one path of the report command too (reports/report_files.py).
+        data = report_file(db.session, query, kind=kind.removeprefix("report_"), lang=lang, progress=step).data
         audit.record(db.session, db.session.get(User, user_id), AuditAction.REPORT_DOWNLOAD,
                      unit_by_code(db.session, unit_code) if unit_code else None,
                      format=kind.removeprefix("report_"), lang=lang, questionnaire=questionnaire_id, start=start,
