@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
-
 from sqlalchemy.orm import Session
 
-from survey_app.services.scores import ScoreQuery
+from survey_app.reports.report_document import ReportDocument
+from survey_app.services.figures import FiguresQuery, report
 
 FORMATS = ("pdf", "xlsx")
 
@@ -25,14 +24,12 @@ class ReportFile:
     responses: int   # responses counted in it
 
 
-def report_document(session: Session, query: ScoreQuery, *, lang: str) -> dict[str, Any]:
-    """Everything a report file shows; raises services.scores.UnknownUnit."""
-    from survey_app.services.officer_figures import full_report
-
-    return full_report(session, query, language=lang)
+def report_document(session: Session, query: FiguresQuery, *, lang: str) -> ReportDocument:
+    """Everything a report file shows: the engine's figures and every comment; raises UnknownUnit."""
+    return ReportDocument.of(report(session, query), query.questionnaire, query.tz, lang)
 
 
-def report_file(session: Session, query: ScoreQuery, *, kind: str, lang: str,
+def report_file(session: Session, query: FiguresQuery, *, kind: str, lang: str,
                 progress: Callable[[int], None] | None = None) -> ReportFile:
     """The file of ``kind`` (pdf or xlsx) in ``lang``; ``progress`` is told 50 once the figures
     are there (the file is the second half). Raises UnknownUnit, and reports.pdf.PdfError when
@@ -52,5 +49,4 @@ def report_file(session: Session, query: ScoreQuery, *, kind: str, lang: str,
 
         rows = response_rows(session, query.questionnaire, query.unit_code, query.period, query.tz)
         data = report_workbook(document, rows, lang=lang)
-    return ReportFile(data=data, units=len(document["scores"]["units"]),
-                      responses=document["scores"]["overall"]["n"])
+    return ReportFile(data=data, units=len(document.figures.units), responses=document.figures.overall.n)
