@@ -37,6 +37,10 @@ class Defaults:
     # A breakdown cell (one channel, one profile answer) with fewer such respondents shows no
     # index: it would be noise, and a small group may point at a person.
     MIN_BREAKDOWN_RESPONSES = 10
+    # The channels a unit's rank is computed on (its shown index and n stay every channel's);
+    # None: every channel. A province may rank on invitations, kiosks and paper only, which
+    # a script posting to an open link cannot fill: ["invitation", "kiosk", "paper"].
+    RANKING_CHANNELS = None
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
     # A survey form is small; anything bigger is not a citizen's answer.
