@@ -3,22 +3,29 @@
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
 import threading
+import uuid
 from datetime import datetime, timedelta, timezone
 from email import message_from_bytes, policy
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from survey_app.domain.delivery import DeliveryState
 from survey_app.extensions import db
-from survey_app.jobs.dispatch import wait_for_job_threads
+from survey_app.jobs.dispatch import rq_queue, wait_for_job_threads
 from survey_app.jobs.outbox import send_pass
 from survey_app.messaging import contact_cipher
 from survey_app.models import OutboxMessage
 from survey_app.services import outbox
 from survey_app.services.outbox import Attachment
 from tests.outbox_receivers import SmsReceiver
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -245,3 +252,34 @@ def test_flask_outbox_send(app, runner, smtp_server):
     assert result.exit_code == 0, result.output
     assert result.output.strip() == "2 sent, 0 to try again, 0 failed, 0 interrupted earlier and given up"
     assert len(smtp_server.received) == 2
+
+
+def test_with_redis_a_commit_queues_a_pass_that_the_rq_worker_runs(app, smtp_server):
+    redis_url = os.environ.get("SURVEY_APP_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    queue_name = f"survey-app-test-{uuid.uuid4().hex}"
+    app.config.update(JOBS_REDIS_URL=redis_url, JOBS_QUEUE=queue_name)
+    try:
+        with app.app_context():
+            _queue_email()
+            db.session.commit()
+            _queue_email(to="other@example.vn")
+            db.session.commit()
+        assert len(rq_queue(app)) == 2  # one pass asked for per commit; the web process sends nothing
+        assert smtp_server.received == []
+        env = {**os.environ, "SURVEY_APP_DATABASE_URL": app.config["DATABASE_URL"],
+               "SURVEY_APP_SECRET_KEY": app.config["SECRET_KEY"], "SURVEY_APP_CONTACT_KEYS": app.config["CONTACT_KEYS"],
+               "SURVEY_APP_JOBS_REDIS_URL": redis_url, "SURVEY_APP_JOBS_QUEUE": queue_name,
+               "SURVEY_APP_MAIL_BACKEND": "smtp", "SURVEY_APP_MAIL_SERVER": "127.0.0.1",
+               "SURVEY_APP_MAIL_PORT": str(smtp_server.port)}
+        worker = subprocess.run([sys.executable, "-m", "flask", "--app", "survey_app", "jobs", "worker", "--burst"],
+                                env=env, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300)
+        assert worker.returncode == 0, worker.stderr
+        assert sorted(r.rcpt_tos[0] for r in smtp_server.received) == ["lan@example.vn", "other@example.vn"]
+        with app.app_context():
+            assert set(_states()) == {DeliveryState.SENT}
+    finally:
+        queue = rq_queue(app)
+        queue.delete(delete_jobs=True)
+        for key in queue.connection.scan_iter(match=f"rq:*{queue_name}*"):
+            queue.connection.delete(key)
+        queue.connection.close()
