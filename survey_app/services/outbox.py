@@ -83,6 +83,9 @@ def queue_email(session: Session, *, cipher: ContactCipher, to: str, subject: st
     """An e-mail to one address (ValueError if it is not one). ``once_per_day``: the address
     receives at most one such message a day (``when_limited`` says what happens to another)."""
     address = email_address(to)
+    header_values = [subject, sender or "", *(headers or {}).keys(), *(headers or {}).values()]
+    if any("\r" in value or "\n" in value for value in header_values):
+        raise ValueError("a subject, sender or header holds a line break")  # it would forge headers
     payload = {"to": address, "subject": subject, "text": text, "html": html, "sender": sender,
                "headers": sorted((headers or {}).items()),
                "attachments": [[a.filename, base64.b64encode(a.content).decode("ascii"), a.mimetype]
