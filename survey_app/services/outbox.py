@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -128,6 +128,12 @@ def due_ids(session: Session, now: datetime, limit: int = 100) -> list[int]:
     return list(session.scalars(select(OutboxMessage.id).where(
         OutboxMessage.state == DeliveryState.QUEUED, OutboxMessage.next_attempt_at <= now)
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit)))
+
+
+def next_due(session: Session) -> datetime | None:
+    """When the earliest queued message is due (a retry, tomorrow's SMS), if any."""
+    return session.scalar(select(func.min(OutboxMessage.next_attempt_at)).where(
+        OutboxMessage.state == DeliveryState.QUEUED))
 
 
 def claim(session: Session, message_id: int, *, cipher: ContactCipher, now: datetime, tz: ZoneInfo) -> Envelope | None:

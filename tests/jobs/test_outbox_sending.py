@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 import uuid
 from datetime import datetime, timedelta, timezone
 from email import message_from_bytes, policy
@@ -149,6 +150,27 @@ def test_a_commit_that_queued_a_message_starts_a_pass(app, tmp_path):
     assert len(list((tmp_path / "outbox").glob("*.eml"))) == 1
     with app.app_context():
         assert _states() == [DeliveryState.SENT]
+
+
+def test_without_cron_the_process_wakes_itself_for_a_retry(app, smtp_server):
+    app.config["OUTBOX_RETRY_SECONDS"] = 1
+    smtp_server.busy.add("lan@example.vn")
+    with app.app_context():
+        message = _queue_email()
+        db.session.commit()
+        message_id = message.id
+        deadline = time.monotonic() + 30
+        while (db.session.get(OutboxMessage, message_id).last_error or "") != "smtp 451 recipient refused":
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+            db.session.expire_all()
+        smtp_server.busy.clear()  # the first try was refused for now; nobody asks for another pass
+        while db.session.get(OutboxMessage, message_id).state != "sent":
+            assert time.monotonic() < deadline, "the retry never came"
+            time.sleep(0.1)
+            db.session.expire_all()
+        assert db.session.get(OutboxMessage, message_id).attempts == 2
+    assert len(smtp_server.received) == 1
 
 
 def test_a_rolled_back_message_starts_nothing(app, tmp_path):
