@@ -224,6 +224,19 @@ def deliveries(session: Session, about: str) -> list[Delivery]:
     return [delivery_of(row) for row in rows]
 
 
+def state_counts(session: Session) -> dict[tuple[Channel, DeliveryState], int]:
+    rows = session.execute(select(OutboxMessage.channel, OutboxMessage.state, func.count())
+                           .group_by(OutboxMessage.channel, OutboxMessage.state))
+    return {(Channel(channel), DeliveryState(state)): n for channel, state, n in rows}
+
+
+def recent_failures(session: Session, limit: int = 10) -> list[Delivery]:
+    """The last messages given up, newest first (for the operator: `flask outbox status`)."""
+    rows = session.scalars(select(OutboxMessage).where(OutboxMessage.state == DeliveryState.FAILED)
+                           .order_by(OutboxMessage.finished_at.desc(), OutboxMessage.id.desc()).limit(limit))
+    return [delivery_of(row) for row in rows]
+
+
 def delivery_of(message: OutboxMessage) -> Delivery:
     state = DeliveryState(message.state)
     return Delivery(id=message.id, kind=message.kind, channel=Channel(message.channel),

@@ -305,3 +305,23 @@ def test_with_redis_a_commit_queues_a_pass_that_the_rq_worker_runs(app, smtp_ser
         for key in queue.connection.scan_iter(match=f"rq:*{queue_name}*"):
             queue.connection.delete(key)
         queue.connection.close()
+
+
+def test_flask_outbox_status_counts_and_names_failures_without_recipients(app, runner, smtp_server):
+    app.config["OUTBOX_SEND_ON_COMMIT"] = False
+    smtp_server.refuse.add("nobody@example.vn")
+    with app.app_context():
+        _queue_email()
+        failed = _queue_email(to="nobody@example.vn")
+        db.session.commit()
+        send_pass(app)
+        _queue_email(to="later@example.vn")
+        db.session.commit()
+        db.session.refresh(failed)
+        created = f"{failed.created_at:%Y-%m-%dT%H:%M:%SZ}"
+    result = runner.invoke(args=["outbox", "status"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "email\tfailed\t1", "email\tqueued\t1", "email\tsent\t1",
+        f"failed\t{failed.id}\tcase_confirmation\t{created}\t1 tries\tsmtp 550 recipient refused"]
+    assert "nobody" not in result.output
