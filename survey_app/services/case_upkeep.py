@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from survey_app.domain.audit import AuditAction
@@ -50,12 +50,11 @@ def drop_unconfirmed(session: Session, now: datetime, rules: CaseRules) -> int:
     """E-mail requests whose link can no longer work (it is valid CASE_CONFIRM_HOURS; the day
     received is all the database knows, so a day more is waited)."""
     last_kept = rules.today(now) - timedelta(days=math.ceil(rules.confirm_hours / 24) + 1)
-    stale = select(Case.id).where(Case.confirmed.is_(False), Case.received_on < last_kept)
-    ids = list(session.scalars(stale))
-    if ids:
-        session.execute(delete(CaseEvent).where(CaseEvent.case_id.in_(ids)))
-        session.execute(delete(Case).where(Case.id.in_(ids)))
-    return len(ids)
+    stale = list(session.scalars(select(Case).where(Case.confirmed.is_(False), Case.received_on < last_kept)))
+    for case in stale:
+        session.delete(case)  # and its history
+    session.flush()
+    return len(stale)
 
 
 def close_unrated_answers(session: Session, now: datetime, rules: CaseRules) -> int:
