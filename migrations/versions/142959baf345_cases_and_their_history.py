@@ -1,7 +1,7 @@
 """Cases: a citizen's reply request, kept apart from every survey response, and its history
 
 Revision ID: 142959baf345
-Revises: b5e1f0c3d9a2
+Revises: f2a51e4870ab
 Create Date: 2026-12-07 20:06:51.303959
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '142959baf345'
-down_revision = 'b5e1f0c3d9a2'
+down_revision = 'f2a51e4870ab'
 branch_labels = None
 depends_on = None
 

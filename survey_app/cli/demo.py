@@ -36,9 +36,9 @@ def demo_command(responses: int, if_empty: bool, seed: int) -> None:
 
 
 def _demo_cases(seed: int) -> int:
-    from survey_app.jobs.case_notices import contact_cipher
+    from survey_app.messaging import contact_cipher
     from survey_app.services.cases import CaseRules
     from survey_app.services.demo_cases import create_demo_cases
 
-    return create_demo_cases(db.session, seal=contact_cipher().encrypt, now=datetime.now(ZoneInfo("UTC")),
+    return create_demo_cases(db.session, seal=contact_cipher(current_app).encrypt, now=datetime.now(ZoneInfo("UTC")),
                              rules=CaseRules.from_config(current_app.config), seed=seed)

@@ -1,5 +1,5 @@
 """A citizen's reply request (a case): its states, the causes an answer names, its number, and
-the contact it may be answered on.
+the kinds of contact it may be answered on (domain/contacts.py checks and writes them).
 
 A case is its own thing: it holds the unit, the day, the citizen's text and a contact, and
 nothing of the survey response the citizen may have given just before (anonymity by
@@ -56,7 +56,6 @@ RATINGS = (1, 2, 3, 4, 5)
 # A case's number: PA (phản ánh, kiến nghị), the year it was received, its place in that year.
 NUMBER_PREFIX = "PA"
 MAX_TEXT_LENGTH = 2000
-MAX_EMAIL_LENGTH = 254
 
 
 def case_number(year: int, sequence: int) -> str:
@@ -74,30 +73,3 @@ def is_case_number(text: str) -> bool:
 class ContactKind(StrEnum):
     PHONE = "phone"
     EMAIL = "email"
-
-
-# Vietnamese mobile numbers: 0 (or +84 / 84) then a mobile prefix (3, 5, 7, 8 or 9) and 8 more
-# digits, ten digits in all once written with the leading 0. Spaces, dots and dashes between
-# digits are how people write them, and are dropped.
-_MOBILE = re.compile(r"(?:\+?84|0)([35789]\d{8})")
-_SEPARATORS = re.compile(r"[\s.\-()]")
-# An address as mail servers accept it: one @, a local part without spaces, a domain of at least
-# two labels of letters, digits and hyphens. Deliberately plain: the confirmation link is what
-# proves an address.
-_EMAIL = re.compile(r"[^@\s\x00-\x1f\"<>,;]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
-                    r"[A-Za-z]{2,63}")
-
-
-def normalised_mobile(text: str) -> str | None:
-    """A Vietnamese mobile number as ``0xxxxxxxxx``, or None when ``text`` is not one."""
-    found = _MOBILE.fullmatch(_SEPARATORS.sub("", text or ""))
-    return f"0{found.group(1)}" if found else None
-
-
-def normalised_email(text: str) -> str | None:
-    """The address, trimmed and with its domain in lower case, or None when it is not one."""
-    text = (text or "").strip()
-    if len(text) > MAX_EMAIL_LENGTH or _EMAIL.fullmatch(text) is None:
-        return None
-    local, domain = text.rsplit("@", 1)
-    return f"{local}@{domain.lower()}"

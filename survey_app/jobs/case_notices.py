@@ -16,16 +16,11 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from survey_app.domain.cases import ContactKind
-from survey_app.domain.contact_cipher import ContactCipher
+from survey_app.messaging import contact_cipher
 from survey_app.models import Case, User
 from survey_app.services import outbox
 
 CITIZEN_LANGUAGE = "vi"
-
-
-def contact_cipher() -> ContactCipher:
-    keys = current_app.config["CONTACT_KEYS"]
-    return ContactCipher(keys.split(",") if isinstance(keys, str) else keys)
 
 
 def about(case: Case) -> str:
@@ -35,7 +30,7 @@ def about(case: Case) -> str:
 class CaseNotices:
     def __init__(self, session):
         self.session = session
-        self.cipher = contact_cipher()
+        self.cipher = contact_cipher(current_app)
 
     def contact(self, case: Case) -> str:
         return self.cipher.decrypt(case.contact_sealed)

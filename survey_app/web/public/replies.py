@@ -18,7 +18,8 @@ from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from survey_app.domain.cases import ContactKind, normalised_email, normalised_mobile
+from survey_app.domain.cases import ContactKind
+from survey_app.domain.contacts import email_address, vn_mobile
 from survey_app.extensions import csrf, db, limiter
 from survey_app.models import Unit
 from survey_app.services import cases
@@ -91,8 +92,9 @@ def _reply(unit: Unit, *, layout: str, kiosk: str | None):
                 answer_days=current_app.config["CASE_ANSWER_DAYS"])
     if not form.validate_on_submit():
         return render_template("survey/reply.html", form=form, **page), 400 if form.is_submitted() else 200
-    phone = normalised_mobile(form.phone.data) if form.phone.data else None
-    kind, contact = (ContactKind.PHONE, phone) if phone else (ContactKind.EMAIL, normalised_email(form.email.data))
+    # Both given: the phone (no confirmation needed); the form has checked whichever is given.
+    kind, contact = ((ContactKind.PHONE, vn_mobile(form.phone.data)) if form.phone.data
+                     else (ContactKind.EMAIL, email_address(form.email.data)))
     rules = _rules()
     notices = CaseNotices(db.session)
     case, new = cases.open_case(db.session, unit=unit, text=form.text.data, contact_kind=kind,

@@ -6,12 +6,23 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, HiddenField, RadioField, TelField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from survey_app.domain.cases import MAX_EMAIL_LENGTH, MAX_TEXT_LENGTH, normalised_email, normalised_mobile
+from survey_app.domain.cases import MAX_TEXT_LENGTH
+from survey_app.domain.contacts import ContactError, email_address, vn_mobile
+
+MAX_EMAIL_LENGTH = 254
 from survey_app.web.forms import PlainText, TranslatedForm
 
 
 def _strip(value):
     return value.strip(" \t\r\n") if isinstance(value, str) else value
+
+
+def _valid(normalise, text: str) -> bool:
+    try:
+        normalise(text)
+    except ContactError:
+        return False
+    return True
 
 
 class ReplyRequestForm(TranslatedForm):
@@ -27,11 +38,11 @@ class ReplyRequestForm(TranslatedForm):
     form_key = HiddenField(validators=[DataRequired(), Length(min=16, max=64)])
 
     def validate_phone(self, field) -> None:
-        if field.data and normalised_mobile(field.data) is None:
+        if field.data and not _valid(vn_mobile, field.data):
             raise ValidationError(_l("Please give a Vietnamese mobile number, for example 0912 345 678."))
 
     def validate_email(self, field) -> None:
-        if field.data and normalised_email(field.data) is None:
+        if field.data and not _valid(email_address, field.data):
             raise ValidationError(_l("Please give an e-mail address such as name@example.vn."))
 
     def validate(self, extra_validators=None) -> bool:
