@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, HiddenField, RadioField, TelField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from survey_app.domain.cases import MAX_TEXT_LENGTH
@@ -53,8 +54,8 @@ class ReplyRequestForm(TranslatedForm):
         return valid
 
 
-RESOLUTION_CHOICES = [("yes", _l("Yes")), ("partly", _l("Partly")), ("no", _l("No"))]
-RATING_CHOICES = [(str(n), str(n)) for n in range(1, 6)]
+RESOLUTION_CHOICES = [SelectChoice("yes", _l("Yes")), SelectChoice("partly", _l("Partly")), SelectChoice("no", _l("No"))]
+RATING_CHOICES = [SelectChoice(str(n), str(n)) for n in range(1, 6)]
 
 
 class AnswerRatingForm(TranslatedForm):

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import SelectField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length
 
 from survey_app.domain.cases import CaseStatus, Cause, is_case_number
@@ -42,7 +43,8 @@ class AnswerForm(TranslatedForm):
     text = TextAreaField(_l("Answer to the citizen"), filters=[lambda v: v.strip(" \t\r\n") if v else v], validators=[
         PlainText(multiline=True), DataRequired(message=_l("Please write the answer.")),
         Length(max=MAX_ANSWER_LENGTH, message=_l("Please use at most %(max)d characters."))])
-    cause = SelectField(_l("Cause"), choices=[("", _l("Choose the cause"))] + [(str(c), n) for c, n in CAUSE_NAMES.items()],
+    cause = SelectField(_l("Cause"), choices=[SelectChoice("", _l("Choose the cause")),
+                                              *(SelectChoice(str(c), n) for c, n in CAUSE_NAMES.items())],
                         validators=[AnyOf([str(c) for c in Cause], message=_l("Please choose the cause."))])
 
 
