@@ -33,6 +33,7 @@ def upgrade():
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('acknowledge_by', sa.Date(), nullable=False),
     sa.Column('answer_by', sa.Date(), nullable=False),
+    sa.Column('reanswer_by', sa.Date(), nullable=True),
     sa.Column('acknowledged_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('first_answered_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('answered_at', sa.DateTime(timezone=True), nullable=True),

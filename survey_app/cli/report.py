@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import click
@@ -31,6 +31,7 @@ def report_command(start: date, end: date, unit_code: str | None, questionnaire_
                    output: Path) -> None:
     """Write the satisfaction report of a period: the same figures as `scores --format json`."""
     # Imported here: matplotlib and WeasyPrint would otherwise load with every command and app.
+    from survey_app.reports.case_figures import with_cases
     from survey_app.reports.pdf import PdfError
     from survey_app.reports.report_pdf import render_report_pdf
     from survey_app.reports.workbook import report_workbook
@@ -42,6 +43,7 @@ def report_command(start: date, end: date, unit_code: str | None, questionnaire_
     query = score_query(start, end, questionnaire_id, unit_code)
     try:
         document = report_document(db.session, query, language=lang)
+        document = with_cases(db.session, document, unit_code, query.tz, datetime.now(query.tz).date())
     except scores.UnknownUnit:
         raise click.BadParameter(f"unknown unit {unit_code}", param_hint="--unit") from None
     try:

@@ -53,7 +53,8 @@ class Case(db.Model):
     form_key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     status: Mapped[str] = mapped_column(String(16))
     acknowledge_by: Mapped[date] = mapped_column(Date)
-    answer_by: Mapped[date] = mapped_column(Date)
+    answer_by: Mapped[date] = mapped_column(Date)  # the first answer's deadline, which the figures judge
+    reanswer_by: Mapped[date | None] = mapped_column(Date)  # the deadline after a reopen
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())    # the first time
     first_answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())        # the latest answer
@@ -70,6 +71,11 @@ class Case(db.Model):
     unit: Mapped[Unit] = relationship()
     events: Mapped[list[CaseEvent]] = relationship(order_by="CaseEvent.id", back_populates="case",
                                                    cascade="all, delete-orphan")
+
+    @property
+    def answer_due(self) -> date:
+        """The answer's deadline now: after a reopen, the new one."""
+        return self.reanswer_by or self.answer_by
 
 
 class CaseEvent(db.Model):

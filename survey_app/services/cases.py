@@ -169,7 +169,7 @@ def reopen(session: Session, case: Case, *, now: datetime, rules: CaseRules) -> 
     _move(session, case, CaseStatus.ACKNOWLEDGED, CITIZEN, now, rules, "reopened", AuditAction.CASE_REOPEN)
     case.reopened = True
     case.answer_token_hash = None
-    case.answer_by = rules.calendar.add(rules.today(now), rules.answer_days)
+    case.reanswer_by = rules.calendar.add(rules.today(now), rules.answer_days)
     session.flush()
 
 
@@ -188,7 +188,7 @@ def close_unrated(session: Session, case: Case, now: datetime, rules: CaseRules)
 def is_overdue(case: Case, today: date) -> bool:
     if case.status == CaseStatus.NEW:
         return today > case.acknowledge_by
-    return case.status == CaseStatus.ACKNOWLEDGED and today > case.answer_by
+    return case.status == CaseStatus.ACKNOWLEDGED and today > case.answer_due
 
 
 def contact_visible_to(case: Case, user: User) -> bool:
@@ -213,7 +213,7 @@ def queue(session: Session, unit_ids: set[int], *, status: str | None, today: da
     found = list(session.scalars(query.order_by(Case.received_on, Case.id)))
 
     def deadline(case: Case) -> date:
-        return case.acknowledge_by if case.status == CaseStatus.NEW else case.answer_by
+        return case.acknowledge_by if case.status == CaseStatus.NEW else case.answer_due
 
     open_first = sorted(found, key=lambda c: (not is_overdue(c, today), c.status not in OPEN_STATUSES,
                                               deadline(c), c.id))

@@ -94,7 +94,7 @@ def _case(rng: random.Random, unit: Unit, received, sequence: int, today, rules:
         reopen_day = answer_day + timedelta(days=rng.randint(1, 3))
         _step(case, "reopened", reopen_day, rules, rng)
         case.reopened = True
-        case.answer_by = rules.calendar.add(reopen_day, rules.answer_days)
+        case.reanswer_by = rules.calendar.add(reopen_day, rules.answer_days)
         second = rules.calendar.add(reopen_day, rng.randint(1, 6))
         if second > today:
             case.status = str(CaseStatus.ACKNOWLEDGED)
@@ -124,9 +124,9 @@ def _step(case: Case, what: str, day, rules: CaseRules, rng: random.Random) -> N
 
 
 def _maybe_escalated(case: Case, today, rules: CaseRules, rng: random.Random) -> Case:
-    overdue = today > (case.acknowledge_by if case.status == CaseStatus.NEW else case.answer_by)
-    if overdue:
-        day = (case.acknowledge_by if case.status == CaseStatus.NEW else case.answer_by) + timedelta(days=1)
+    deadline = case.acknowledge_by if case.status == CaseStatus.NEW else case.answer_due
+    if today > deadline:
+        day = deadline + timedelta(days=1)
         _step(case, "escalated", min(day, today), rules, rng)
         case.escalated_at = case.events[-1].occurred_at
     return case

@@ -75,7 +75,8 @@ def test_a_case_goes_from_new_to_closed_and_every_step_is_audited(app, tree, rul
         cases.reopen(db.session, case, now=NOW + timedelta(days=2), rules=rules)
         assert case.status == CaseStatus.ACKNOWLEDGED and case.reopened
         assert cases.case_for_answer(db.session, token) is None  # the link was used
-        assert case.answer_by == date(2026, 3, 18)  # ten working days from Wednesday 4 March
+        assert case.answer_due == date(2026, 3, 18)  # ten working days from Wednesday 4 March
+        assert case.answer_by == date(2026, 3, 16)  # the first answer is still judged by its own
         token = cases.answer(db.session, case, staff, text="Đã xử lý.", cause="time", now=NOW + timedelta(days=3),
                              rules=rules)
         with pytest.raises(cases.CaseError):

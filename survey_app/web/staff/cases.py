@@ -73,7 +73,7 @@ def _scoped_case(number: str) -> Case:
 
 
 def _deadline(case: Case):
-    return case.acknowledge_by if case.status == CaseStatus.NEW else case.answer_by
+    return case.acknowledge_by if case.status == CaseStatus.NEW else case.answer_due
 
 
 @bp.get("/cases")
