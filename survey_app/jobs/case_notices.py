@@ -75,10 +75,10 @@ class CaseNotices:
 
 
 def _staff_url(case: Case) -> str:
-    from flask import url_for
-
-    base = (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
-    return base + url_for("staff.case", number=case.number)
+    """The case's page for the officers: the jobs run outside any request, so the address is
+    PUBLIC_BASE_URL's (a bare path when it is not set)."""
+    path = current_app.url_map.bind("localhost").build("staff.case", {"number": case.number})
+    return (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/") + path
 
 
 def deliveries(session, case: Case):
