@@ -36,7 +36,7 @@ def survey(unit_code: str):
     q = requested_questionnaire()
     language = survey_language(q)
     return render_survey_page("survey/form.html", "survey/_form_questions.html", q=q, language=language,
-                              honeypot=True, unit=unit, page_key=(unit,), reply_url=_reply_url(unit, language))
+                              honeypot=True, unit=unit, page_key=(unit,))
 
 
 @bp.post("/u/<unit_code>")
@@ -63,12 +63,7 @@ def answer(unit_code: str):
         )
         return redirect(thanks)
     return render_survey_page("survey/form.html", "survey/_form_questions.html", q=q, language=language,
-                              form=form, honeypot=True, unit=unit, reply_url=_reply_url(unit, language))
-
-
-def _reply_url(unit, language: str) -> str:
-    """Anyone may ask the unit for a reply without answering (web/public/replies.py)."""
-    return url_for("replies.reply", unit_code=unit.code, lang=language)
+                              form=form, honeypot=True, unit=unit)
 
 
 @bp.get("/u/<unit_code>/thanks")
