@@ -69,7 +69,7 @@ def test_the_loop_from_a_phone_to_the_officers_figures(app, live_server, unit, l
     page = phone.new_page()
     # 1. The citizen answers on a 360 px phone, and asks for a reply with an e-mail address.
     page.goto(f"{live_server}/u/{unit}")
-    page.locator("#q-DV1 label.option").filter(has=page.get_by_text("Hài lòng", exact=True)).click()
+    page.locator("#q-TC1 label.option").filter(has=page.get_by_text("Hài lòng", exact=True)).click()
     page.get_by_role("button", name="Gửi").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Xin cảm ơn")
     page.get_by_role("link", name="Ông/Bà có muốn được phản hồi không?").click()
@@ -176,8 +176,9 @@ def test_a_kiosk_forgets_a_reply_request_left_idle(app, live_server, unit, loop,
     page.get_by_label("Số điện thoại di động").fill("0912345678")
     # Left alone: back to the kiosk's first screen, nothing kept.
     expect(page).to_have_url(re.compile(rf"/k/{public_id}\?key="), timeout=8_000)
+    # The filled-in form was replaced in the history: Back does not bring it to the next citizen.
     page.go_back()
-    expect(page.get_by_label("Điều gì đã xảy ra?")).to_have_value("")
+    expect(page).not_to_have_url(re.compile("/reply"))
     assert errors == []
     with app.app_context():
         assert db.session.scalar(select(Case)) is None
