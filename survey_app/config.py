@@ -37,6 +37,10 @@ class Defaults:
     # A breakdown cell (one channel, one profile answer) with fewer such respondents shows no
     # index: it would be noise, and a small group may point at a person.
     MIN_BREAKDOWN_RESPONSES = 10
+    # The channels a unit's rank is computed on (its shown index and n stay every channel's);
+    # None: every channel. A province may rank on invitations, kiosks and paper only, which
+    # a script posting to an open link cannot fill: ["invitation", "kiosk", "paper"].
+    RANKING_CHANNELS = None
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
     # A survey form is small; anything bigger is not a citizen's answer.
@@ -45,7 +49,9 @@ class Defaults:
     WTF_CSRF_TIME_LIMIT = None  # a citizen may take a while; the token is still bound to the session
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # hide_parameters: a database error's message (logged) carries its statement's values,
+    # a citizen's comment among them, unmasked; the statement alone is enough to debug.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
     # Where the rate limiter keeps its counters; memory:// is per process, so production
     # with several workers or servers sets redis://host:6379, where they share the counts.
     RATELIMIT_STORAGE_URI = "memory://"
@@ -83,6 +89,10 @@ class Defaults:
     KIOSK_IDLE_SECONDS = 90
     # The thank-you screen of a kiosk returns to the start after this many seconds.
     KIOSK_THANKS_SECONDS = 10
+    # Submissions per kiosk (posts with the kiosk's key); a person needs a minute or more for one survey.
+    KIOSK_RATE_LIMIT = "20 per minute"
+    # Sign-in attempts per client address; an office where many staff share one address may raise it.
+    LOGIN_RATE_LIMIT = "10 per minute"
     # Integrity (domain/integrity.py): responses that look made up are kept, but left out of
     # the indices until an officer restores them. A burst: more than KIOSK_BURST_COUNT
     # submissions on one kiosk, or more than LINK_BURST_COUNT on one unit's open link, within

@@ -23,12 +23,8 @@ from survey_app.domain.contacts import international
 from survey_app.domain.delivery import PermanentFailure, TemporaryFailure
 
 PROVIDERS = ("esms", "speedsms")
-# eSMS: 99 unknown error and 103 balance too low pass (a top-up fixes them); 124 is a
-# RequestId it has already accepted.
+# eSMS answers 124 to a RequestId it has already accepted: the message left before.
 _ESMS_SENT = {"100", "124"}
-_ESMS_TEMPORARY = {"99", "103"}
-# SpeedSMS: 300 balance too low, 500 its own error.
-_SPEEDSMS_TEMPORARY = {"300", "500"}
 
 
 @dataclass(frozen=True)
@@ -75,9 +71,9 @@ def sms_request(gateway: SmsGateway, *, phone: str, text: str, request_id: str) 
 
 def check_reply(provider: str, status: int, body: bytes) -> None:
     """Return if the gateway accepted the message; raise TemporaryFailure or PermanentFailure."""
-    if status >= 500 or status == 429:
+    if status >= 500 or status in (408, 429):
         raise TemporaryFailure(f"sms gateway http {status}")
-    if status >= 400:
+    if status >= 400:  # the request itself is wrong: the same request will be wrong again
         raise PermanentFailure(f"sms gateway http {status}")
     try:
         reply = json.loads(body)
@@ -85,14 +81,13 @@ def check_reply(provider: str, status: int, body: bytes) -> None:
         raise TemporaryFailure("sms gateway reply is not JSON") from None
     if not isinstance(reply, dict):
         raise TemporaryFailure("sms gateway reply is not a JSON object")
+    # A gateway's own error code is tried again, up to the last try: it is mostly the account
+    # (a key, the balance, a brand name not yet approved), which an operator fixes within hours.
     if provider == "esms":
         code = str(reply.get("CodeResult", ""))
         if code in _ESMS_SENT:
             return
-        failure = TemporaryFailure if code in _ESMS_TEMPORARY else PermanentFailure
-        raise failure(f"esms code {code}")  # its message may quote the number: not kept
+        raise TemporaryFailure(f"esms code {code}")  # its message may quote the number: not kept
     if reply.get("status") == "success":
         return
-    code = str(reply.get("code", ""))
-    failure = TemporaryFailure if code in _SPEEDSMS_TEMPORARY else PermanentFailure
-    raise failure(f"speedsms code {code}")
+    raise TemporaryFailure(f"speedsms code {reply.get('code', '')}")

@@ -55,5 +55,3 @@ def _register_template_helpers(app: Flask) -> None:
     # {% if may(Action.MANAGE_KIOSKS) %}: the same rule as the views' permission_required.
     app.add_template_global(current_user_may, "may")
     app.add_template_global(Action, "Action")
-    from survey_app.reports.case_figures import cause_labels
-    app.add_template_global(cause_labels)  # the causes of cases, in the PDF's section

@@ -55,12 +55,13 @@ def test_an_unknown_provider_is_refused():
     ("esms", 200, {"CodeResult": "100", "SMSID": "abc"}, None),
     ("esms", 200, {"CodeResult": "124"}, None),  # the RequestId was accepted before
     ("esms", 200, {"CodeResult": "103", "ErrorMessage": "Balance not enough"}, TemporaryFailure),
-    ("esms", 200, {"CodeResult": "101", "ErrorMessage": "Authorize Failed"}, PermanentFailure),
+    ("esms", 200, {"CodeResult": "101", "ErrorMessage": "Authorize Failed"}, TemporaryFailure),
     ("esms", 503, {}, TemporaryFailure),
     ("esms", 404, {}, PermanentFailure),
     ("speedsms", 200, {"status": "success", "code": "00"}, None),
     ("speedsms", 200, {"status": "error", "code": "300", "message": "not enough balance"}, TemporaryFailure),
-    ("speedsms", 200, {"status": "error", "code": "105", "message": "phone invalid"}, PermanentFailure),
+    ("speedsms", 200, {"status": "error", "code": "105", "message": "phone 0912345678 invalid"}, TemporaryFailure),
+    ("speedsms", 400, {}, PermanentFailure),
     ("speedsms", 429, {}, TemporaryFailure),
 ])
 def test_what_a_reply_means(provider, status, reply, outcome):

@@ -203,7 +203,8 @@ def test_a_phone_gets_one_sms_a_day_however_many_are_queued(ctx, gateway):
     assert len(waiting) == 2 and all(m.last_error == "had a message today; waits for tomorrow" for m in waiting)
 
 
-def test_a_gateway_error_is_tried_again_and_its_refusal_is_not(ctx, gateway):
+def test_a_gateway_error_is_tried_again_until_the_last_try(ctx, gateway):
+    ctx.config["OUTBOX_MAX_ATTEMPTS"] = 2
     gateway.reply = (503, {})
     message = _queue_sms()
     db.session.commit()
@@ -213,6 +214,16 @@ def test_a_gateway_error_is_tried_again_and_its_refusal_is_not(ctx, gateway):
     assert send_pass(ctx, now=later).failed == 1
     db.session.refresh(message)
     assert (message.state, message.attempts, message.last_error) == ("failed", 2, "esms code 101")
+    assert len(gateway.requests) == 2
+
+
+def test_a_request_the_gateway_calls_wrong_is_not_tried_again(ctx, gateway):
+    gateway.reply = (400, {"error": "bad request"})
+    message = _queue_sms()
+    db.session.commit()
+    assert send_pass(ctx).failed == 1
+    db.session.refresh(message)
+    assert (message.state, message.attempts, message.last_error) == ("failed", 1, "sms gateway http 400")
 
 
 def test_sms_is_off_by_default(ctx):

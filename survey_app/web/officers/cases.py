@@ -33,5 +33,5 @@ def cases():
     return render_template(
         "officers/cases.html", language=wording.language(), report=report, picker=picker(report, ".cases"),
         period_name=wording.period_name(report.period), period_dates=wording.dates(report.period),
-        case_rows=[row.as_row() for row in rows], causes=cause_labels(), fig=Figures(wording.language()), up_link=link(".units", report),
+        case_rows=rows, causes=cause_labels(), fig=Figures(wording.language()), up_link=link(".units", report),
     )
