@@ -19,6 +19,7 @@ from survey_app.domain.submission import (
     submission_problems,
 )
 from survey_app.models import Answer, Choice, Response
+from survey_app.services.figures import cells
 
 
 class UnitLike(Protocol):
@@ -75,6 +76,7 @@ def record_response(session: Session, *, unit: UnitLike, questionnaire: Question
     make_transient_to_detached(response)
     session.add(response)
     add_answers(session, response.id, submission)
+    cells.add_submission(session, questionnaire, unit.id, channel, submitted_at, submission)
     return response
 
 
