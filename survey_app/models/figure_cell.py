@@ -34,3 +34,13 @@ class FigureLayout(db.Model):
 
     key: Mapped[str] = mapped_column(String(16), primary_key=True)
     spec: Mapped[str] = mapped_column(Text)
+
+
+class FigureStale(db.Model):
+    """A month whose responses were deleted or changed past the services (database triggers
+    write it): services/figures reads it from the responses until ``flask figures rebuild``."""
+
+    __tablename__ = "figure_stale"
+
+    questionnaire_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)

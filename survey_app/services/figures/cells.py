@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from survey_app.domain.cell_sums import SumsLayout, grouped_sums, sums_of
 from survey_app.domain.questionnaire import Questionnaire
 from survey_app.domain.submission import EXPECTATIONS, Submission
-from survey_app.models import Answer, Choice, FigureCell, FigureLayout, Response
+from survey_app.models import Answer, Choice, FigureCell, FigureLayout, FigureStale, Response
 from survey_app.services.figures.rows import cell_sums, read_rows
 
 Key = tuple[int, date, str]  # unit id, UTC month, channel
@@ -226,6 +226,7 @@ def rebuild(session: Session, questionnaires: Iterable[Questionnaire]) -> int:
         layout = layout_of(questionnaire)
         _keep_layout(session, layout)
         session.execute(delete(FigureCell).where(FigureCell.questionnaire_id == questionnaire.id))
+        session.execute(delete(FigureStale).where(FigureStale.questionnaire_id == questionnaire.id))
         first, last = session.execute(select(func.min(Response.submitted_at), func.max(Response.submitted_at))
                                       .where(Response.questionnaire_id == questionnaire.id)).one()
         if first is None:

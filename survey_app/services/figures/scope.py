@@ -157,7 +157,7 @@ def scope_figures(session: Session, query: FiguresQuery) -> ScopeFigures:
     flagged = _flagged(session, q.id, start, end, unit_list)
     invitations = issued_per_unit(session, start, end)
     volumes = cell_volumes(session, period, tz)
-    by = scope_breakdowns(session, query, layout, cells, tree, shown_ids) if query.by else {}
+    by = scope_breakdowns(session, query, layout, cells, tree, shown_ids, read_ids is not None) if query.by else {}
 
     def figures_of(members: set[int], vector: np.ndarray, before: np.ndarray) -> dict:
         now = score_sums(layout, vector)

@@ -6,7 +6,8 @@ starts nearest to its ends, plus or minus the hours from each end to its nearest
 a local month, quarter or year differs from UTC months by the zone's offset (seven hours each
 side in Vietnam), so it reads a few hours of responses; a custom range at most half a month at
 each end. Sums add and subtract exactly (integers). A month holding rows laid out by another
-structure of the questionnaire (its file changed since) is read from the responses.
+structure of the questionnaire (its file changed since), or marked stale by the database (its
+responses deleted or changed by hand, models/figure_cell.FigureStale), is read from the responses.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey_app.domain.cell_sums import SumsLayout
-from survey_app.models import FigureCell
+from survey_app.models import FigureCell, FigureStale
 from survey_app.services.figures.cells import decode, month_bounds
 from survey_app.services.figures.rows import cell_sums, read_rows
 
@@ -56,6 +57,9 @@ def period_sums(session: Session, questionnaire_id: str, layout: SumsLayout, sta
         query = query.where(FigureCell.unit_id.in_(unit_ids))
     rows = session.execute(query).all()
     stale = {month for _, _, month, row_layout, _ in rows if row_layout != layout.key}
+    stale |= set(session.scalars(select(FigureStale.month).where(
+        FigureStale.questionnaire_id == questionnaire_id, FigureStale.month >= first.date(),
+        FigureStale.month < last.date())))
     for unit_id, channel, month, _, blob in rows:
         if month not in stale:
             found[(unit_id, channel)] += decode(blob)
