@@ -6,10 +6,12 @@ from datetime import date
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from survey_app.cli.common import parse_date, record_audit, score_query
 from survey_app.domain.audit import AuditAction
+from survey_app.domain.early_warning import ChartRule
 from survey_app.extensions import db
 from survey_app.reports.formatting import REPORT_LANGUAGES
 from survey_app.services import scores
@@ -34,6 +36,7 @@ def report_command(start: date, end: date, unit_code: str | None, questionnaire_
     from survey_app.reports.pdf import PdfError
     from survey_app.reports.report_pdf import render_report_pdf
     from survey_app.reports.workbook import report_workbook
+    from survey_app.services.alerts import report_early_warning
     from survey_app.services.report_data import report_document
     from survey_app.services.response_rows import response_rows
 
@@ -42,6 +45,7 @@ def report_command(start: date, end: date, unit_code: str | None, questionnaire_
     query = score_query(start, end, questionnaire_id, unit_code)
     try:
         document = report_document(db.session, query, language=lang)
+        document["early_warning"] = report_early_warning(db.session, query, ChartRule.from_settings(current_app.config))
     except scores.UnknownUnit:
         raise click.BadParameter(f"unknown unit {unit_code}", param_hint="--unit") from None
     try:

@@ -65,6 +65,8 @@ def make_report(*, job_id: int, kind: str, questionnaire_id: str, start: str, en
     it as downloaded by ``user_id`` once it is made (with the file, or not at all)."""
 
     def make(step: Callable[[int], None]) -> bytes:
+        from survey_app.domain.early_warning import ChartRule
+        from survey_app.services.alerts import report_early_warning
         from survey_app.services.officer_figures import full_report
         from survey_app.services.scores import ScoreQuery
         from survey_app.services.units import unit_by_code
@@ -76,6 +78,7 @@ def make_report(*, job_id: int, kind: str, questionnaire_id: str, start: str, en
         # The figures the pages keep (services/officer_figures.py): a report of a period an
         # officer has just looked at, or that was warmed, costs no scoring; the comments are read now.
         document = full_report(db.session, query, language=lang)
+        document["early_warning"] = report_early_warning(db.session, query, ChartRule.from_settings(current_app.config))
         step(50)  # the figures are the first half; the file the second
         if kind == "report_pdf":
             from survey_app.reports.report_pdf import render_report_pdf

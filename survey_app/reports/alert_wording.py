@@ -19,15 +19,18 @@ def sentence(alert: UnitAlert, language: str) -> str:
     chart = alert.chart
     if chart.signal is None:
         return state(alert)
-    gap = Figures(language).index(abs(chart.gap)) if chart.gap is not None else "—"
-    weeks = chart.weeks_signalling
-    if chart.signal == DOWN:
+    return signal_sentence(alert.name, chart.signal, chart.gap, chart.weeks_signalling, language)
+
+
+def signal_sentence(name: str, signal: str, gap: float | None, weeks: int, language: str) -> str:
+    points = Figures(language).index(abs(gap)) if gap is not None else "—"
+    if signal == DOWN:
         return ngettext("The SIPAS index of %(unit)s has been %(points)s points below its usual level for "
                         "%(num)d week", "The SIPAS index of %(unit)s has been %(points)s points below its usual "
-                        "level for %(num)d weeks in a row", weeks, unit=alert.name, points=gap)
+                        "level for %(num)d weeks in a row", weeks, unit=name, points=points)
     return ngettext("The SIPAS index of %(unit)s has been %(points)s points above its usual level for "
                     "%(num)d week", "The SIPAS index of %(unit)s has been %(points)s points above its usual "
-                    "level for %(num)d weeks in a row", weeks, unit=alert.name, points=gap)
+                    "level for %(num)d weeks in a row", weeks, unit=name, points=points)
 
 
 def state(alert: UnitAlert) -> str:

@@ -65,7 +65,14 @@ def report_context(document: dict, lang: str, generated_on: date) -> dict:
         "ranking": _ranking_groups(units, by_code),
         "units": units,
         "min_ranked": document["methodology"]["min_ranked"],
+        "alert_sentence": _alert_sentence,
     }
+
+
+def _alert_sentence(*args):
+    from survey_app.reports.alert_wording import signal_sentence  # matplotlib only when there is one
+
+    return signal_sentence(*args)
 
 
 def _unit_view(unit: dict, document: dict, by_code: dict) -> dict:

@@ -20,7 +20,8 @@ from survey_app.models import Unit
 from survey_app.services.data_fingerprint import data_fingerprint
 from survey_app.services.figures.weekly import monday_of, weekly_series
 from survey_app.services.figures_cache import cached
-from survey_app.services.units import all_units, descendant_ids
+from survey_app.services.scores import ScoreQuery
+from survey_app.services.units import all_units, descendant_ids, unit_by_code
 
 _ORDER = {DOWN: 0, UP: 1, None: 2}
 
@@ -102,3 +103,21 @@ def alerts_document(alerts: Alerts) -> dict[str, Any]:
         }
     return {"as_of": alerts.as_of.isoformat(), "weeks": [alerts.first.isoformat(), alerts.last.isoformat()],
             "units": [unit(a) for a in alerts.units]}
+
+
+def signalling_rows(alerts: Alerts) -> list[dict[str, Any]]:
+    """The signalling units as plain data (what a report document and a digest carry)."""
+    return [{"unit": a.code, "name": a.name, "signal": a.signal, "since": a.chart.since.isoformat(),
+             "weeks_signalling": a.chart.weeks_signalling, "gap": a.chart.gap,
+             "baseline": a.chart.baseline.mean if a.chart.baseline else None,
+             "last_index": a.chart.last.week.index, "n_last_week": a.chart.last.week.n}
+            for a in alerts.signalling]
+
+
+def report_early_warning(session: Session, query: ScoreQuery, rule: ChartRule) -> dict[str, Any]:
+    """The report's "Cảnh báo sớm" section: the units of its scope signalling at the end of its
+    period (the last full week before the day after it), as plain data."""
+    scope = unit_by_code(session, query.unit_code) if query.unit_code else None
+    alerts = unit_alerts(session, query.questionnaire, query.period.end + timedelta(days=1), query.tz, rule, scope)
+    return {"as_of": alerts.as_of.isoformat(), "weeks": [alerts.first.isoformat(), alerts.last.isoformat()],
+            "units": signalling_rows(alerts)}

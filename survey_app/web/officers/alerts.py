@@ -44,3 +44,20 @@ def alerts():
         quiet=[{"alert": a, "state": alert_wording.state(a)} for a in (found.units if found else ())
                if a.signal is None],
     )
+
+
+def unit_early_warning(unit) -> dict | None:
+    """The unit's state and chart for its page (its own responses, as of today)."""
+    found = scope_alerts(unit)
+    alert = found.of(unit.id) if found else None
+    if alert is None:
+        return None
+    language = wording.language()
+    return {"alert": alert, "sentence": alert_wording.sentence(alert, language),
+            "chart": Markup(alert_wording.chart(alert, language)) if alert.chart.baseline else None}
+
+
+def signals_in_scope() -> dict[str, str]:
+    """Unit code -> "down" or "up", for the units table's marks."""
+    found = scope_alerts()
+    return {a.code: a.signal for a in found.signalling} if found else {}
