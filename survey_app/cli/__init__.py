@@ -17,6 +17,7 @@ def register_commands(app: Flask) -> None:
     from survey_app.cli.demo import demo_command
     from survey_app.cli.figures import figures_cli
     from survey_app.cli.jobs import jobs_cli
+    from survey_app.cli.outbox import outbox_cli
     from survey_app.cli.report import report_command
     from survey_app.cli.responses import responses_cli
     from survey_app.cli.scores import scores_command
@@ -29,3 +30,4 @@ def register_commands(app: Flask) -> None:
         app.cli.add_command(command)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(alerts_command)
+    app.cli.add_command(outbox_cli)
