@@ -114,6 +114,10 @@ class Defaults:
     JOBS_TIMEOUT_SECONDS = 900
     JOBS_THREADS = 1
     JOBS_MAX_UNFINISHED = 3
+    # Finished files kept per account, at most (a new one deletes that account's oldest): so
+    # many, and so many bytes together.
+    JOBS_MAX_KEPT_FILES = 20
+    JOBS_MAX_KEPT_BYTES = 200 * 1024 * 1024
 
 
 def configure(app: Flask, test_config: dict | None = None) -> None:

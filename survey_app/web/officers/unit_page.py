@@ -98,7 +98,7 @@ def unit(code: str):
         up_link=link(".units", report),
         parent=unit.parent if unit.parent and in_scope(session, current_user, unit.parent) else None,
         charts=shown["charts"],
-        downloads={"pdf_vi": link(".preparing_pdf", report, unit=unit.code, lang="vi"),
-                   "pdf_en": link(".preparing_pdf", report, unit=unit.code, lang="en"),
+        downloads={"pdf_vi": link(".report_pdf", report, unit=unit.code, lang="vi"),
+                   "pdf_en": link(".report_pdf", report, unit=unit.code, lang="en"),
                    "xlsx": link(".report_xlsx", report, unit=unit.code)},
     )
