@@ -37,6 +37,8 @@ class Defaults:
     # A breakdown cell (one channel, one profile answer) with fewer such respondents shows no
     # index: it would be noise, and a small group may point at a person.
     MIN_BREAKDOWN_RESPONSES = 10
+    # How many quarters a unit's page (and `flask figures warm`) draws in its trend.
+    TREND_QUARTERS = 8
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
     # A survey form is small; anything bigger is not a citizen's answer.

@@ -29,7 +29,6 @@ from survey_app.web.officers.reading import (
 )
 
 COMMENTS_PER_PAGE = 20
-TREND_QUARTERS = 8
 
 
 def _page_number() -> int:
@@ -51,7 +50,8 @@ def page_figures(report: ReportRequest, unit_code: str) -> dict:
         splits = breakdowns(session, q, unit_code, report.period, report.tz, (CHANNEL, *(p.code for p in q.profile)),
                             min_responses=current_app.config["MIN_BREAKDOWN_RESPONSES"])
         points = unit_figures.trend(trend(session, report.query(unit_code), unit_code,
-                                          period_of("quarter", report.period.end), TREND_QUARTERS), q)
+                                          period_of("quarter", report.period.end),
+                                          current_app.config["TREND_QUARTERS"]), q)
     figures = summary["scores"]["units"][0]
     element_rows, criteria_groups = unit_figures.elements(figures, q), unit_figures.criteria(figures, q)
     charts = unit_figures.charts(element_rows, criteria_groups, points, q, kept_as={
