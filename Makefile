@@ -23,6 +23,11 @@ setup: $(VENV)/.installed translations
 run: setup
 	$(FLASK) db upgrade
 	$(FLASK) demo --if-empty
+	@echo
+	@echo "The app: http://127.0.0.1:5000/  (the demo's citizen survey: http://127.0.0.1:5000/u/STP)"
+	@echo "Sign in at http://127.0.0.1:5000/login as:"
+	@$(FLASK) demo-accounts
+	@echo
 	$(VENV)/bin/gunicorn --bind 127.0.0.1:5000 --workers 2 --timeout 120 --no-control-socket 'survey_app:create_app()'
 
 # The two databases run side by side (one pytest process each, so both cores work); each
