@@ -16,10 +16,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from survey_app.domain.breakdown import CHANNEL
-from survey_app.domain.reliability import MIN_ALPHA_RESPONDENTS
 from survey_app.domain.masking import mask_personal_data
 from survey_app.domain.periods import Period, period_of
 from survey_app.domain.questionnaire import Questionnaire
+from survey_app.domain.reliability import MIN_ALPHA_RESPONDENTS
 from survey_app.domain.scoring import Scores
 from survey_app.models import Response, Unit
 from survey_app.services.integrity import counted

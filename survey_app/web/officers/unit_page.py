@@ -8,11 +8,11 @@ from flask import abort, current_app, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from survey_app.domain.breakdown import CHANNEL
 from survey_app.domain.periods import period_of
 from survey_app.domain.permissions import Action
 from survey_app.extensions import db
 from survey_app.services.accounts import in_scope
-from survey_app.domain.breakdown import CHANNEL
 from survey_app.services.officer_figures import breakdowns, report_summary, trend
 from survey_app.services.rating_matrix import kept_matrices
 from survey_app.services.report_data import unit_comments

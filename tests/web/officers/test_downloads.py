@@ -10,8 +10,8 @@ import subprocess
 
 import pytest
 import weasyprint
-from openpyxl import load_workbook
 from jobs_flow import ask_for, follow_job, page_text, settled_page
+from openpyxl import load_workbook
 from report_province import PERIOD
 from weasyprint.urls import FatalURLFetchingError
 
