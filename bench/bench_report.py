@@ -4,8 +4,9 @@ WeasyPrint alone laying out the same HTML, and the XLSX workbook.
     .venv/bin/python bench/bench_report.py [--responses 20000] [--comments 2000] [--units 200]
 
 Builds a temporary SQLite database (bulk inserts through SQLAlchemy Core), lays the report out
-once to warm WeasyPrint up, then prints the time of each step, the ratio of the whole PDF to WeasyPrint alone (aim: at most 1.5) and the number
-of pages. The previous quarter gets half as many responses, so changes and rank changes exist.
+once to warm WeasyPrint up, then prints the time of each step, the ratio of the whole PDF to
+WeasyPrint alone (aim: at most 1.5) and the number of pages. The previous quarter gets half as
+many responses, so changes and rank changes exist.
 """
 
 from __future__ import annotations

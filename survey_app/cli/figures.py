@@ -28,7 +28,6 @@ from survey_app.services.scores import ScoreQuery
 
 figures_cli = AppGroup("figures", help="The officers' pages' kept figures.")
 
-TREND_QUARTERS = 8  # web/officers/unit_page.py shows as many
 
 
 def closed_periods(today: date, *, current: bool) -> list[Period]:
@@ -68,7 +67,7 @@ def warm_command(start: date | None, end: date | None, current: bool, questionna
             # The very query the pages make (web/officers/reading.py), so that they find these figures.
             query = ScoreQuery(questionnaire=q, period=period, tz=tz,
                                min_ranked=current_app.config["MIN_RANKED_RESPONSES"])
-            done = warm(db.session, query, codes, trend_quarters=TREND_QUARTERS,
+            done = warm(db.session, query, codes, trend_quarters=current_app.config["TREND_QUARTERS"],
                         questions=(CHANNEL, *(p.code for p in q.profile)),
                         min_breakdown=current_app.config["MIN_BREAKDOWN_RESPONSES"])
             db.session.rollback()  # kept figures are written on their own connection; nothing else was

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +25,7 @@ class Catalog:
     def get(self, questionnaire_id: str) -> Questionnaire | None:
         return self.questionnaires.get(questionnaire_id)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Questionnaire]:
         return iter(self.questionnaires.values())
 
 

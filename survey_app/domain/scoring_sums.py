@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 
@@ -63,7 +64,7 @@ def pair_matrix(layout: SumsLayout, vector: np.ndarray, p: np.ndarray, scale: np
 
 
 def quadratic(layout: SumsLayout, vector: np.ndarray, p: np.ndarray, scale: np.ndarray, a: np.ndarray,
-              exact: tuple[list, list, list] | None = None) -> float:
+              exact: tuple[list[Any], list[Any], list[Any]] | None = None) -> float:
     """a' S a (S: ``pair_matrix``), the sum of the respondents' z^2.
 
     Near zero it is a difference of much larger terms (an interval that should collapse to a
@@ -151,7 +152,7 @@ def score_sums(layout: SumsLayout, vector: np.ndarray, confidence: float = 0.95)
 
 def sipas_index(layout: SumsLayout, vector: np.ndarray) -> tuple[int, float | None]:
     """(n, SIPAS index) only, as ``score_sums`` gives them: what a rank needs."""
-    plan, parts, k = layout.plan, layout.parts, layout.k
+    parts, k = layout.parts, layout.k
     diagonal = np.arange(k) * (k + 1)
     n_valid, n_sat = vector[parts["vv"]][diagonal], vector[parts["yy"]][diagonal]
     element_index = []

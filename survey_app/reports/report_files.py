@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+
 from sqlalchemy.orm import Session
 
 from survey_app.reports.case_figures import with_cases

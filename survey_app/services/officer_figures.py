@@ -23,7 +23,6 @@ from survey_app.services.data_fingerprint import data_fingerprint, data_fingerpr
 from survey_app.services.figures_cache import cached, kept, question_key
 from survey_app.services.rating_matrix import kept_matrices
 from survey_app.services.report_data import (
-    MIN_BREAKDOWN_RESPONSES,
     assemble_report,
     comment_rows,
     last_quarters,
@@ -97,7 +96,7 @@ def trend(session: Session, query_base: ScoreQuery, unit_code: str, last_quarter
 
 
 def breakdowns(session: Session, questionnaire: Questionnaire, unit_code: str, period: Period, tz: ZoneInfo,
-               questions: tuple[str, ...], *, min_responses: int = MIN_BREAKDOWN_RESPONSES) -> dict[str, Any]:
+               questions: tuple[str, ...], *, min_responses: int) -> dict[str, Any]:
     """``unit_breakdowns``, kept."""
     start, end = period.utc_bounds(tz)
     fingerprint = data_fingerprint(session, questionnaire.id, start, end, period, tz)

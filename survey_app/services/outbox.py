@@ -34,8 +34,7 @@ from sqlalchemy.orm import Session
 
 from survey_app.domain.contact_cipher import ContactCipher, ContactKeyError
 from survey_app.domain.contacts import email_address, hint, vn_mobile
-from survey_app.domain.delivery import (FINAL_STATES, Channel, DeliveryError, DeliveryState, RetryPolicy,
-                                        WhenLimited)
+from survey_app.domain.delivery import FINAL_STATES, Channel, DeliveryError, DeliveryState, RetryPolicy, WhenLimited
 from survey_app.models.outbox import OutboxDailySlot, OutboxMessage
 
 # What a finished row no longer needs: its content and whom it went to.

@@ -39,8 +39,8 @@ from survey_app.domain.rating_blocks import RatingBlocks
 from survey_app.domain.scoring import Scores, ScoringPlan, score_blocks
 from survey_app.domain.submission import CHANNELS, EXPECTATIONS
 from survey_app.models import Answer, Choice, Response, Unit
-from survey_app.services.data_fingerprint import responses_state
 from survey_app.services.counted import counted
+from survey_app.services.data_fingerprint import responses_state
 
 PACK_BITS = 62      # of a signed 64-bit integer, leaving the sign bit (and one spare) alone
 FIRST_BITS = 4      # per rating: scales up to 15 levels; a larger value stored makes us read again, wider

@@ -16,10 +16,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from survey_app.domain.breakdown import CHANNEL
-from survey_app.domain.reliability import MIN_ALPHA_RESPONDENTS
 from survey_app.domain.masking import mask_personal_data
 from survey_app.domain.periods import Period, period_of
 from survey_app.domain.questionnaire import Questionnaire
+from survey_app.domain.reliability import MIN_ALPHA_RESPONDENTS
 from survey_app.domain.scoring import Scores
 from survey_app.models import Response, Unit
 from survey_app.services.integrity import counted
@@ -28,9 +28,6 @@ from survey_app.services.rating_matrix import period_matrix
 from survey_app.services.scores import ScoreQuery, UnknownUnit, period_figures
 from survey_app.services.units import descendant_ids
 
-# The default of the MIN_BREAKDOWN_RESPONSES setting (config.py): a breakdown cell (one channel,
-# one profile group) with fewer respondents is not shown (domain.breakdown).
-MIN_BREAKDOWN_RESPONSES = 10
 WEAKEST_CRITERIA = 3
 
 
@@ -131,9 +128,10 @@ def _unit(units: list[Unit], code: str) -> Unit:
 
 def unit_breakdowns(session: Session, questionnaire: Questionnaire, unit_code: str, period: Period,
                     tz: ZoneInfo, questions: tuple[str, ...], *,
-                    min_responses: int = MIN_BREAKDOWN_RESPONSES) -> dict[str, dict[str, dict]]:
+                    min_responses: int) -> dict[str, dict[str, dict]]:
     """The SIPAS index of the unit's subtree by each of ``questions`` ("channel", profile codes),
-    small cells suppressed: the ``by`` of ``scores --by`` (services.scores.breakdowns)."""
+    cells of fewer than ``min_responses`` (the MIN_BREAKDOWN_RESPONSES setting) suppressed: the
+    ``by`` of ``scores --by`` (services.scores.breakdowns)."""
     all_units = list(session.scalars(select(Unit)))
     root = _unit(all_units, unit_code)
     matrix = period_matrix(session, questionnaire, period, tz, all_units)
@@ -141,7 +139,7 @@ def unit_breakdowns(session: Session, questionnaire: Questionnaire, unit_code: s
 
 
 def channel_split(session: Session, questionnaire: Questionnaire, unit_code: str, period: Period,
-                  tz: ZoneInfo, *, min_responses: int = MIN_BREAKDOWN_RESPONSES) -> dict[str, dict]:
+                  tz: ZoneInfo, *, min_responses: int) -> dict[str, dict]:
     """The SIPAS index of the unit's subtree per channel; small cells suppressed."""
     return unit_breakdowns(session, questionnaire, unit_code, period, tz, (CHANNEL,),
                            min_responses=min_responses)[CHANNEL]

@@ -36,7 +36,8 @@ def test_every_way_of_writing_responses_changes_the_fingerprint_of_their_period_
         record(db.session, db.session.get(Unit, unit_id), q, full_submission(q, 4), at=datetime(2026, 4, 1, 0, 0, tzinfo=LOCAL))
         db.session.commit()
         assert fingerprint() == one
-        record(db.session, db.session.get(Unit, unit_id), q, full_submission(q, 4), at=datetime(2026, 3, 31, 23, 59, 59, tzinfo=LOCAL))
+        record(db.session, db.session.get(Unit, unit_id), q, full_submission(q, 4),
+               at=datetime(2026, 3, 31, 23, 59, 59, tzinfo=LOCAL))
         db.session.commit()
         two = fingerprint()
         assert two not in (one, empty)

@@ -133,13 +133,14 @@ def test_channel_split_and_suppression(tree):
         ("X1", "2026-02-01 10:00", {"TC1": 1}, "kiosk"))   # not in SO
     with tree.app_context():
         split = report_data.channel_split(db.session, catalog_of(tree).get("sipas"), "SO",
-                                          period_of("quarter", date(2026, 1, 1)), LOCAL)
+                                          period_of("quarter", date(2026, 1, 1)), LOCAL,
+                                          min_responses=tree.config["MIN_BREAKDOWN_RESPONSES"])
     assert set(split) == {"link", "invitation", "kiosk", "paper", "import"}
     assert split["kiosk"]["n"] == 10 and split["kiosk"]["index"] == pytest.approx(70.0)
     assert split["kiosk"]["ci"][0] < 70.0 < split["kiosk"]["ci"][1]
     assert split["link"] == {"n": 9, "suppressed": True}
     assert split["paper"] == {"n": 0, "suppressed": True}
-    assert report_data.MIN_BREAKDOWN_RESPONSES == 10
+    assert tree.config["MIN_BREAKDOWN_RESPONSES"] == 10
 
 
 def test_report_document(tree, runner):

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from factories import sipas, unit_tree
+from figures_oracle import breakdowns, same
 
 from survey_app.domain.breakdown import CHANNEL
 from survey_app.domain.periods import Period, period_of
@@ -25,11 +26,8 @@ from survey_app.domain.submission import CHANNELS, EXPECTATIONS
 from survey_app.extensions import db
 from survey_app.models import Answer, Choice, Response, ResponseFlag
 from survey_app.services import report_data
-from survey_app.services.rating_matrix import kept_matrices
-from figures_oracle import breakdowns, same
-
 from survey_app.services.figures.cells import rebuild
-
+from survey_app.services.rating_matrix import kept_matrices
 from survey_app.services.scores import ScoreQuery, period_figures, period_scores
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -8,11 +8,11 @@ from flask import abort, current_app, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from survey_app.domain.breakdown import CHANNEL
 from survey_app.domain.periods import period_of
 from survey_app.domain.permissions import Action
 from survey_app.extensions import db
 from survey_app.services.accounts import in_scope
-from survey_app.domain.breakdown import CHANNEL
 from survey_app.services.officer_figures import breakdowns, report_summary, trend
 from survey_app.services.rating_matrix import kept_matrices
 from survey_app.services.report_data import unit_comments
@@ -30,7 +30,6 @@ from survey_app.web.officers.reading import (
 )
 
 COMMENTS_PER_PAGE = 20
-TREND_QUARTERS = 8
 
 
 def _page_number() -> int:
@@ -52,7 +51,8 @@ def page_figures(report: ReportRequest, unit_code: str) -> dict:
         splits = breakdowns(session, q, unit_code, report.period, report.tz, (CHANNEL, *(p.code for p in q.profile)),
                             min_responses=current_app.config["MIN_BREAKDOWN_RESPONSES"])
         points = unit_figures.trend(trend(session, report.query(unit_code), unit_code,
-                                          period_of("quarter", report.period.end), TREND_QUARTERS), q)
+                                          period_of("quarter", report.period.end),
+                                          current_app.config["TREND_QUARTERS"]), q)
     figures = summary["scores"]["units"][0]
     element_rows, criteria_groups = unit_figures.elements(figures, q), unit_figures.criteria(figures, q)
     charts = unit_figures.charts(element_rows, criteria_groups, points, q)
@@ -98,7 +98,7 @@ def unit(code: str):
         up_link=link(".units", report),
         parent=unit.parent if unit.parent and in_scope(session, current_user, unit.parent) else None,
         charts=shown["charts"], early_warning=unit_early_warning(unit),
-        downloads={"pdf_vi": link(".preparing_pdf", report, unit=unit.code, lang="vi"),
-                   "pdf_en": link(".preparing_pdf", report, unit=unit.code, lang="en"),
+        downloads={"pdf_vi": link(".report_pdf", report, unit=unit.code, lang="vi"),
+                   "pdf_en": link(".report_pdf", report, unit=unit.code, lang="en"),
                    "xlsx": link(".report_xlsx", report, unit=unit.code)},
     )
