@@ -108,10 +108,10 @@ def test_every_figure_counts_what_scores_counts(app, seed):
                 document = report_data.report_document(db.session, query, language="vi")
             for code, extra in document["units"].items():
                 expected = score(plan, respondents(BELOW[code], before))
-                assert extra["previous"] == {"n": expected.n, "index": expected.index, "ci": list(expected.ci),
-                                             "rank": extra["previous"]["rank"]}, code
+                same(extra["previous"], {"n": expected.n, "index": expected.index, "ci": list(expected.ci),
+                                         "rank": extra["previous"]["rank"]}, code)
             top = score(plan, respondents(BELOW[unit], before))
-            assert document["overall"]["previous"] == {"n": top.n, "index": top.index, "ci": list(top.ci)}
+            same(document["overall"]["previous"], {"n": top.n, "index": top.index, "ci": list(top.ci)})
 
             trend = report_data.quarterly_trend(db.session, query, unit, now, quarters=3)
             for point, quarter in zip(trend, QUARTERS):
