@@ -1,7 +1,7 @@
 """additive sums of counted responses per questionnaire, UTC month, unit and channel
 
 Revision ID: c8f2a4e6b1d3
-Revises: f2a51e4870ab
+Revises: 142959baf345
 Create Date: 2026-12-07 20:30:00.000000
 
 The rows are made from the responses already stored, with the questionnaire files of the app
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c8f2a4e6b1d3'
-down_revision = 'f2a51e4870ab'
+down_revision = '142959baf345'
 branch_labels = None
 depends_on = None
 

@@ -4,6 +4,8 @@ from survey_app.models.access import ApiKey, Kiosk
 from survey_app.models.account import User
 from survey_app.models.audit import AuditEvent
 from survey_app.models.cached_figures import CachedFigures as CachedFigures
+from survey_app.models.case import Case as Case
+from survey_app.models.case import CaseEvent as CaseEvent
 from survey_app.models.figure_cell import FigureCell, FigureLayout, FigureStale
 from survey_app.models.integrity import FlagReview, ResponseFlag
 from survey_app.models.invitation import Invitation
