@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -36,7 +35,6 @@ from sqlalchemy.orm import Session
 from survey_app.domain.periods import Period
 from survey_app.domain.questionnaire import Questionnaire
 from survey_app.domain.rating_blocks import RatingBlocks
-from survey_app.domain.scoring import Scores, ScoringPlan, score_blocks
 from survey_app.domain.submission import CHANNELS, EXPECTATIONS
 from survey_app.models import Answer, Choice, Response, Unit
 from survey_app.services.data_fingerprint import responses_state
@@ -59,17 +57,6 @@ class PeriodMatrix:
     spans: dict[int, tuple[int, int]]  # unit id -> its blocks and those of every unit below it
     ids: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # response id per row
     where: tuple = ()          # the conditions on Response that chose the rows
-    # What services/matrix_breakdowns.py reads about the same rows (profile answers), kept with
-    # them so that a matrix shared by kept_matrices is read once.
-    extras: dict[Any, Any] = field(default_factory=dict, compare=False)
-
-    def subtree(self, plan: ScoringPlan, unit_id: int) -> Scores:
-        """The scores of the unit and every unit below it (kept with the matrix: a warm-up
-        scores every unit's pages, each asking the scores of every unit)."""
-        key = ("scores", plan, unit_id)
-        if key not in self.extras:
-            self.extras[key] = score_blocks(plan, self.blocks, *self.spans[unit_id])
-        return self.extras[key]
 
     def subtree_rows(self, unit_id: int) -> slice:
         first, last = self.spans[unit_id]

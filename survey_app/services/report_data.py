@@ -20,7 +20,7 @@ from survey_app.domain.reliability import MIN_ALPHA_RESPONDENTS
 from survey_app.domain.masking import mask_personal_data
 from survey_app.domain.periods import Period, period_of
 from survey_app.domain.questionnaire import Questionnaire
-from survey_app.domain.scoring import Scores
+from survey_app.domain.scoring import Scores, score_blocks
 from survey_app.models import Response, Unit
 from survey_app.services.integrity import counted
 from survey_app.services.matrix_breakdowns import subtree_breakdowns
@@ -111,7 +111,8 @@ def quarterly_trend(session: Session, query_base: ScoreQuery, unit_code: str, la
     plan = q.scoring_plan()
     points = []
     for period in last_quarters(last_quarter, quarters):
-        s = period_matrix(session, q, period, tz, all_units).subtree(plan, root.id)
+        matrix = period_matrix(session, q, period, tz, all_units)
+        s = score_blocks(plan, matrix.blocks, *matrix.spans[root.id])
         points.append(trend_point(period, s))
     return points
 
@@ -137,7 +138,7 @@ def unit_breakdowns(session: Session, questionnaire: Questionnaire, unit_code: s
     all_units = list(session.scalars(select(Unit)))
     root = _unit(all_units, unit_code)
     matrix = period_matrix(session, questionnaire, period, tz, all_units)
-    return subtree_breakdowns(session, questionnaire, matrix, root.id, questions, min_responses)
+    return subtree_breakdowns(session, questionnaire, matrix, [root.id], questions, min_responses)[root.id]
 
 
 def channel_split(session: Session, questionnaire: Questionnaire, unit_code: str, period: Period,
