@@ -19,6 +19,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from survey_app.domain.csv_files import neutralise
+from survey_app.reports.case_figures import cases_sheet
 from survey_app.reports.report_document import ReportDocument
 
 INDEX = "0.0"
@@ -42,6 +43,7 @@ def _build(document: ReportDocument, responses_rows: Iterable, lang: str) -> byt
     _units(writer, document)
     _criteria(writer, document)
     _expectations(writer, document)
+    cases_sheet(writer, document)
     _responses(writer, responses_rows)
     out = io.BytesIO()
     book.save(out)
@@ -201,7 +203,8 @@ def _responses(w: _Writer, rows: Iterable) -> None:
     header = next(rows, None)
     if header is None:
         return
-    w.new_sheet(_("Responses"), [12, 12, 10, 10, 7] + [6] * (len(header) - 6) + [80], list(header))
+    # ... the ratings and choices, the comment, the flag (services.response_rows).
+    w.new_sheet(_("Responses"), [12, 12, 10, 10, 7] + [6] * (len(header) - 7) + [80, 16], list(header))
     for row in rows:
         w.sheet.append([w.value(value) if not isinstance(value, date) else _dated(w, value) for value in row])
 

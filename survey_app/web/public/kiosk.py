@@ -9,8 +9,6 @@ Staff register and revoke kiosks in ``web/staff/kiosks.py``.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 from flask import (
     Blueprint,
     abort,
@@ -27,31 +25,29 @@ from survey_app.extensions import csrf, db, limiter
 from survey_app.models import Kiosk
 from survey_app.services.kiosks import kiosk_for
 from survey_app.web.public.answering import (
+    read_posted_form,
     requested_questionnaire,
-    store_once,
+    store_posted,
     survey_language,
 )
-from survey_app.web.public.survey_form import posted_submission, survey_form
 from survey_app.web.public.survey_page import render_survey_page
 
 bp = Blueprint("kiosk", __name__)
 
-# Submissions per kiosk; a person needs a minute or more for one survey.
-KIOSK_RATE_LIMIT = "20 per minute"
-KIOSK_THANKS_SECONDS = 10
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
-
 
 def _kiosk_limit() -> str:
-    return current_app.config.get("KIOSK_RATE_LIMIT", KIOSK_RATE_LIMIT)
+    return current_app.config["KIOSK_RATE_LIMIT"]
 
 
 def _kiosk_limit_key() -> str:
     """Per kiosk: every kiosk of an office may share one address."""
     return f"kiosk:{(request.view_args or {}).get('public_id', '')}"
+
+
+def _counts_against_the_kiosk(response) -> bool:
+    """Only a post that opened the kiosk (its key was right) uses up the kiosk's limit: else
+    anyone could lock a kiosk out with key-less posts to its address (issue 16)."""
+    return response.status_code != 403
 
 
 def _too_many_message() -> str:
@@ -72,7 +68,7 @@ def _start_url(public_id: str) -> str:
 
 
 def _thanks_seconds() -> int:
-    return int(current_app.config.get("KIOSK_THANKS_SECONDS", KIOSK_THANKS_SECONDS))
+    return int(current_app.config["KIOSK_THANKS_SECONDS"])
 
 
 @bp.after_request
@@ -86,23 +82,18 @@ def _private(response):
 
 @bp.route("/k/<public_id>", methods=["GET", "POST"])
 @limiter.limit(_kiosk_limit, key_func=_kiosk_limit_key, methods=["POST"],
-               error_message=_too_many_message)
+               deduct_when=_counts_against_the_kiosk, error_message=_too_many_message)
 def survey(public_id: str):
     kiosk = _open_kiosk(public_id)
     q = requested_questionnaire()
     language = survey_language(q)
     form = None
     if request.method == "POST":
-        submission = posted_submission(q)
-        if submission is None:
-            form = survey_form(q, language)()
-            submission = form.to_submission() if form.validate() else None
-        if submission is not None:
-            store_once(
-                unit=kiosk.unit, questionnaire=q, submission=submission, locale=language,
-                channel=Channel.KIOSK, submitted_at=_now(), submission_key=request.form["submission_key"],
-                kiosk_id=kiosk.id,
-            )
+        posted = read_posted_form(q, language)
+        form = posted.form
+        if posted.submission is not None:
+            store_posted(posted, unit=kiosk.unit, questionnaire=q, locale=language, channel=Channel.KIOSK,
+                         kiosk_id=kiosk.id)
             return redirect(url_for(".thanks", public_id=public_id, key=request.args.get("key"),
                                     q=request.args.get("q"), lang=language))
     return render_survey_page(
@@ -127,4 +118,5 @@ def thanks(public_id: str):
         message=_("Your answers have been recorded. They help %(unit)s serve citizens better.",
                   unit=kiosk.unit.name),
         start_url=_start_url(public_id), return_seconds=_thanks_seconds(),
+        reply_url=url_for("replies.kiosk_reply", public_id=public_id, key=request.args.get("key"), q=request.args.get("q")),
     )
