@@ -61,20 +61,22 @@ def make_slips(*, job_id: int, unit_id: int, count: int, procedure: str | None, 
 
 
 def make_report(*, job_id: int, kind: str, questionnaire_id: str, start: str, end: str, tz: str,
-                unit_code: str | None, lang: str, min_ranked: int, min_breakdown: int, user_id: int) -> None:
+                unit_code: str | None, lang: str, min_ranked: int, min_breakdown: int, user_id: int,
+                ranking_channels: list[str] | None = None) -> None:
     """The report of a period (``kind`` report_pdf or report_xlsx), exactly as the request that
     asked for it would have made it: the same query, scope and language. The audit log records
     it as downloaded by ``user_id`` once it is made (with the file, or not at all)."""
 
     def make(step: Callable[[int], None]) -> bytes:
         from survey_app.reports.report_files import report_file
-        from survey_app.services.scores import ScoreQuery
+        from survey_app.services.figures import FiguresQuery
         from survey_app.services.units import unit_by_code
 
         questionnaire = current_app.extensions["survey_catalog"].get(questionnaire_id)
         period = Period(date.fromisoformat(start), date.fromisoformat(end))
-        query = ScoreQuery(questionnaire=questionnaire, period=period, tz=ZoneInfo(tz), min_ranked=min_ranked,
-                           unit_code=unit_code, min_breakdown=min_breakdown)
+        query = FiguresQuery(questionnaire=questionnaire, period=period, tz=ZoneInfo(tz), min_ranked=min_ranked,
+                             unit_code=unit_code, min_breakdown=min_breakdown,
+                             ranking_channels=tuple(ranking_channels) if ranking_channels else None)
         # The one path of the report command too (reports/report_files.py).
         data = report_file(db.session, query, kind=kind.removeprefix("report_"), lang=lang, progress=step).data
         audit.record(db.session, db.session.get(User, user_id), AuditAction.REPORT_DOWNLOAD,

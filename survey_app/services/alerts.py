@@ -14,12 +14,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from survey_app.domain.early_warning import DOWN, UP, ChartRule, ControlChart, WeekFigure, control_chart
-from survey_app.domain.periods import Period
 from survey_app.domain.questionnaire import Questionnaire
 from survey_app.models import Unit
-from survey_app.services.data_fingerprint import data_fingerprint
 from survey_app.services.figures.weekly import monday_of, weekly_series
-from survey_app.services.figures_cache import cached
 from survey_app.services.scores import ScoreQuery
 from survey_app.services.units import all_units, descendant_ids, unit_by_code
 
@@ -76,17 +73,10 @@ def unit_alerts(session: Session, questionnaire: Questionnaire, as_of: date, tz:
 
 def _kept_weeks(session: Session, questionnaire: Questionnaire, first: date, last: date, tz: ZoneInfo,
                 units: list[Unit]) -> dict[int, tuple[WeekFigure, ...]]:
-    """Every unit's weeks (services/figures/weekly.py), kept in the figures cache until the data of
-    the span change (a late response, an import, a flag decided, a unit renamed)."""
-    span = Period(first, last + timedelta(days=6))
-    fingerprint = data_fingerprint(session, questionnaire.id, *span.utc_bounds(tz), span, tz)
-    question = {"weekly": 1, "q": questionnaire.id, "hash": questionnaire.content_hash,
-                "from": first.isoformat(), "to": last.isoformat(), "tz": str(tz)}
-    document = cached(session, question, fingerprint, lambda: {
-        str(unit_id): [[w.start.isoformat(), w.n, w.index, w.se] for w in s.weeks]
-        for unit_id, s in weekly_series(session, questionnaire, first, last, tz, units).items()})
-    return {int(unit_id): tuple(WeekFigure(date.fromisoformat(start), n, index, se) for start, n, index, se in weeks)
-            for unit_id, weeks in document.items()}
+    """Every unit's weeks (services/figures/weekly.py), computed on each call: nothing is cached
+    and reading writes nothing."""
+    return {unit_id: tuple(s.weeks) for unit_id, s in weekly_series(session, questionnaire, first, last, tz,
+                                                                       units).items()}
 
 
 def alerts_document(alerts: Alerts) -> dict[str, Any]:

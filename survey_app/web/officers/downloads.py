@@ -78,4 +78,5 @@ def _report_job(kind: str, suffix: str):
                                 "start": report.period.start.isoformat(), "end": report.period.end.isoformat(),
                                 "tz": report.tz.key, "unit_code": unit_code, "lang": lang,
                                 "min_ranked": query.min_ranked, "min_breakdown": query.min_breakdown,
+                                "ranking_channels": list(query.ranking_channels) if query.ranking_channels else None,
                                 "user_id": current_user.id})

@@ -19,7 +19,7 @@ from survey_app.domain.report_period import PeriodProblem, parse_period, period_
 from survey_app.extensions import db
 from survey_app.models import Unit
 from survey_app.services.accounts import in_scope
-from survey_app.services.scores import ScoreQuery
+from survey_app.services.figures import FiguresQuery
 from survey_app.services.units import unit_by_code
 
 
@@ -30,9 +30,12 @@ class ReportRequest:
     tz: ZoneInfo
     today: date  # in the deployment's time zone
 
-    def query(self, unit_code: str | None) -> ScoreQuery:
-        return ScoreQuery(questionnaire=self.questionnaire, period=self.period, tz=self.tz,
-                          min_ranked=current_app.config["MIN_RANKED_RESPONSES"], unit_code=unit_code)
+    def query(self, unit_code: str | None) -> FiguresQuery:
+        config = current_app.config
+        return FiguresQuery(questionnaire=self.questionnaire, period=self.period, tz=self.tz,
+                            min_ranked=config["MIN_RANKED_RESPONSES"], unit_code=unit_code,
+                            min_breakdown=config["MIN_BREAKDOWN_RESPONSES"],
+                            ranking_channels=tuple(config.get("RANKING_CHANNELS") or ()) or None)
 
 
 def _period_message(problem: PeriodProblem) -> str:

@@ -46,6 +46,11 @@ def points(value: float | None) -> str:
     return _figures().points(value)
 
 
+def coefficient(value: float | None) -> str:
+    """A coefficient (Cronbach's alpha, a design effect), two decimals."""
+    return _figures().coefficient(value)
+
+
 def count(value: int | None) -> str:
     return _figures().count(value)
 
