@@ -15,10 +15,22 @@ from zoneinfo import ZoneInfo
 from survey_app.domain.questionnaire import Questionnaire
 from survey_app.domain.reliability import MIN_ALPHA_RESPONDENTS
 from survey_app.services.case_report import UnitCases
-from survey_app.services.figures import CommentPage, CriterionFigures, Figures, Report, ScopeFigures, UnitFigures
+from survey_app.services.figures import ChannelCount, CommentPage, CriterionFigures, Figures, Report, ScopeFigures, UnitFigures
 
 WEAKEST_CRITERIA = 3
 CONFIDENCE = 0.95
+
+
+def received(channels: tuple[ChannelCount, ...]) -> tuple[ChannelCount, ...]:
+    """The channels a scope received anything by (counted or flagged), in the engine's order."""
+    return tuple(c for c in channels if c.responses or c.flagged)
+
+
+def flagged_share(count: ChannelCount) -> float | None:
+    """Of what a channel brought in the period, the part flagged as made up (0-1), left out of
+    every figure until restored; None when it brought nothing."""
+    brought = count.responses + count.flagged
+    return count.flagged / brought if brought else None
 
 
 @dataclass(frozen=True)

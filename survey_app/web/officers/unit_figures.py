@@ -14,6 +14,7 @@ from survey_app.domain.questionnaire import Questionnaire
 from survey_app.domain.submission import Channel
 from survey_app.reports.chart_memo import drawn
 from survey_app.reports.charts import criteria_bars_svg, element_bars_svg, trend_svg
+from survey_app.reports.report_document import flagged_share, received
 from survey_app.services.figures import Breakdown, ChannelCount, CommentPage, Figures, Trend
 from survey_app.web.officers import wording
 
@@ -79,16 +80,10 @@ def channel_counts(counts: tuple[ChannelCount, ...]) -> list[dict[str, Any]]:
     """Respondents by channel, with the responses of that channel flagged as made up (left out of
     every figure until an officer restores them) and their share: the defences at work. The
     open link is the channel a script can reach; its row is marked."""
-    rows = []
-    for count in counts:
-        if not (count.responses or count.flagged):
-            continue
-        received = count.responses + count.flagged
-        rows.append({"code": count.channel, "name": wording.channel(count.channel), "n": wording.count(count.n),
-                     "responses": wording.count(count.responses), "flagged": wording.count(count.flagged),
-                     "flagged_share": wording.rate(count.flagged / received if received else None),
-                     "open_link": count.channel == Channel.LINK})
-    return rows
+    return [{"code": count.channel, "name": wording.channel(count.channel), "n": wording.count(count.n),
+             "responses": wording.count(count.responses), "flagged": wording.count(count.flagged),
+             "flagged_share": wording.rate(flagged_share(count)), "open_link": count.channel == Channel.LINK}
+            for count in received(counts)]
 
 
 def profiles(splits: Mapping[str, Breakdown], q: Questionnaire) -> list[dict[str, Any]]:

@@ -8,21 +8,13 @@ from datetime import date
 
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from survey_app.domain.periods import Period
 from survey_app.domain.rank_change import DOWN, NEW, SAME, UP, RankChange
 from survey_app.domain.report_period import name_of
-from survey_app.domain.submission import Channel
+from survey_app.reports.channel_names import channel_name
 from survey_app.reports.formatting import Figures
 
-CHANNEL_NAMES = {
-    Channel.LINK: _l("Open link (poster)"),
-    Channel.INVITATION: _l("Invitation (slip or receipt)"),
-    Channel.KIOSK: _l("Kiosk"),
-    Channel.PAPER: _l("Paper form"),
-    Channel.IMPORT: _l("Imported"),
-}
 
 
 def language() -> str:
@@ -99,4 +91,4 @@ def rank_change(change: RankChange) -> str:
 
 
 def channel(code: str) -> str:
-    return str(CHANNEL_NAMES.get(code, code))
+    return channel_name(code)
