@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from survey_app.domain.questionnaire import Questionnaire
 from survey_app.domain.reliability import MIN_ALPHA_RESPONDENTS
+from survey_app.services.alerts import Alerts
 from survey_app.services.figures import CommentPage, CriterionFigures, Figures, Report, ScopeFigures, UnitFigures
 
 WEAKEST_CRITERIA = 3
@@ -79,6 +80,7 @@ class ReportDocument:
     language: str
     labels: Labels
     methodology: Methodology
+    early_warning: Alerts | None = None  # the "Cảnh báo sớm" section (reports/report_files.py adds it)
 
     @classmethod
     def of(cls, report: Report, q: Questionnaire, tz: ZoneInfo, language: str | None) -> ReportDocument:
