@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from survey_app.domain.early_warning import ChartRule
 from survey_app.services.alerts import report_early_warning
-
+from survey_app.reports.case_figures import with_cases
 from survey_app.reports.report_document import ReportDocument
 from survey_app.services.figures import FiguresQuery, report
 
@@ -31,7 +31,8 @@ class ReportFile:
 
 def report_document(session: Session, query: FiguresQuery, *, lang: str) -> ReportDocument:
     """Everything a report file shows: the engine's figures and every comment; raises UnknownUnit."""
-    document = ReportDocument.of(report(session, query), query.questionnaire, query.tz, lang)
+    document = with_cases(session, ReportDocument.of(report(session, query), query.questionnaire, query.tz, lang),
+                          query)
     rule = ChartRule.from_settings(current_app.config)
     return replace(document, early_warning=report_early_warning(session, query, rule))
 

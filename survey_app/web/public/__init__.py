@@ -5,6 +5,6 @@ Each way in is its own blueprint, with its own caching and referrer rules; ``ans
 ``survey_form.py`` and ``protection.py`` are what they share.
 """
 
-from survey_app.web.public import home, invitation, kiosk, open_link
+from survey_app.web.public import home, invitation, kiosk, open_link, replies
 
-BLUEPRINTS = (home.bp, open_link.bp, invitation.bp, kiosk.bp)
+BLUEPRINTS = (home.bp, open_link.bp, invitation.bp, kiosk.bp, replies.bp)

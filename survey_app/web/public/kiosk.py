@@ -118,4 +118,5 @@ def thanks(public_id: str):
         message=_("Your answers have been recorded. They help %(unit)s serve citizens better.",
                   unit=kiosk.unit.name),
         start_url=_start_url(public_id), return_seconds=_thanks_seconds(),
+        reply_url=url_for("replies.kiosk_reply", public_id=public_id, key=request.args.get("key"), q=request.args.get("q")),
     )
