@@ -16,4 +16,5 @@ from survey_app.models.response_tally import ResponseTally as ResponseTally
 from survey_app.models.unit import Unit
 from survey_app.models.volume import Volume
 
-__all__ = ["Answer", "ApiKey", "AuditEvent", "BackgroundJob", "Choice", "FigureCell", "FigureLayout", "FigureStale", "FlagReview", "Invitation", "Kiosk", "OutboxDailySlot", "OutboxMessage", "Response", "ResponseFlag", "Unit", "User", "Volume"]
+__all__ = ["Answer", "ApiKey", "AuditEvent", "BackgroundJob", "Choice", "FigureCell", "FigureLayout", "FigureStale", "FlagReview", "Invitation", "Kiosk", "OutboxDailySlot", "OutboxMessage", "Response", "ResponseFlag", "Subscription", "Unit", "User", "Volume"]
+from survey_app.models.subscription import Subscription
