@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import BooleanField, SelectField
+from wtforms.fields.choices import SelectChoice
 
 from survey_app import UI_LANGUAGES
 from survey_app.domain.audit import AuditAction
@@ -28,7 +29,8 @@ from survey_app.web.officers import bp, wording
 class SubscriptionsForm(TranslatedForm):
     digest = BooleanField(_l("Weekly digest of alerts (Monday 07:00)"))
     frequency = SelectField(_l("Report by e-mail"), choices=[
-        ("", _l("None")), ("month", _l("Every month")), ("quarter", _l("Every quarter"))])
+        SelectChoice("", _l("None")), SelectChoice("month", _l("Every month")),
+        SelectChoice("quarter", _l("Every quarter"))])
     unit = SelectField(_l("Report of"))
     language = SelectField(_l("Language of the e-mails"))
 
@@ -38,9 +40,9 @@ class SubscriptionsForm(TranslatedForm):
 def subscriptions():
     units = units_in_scope(db.session, current_user)
     form = SubscriptionsForm()
-    form.unit.choices = ([("", _("All my units"))] if current_user.unit is None else []) + [
-        (u.code, u.name) for u in units]
-    form.language.choices = [(code, code.upper()) for code in UI_LANGUAGES]
+    form.unit.choices = ([SelectChoice("", _("All my units"))] if current_user.unit is None else []) + [
+        SelectChoice(u.code, u.name) for u in units]
+    form.language.choices = [SelectChoice(code, code.upper()) for code in UI_LANGUAGES]
     current = subscriptions_of(db.session, current_user)
     if request.method == "GET":
         report = next((s for s in current if s.kind == REPORT), None)
