@@ -47,6 +47,8 @@ class Defaults:
     ALERT_WINDOW_WEEKS = 26
     ALERT_BASELINE_WEEKS = 26
     ALERT_MIN_BASELINE_WEEKS = 4
+    # A subscribed report up to this size is attached to its e-mail; a bigger one is a sign-in link.
+    REPORT_ATTACH_MAX_BYTES = 5_000_000
     # The channels a unit's rank is computed on (its shown index and n stay every channel's);
     # None: every channel. A province may rank on invitations, kiosks and paper only, which
     # a script posting to an open link cannot fill: ["invitation", "kiosk", "paper"].

@@ -11,6 +11,7 @@ from flask import Flask
 
 def register_commands(app: Flask) -> None:
     from survey_app.cli.alerts import alerts_command
+    from survey_app.cli.notifications import notifications_cli
     from survey_app.cli.apikeys import apikeys_cli
     from survey_app.cli.audit import audit_cli
     from survey_app.cli.backup import backup_command, restore_command
@@ -30,4 +31,5 @@ def register_commands(app: Flask) -> None:
         app.cli.add_command(command)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(alerts_command)
+    app.cli.add_command(notifications_cli)
     app.cli.add_command(outbox_cli)

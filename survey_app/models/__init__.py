@@ -11,9 +11,10 @@ from survey_app.models.invitation import Invitation
 from survey_app.models.job import BackgroundJob
 from survey_app.models.outbox import OutboxDailySlot, OutboxMessage
 from survey_app.models.response import Answer, Choice, Response
+from survey_app.models.subscription import Subscription
 from survey_app.models.unit import Unit
 from survey_app.models.volume import Volume
 
 __all__ = ["Answer", "ApiKey", "AuditEvent", "BackgroundJob", "Choice", "FigureCell", "FigureLayout", "FigureStale",
-           "FlagReview", "Invitation", "Kiosk", "OutboxDailySlot", "OutboxMessage", "Response", "ResponseFlag", "Unit",
+           "FlagReview", "Invitation", "Kiosk", "OutboxDailySlot", "OutboxMessage", "Response", "ResponseFlag", "Subscription", "Unit",
            "User", "Volume"]
