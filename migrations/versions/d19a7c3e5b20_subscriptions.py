@@ -1,7 +1,7 @@
 """subscriptions: weekly alert digests and monthly or quarterly reports by e-mail
 
 Revision ID: d19a7c3e5b20
-Revises: c8f2a4e6b1d3
+Revises: d4e7b2c9a0f1
 Create Date: 2026-12-07 21:10:00.000000
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd19a7c3e5b20'
-down_revision = 'c8f2a4e6b1d3'
+down_revision = 'd4e7b2c9a0f1'
 branch_labels = None
 depends_on = None
 
