@@ -83,6 +83,14 @@ class Defaults:
     KIOSK_IDLE_SECONDS = 90
     # The thank-you screen of a kiosk returns to the start after this many seconds.
     KIOSK_THANKS_SECONDS = 10
+    # Offline kiosks (services/kiosk_queue.py, static/kiosk_queue.js): at most KIOSK_QUEUE_MAX
+    # answers wait on a kiosk (then it says it is offline and stops offering the survey); an
+    # answer given more than KIOSK_QUEUE_MAX_AGE_DAYS before it reaches the server is refused,
+    # with its reason shown to staff on the kiosk; a kiosk with answers waiting tries to send
+    # them every KIOSK_SYNC_SECONDS, besides when the network returns and on every start screen.
+    KIOSK_QUEUE_MAX = 500
+    KIOSK_QUEUE_MAX_AGE_DAYS = 14
+    KIOSK_SYNC_SECONDS = 60
     # Integrity (domain/integrity.py): responses that look made up are kept, but left out of
     # the indices until an officer restores them. A burst: more than KIOSK_BURST_COUNT
     # submissions on one kiosk, or more than LINK_BURST_COUNT on one unit's open link, within

@@ -39,7 +39,8 @@ def already_submitted(session: Session, submission_key: str) -> bool:
 
 def record_response(session: Session, *, unit: UnitLike, questionnaire: Questionnaire,
                     submission: Submission, locale: str, channel: str, submitted_at: datetime,
-                    submission_key: str | None = None, kiosk_id: int | None = None) -> Response:
+                    submission_key: str | None = None, kiosk_id: int | None = None,
+                    received_at: datetime | None = None) -> Response:
     """Insert one response with its answers (not committed); raise InvalidSubmission and add
     nothing if it is invalid.
 
@@ -65,6 +66,7 @@ def record_response(session: Session, *, unit: UnitLike, questionnaire: Question
         "comment": submission.comment,
         "submission_key": submission_key,
         "kiosk_id": kiosk_id,
+        "received_at": received_at,
         "answers_digest": answers_digest(submission.ratings, submission.expectations, submission.profile,
                                          submission.comment),
     }

@@ -1,12 +1,98 @@
 /* The kiosk (templates/kiosk/*.html). Progressive enhancement: without this script the survey is
    one plain form; with it, one section per screen with "2 / 7", Back and Next, and the page
    forgets everything after data-idle-seconds without a touch, so that the next citizen never
-   sees the previous one's answers. Also brings the thank-you screen back to the start. */
+   sees the previous one's answers. Also brings the thank-you screen back to the start.
+
+   With it, the kiosk also keeps working offline: a service worker (static/kiosk_sw.js) keeps
+   its screens, and every answer is put in the kiosk's queue (static/kiosk_queue.js) with the
+   submission key made here, the time it was given and the questionnaire version it answered,
+   then sent to the kiosk's sync endpoint. The citizen sees the thank-you screen at once; the
+   queue is sent when the network returns, on every screen, and every data-sync-seconds while
+   anything waits. A discreet line says how many answers wait, and why any were refused. */
 (function () {
   "use strict";
 
   function goTo(url) {
     window.location.replace(url);
+  }
+
+  // ------------------------------------------------------------------ offline: queue and worker
+  var offline = setUpOffline(document.querySelector(".kiosk-status"));
+
+  function setUpOffline(status) {
+    var key = new URLSearchParams(window.location.search).get("key");
+    if (!status || !key || !window.KioskQueue || !window.indexedDB || !window.fetch) {
+      return null;
+    }
+    var data = status.dataset;
+    var queue = window.KioskQueue(data.kiosk);
+    var options = {url: data.syncUrl, kioskKey: key, batch: Number(data.syncBatch) || 8};
+    var max = Number(data.queueMax) || 500;
+    var onFull = function () {};
+
+    function show() {
+      return queue.counts().then(function (counts) {
+        status.querySelector(".kiosk-waiting").textContent =
+          counts.waiting ? data.waitingText.replace("{count}", counts.waiting) : "";
+        status.querySelector(".kiosk-refused-count").textContent =
+          counts.refused ? data.refusedText.replace("{count}", counts.refused) : "";
+        var list = status.querySelector(".kiosk-refused");
+        list.textContent = "";
+        Object.keys(counts.reasons).forEach(function (reason) {
+          var item = document.createElement("li");
+          item.textContent = reason + " (" + counts.reasons[reason] + ")";
+          list.appendChild(item);
+        });
+        status.hidden = !(counts.waiting || counts.refused);
+        onFull(counts.waiting >= max);
+        return counts;
+      });
+    }
+
+    function sync() {
+      // Offline for sure: nothing to try until the "online" event.
+      return navigator.onLine === false ? show() : queue.sync(options).then(show);
+    }
+
+    keepScreens(data);
+    window.addEventListener("online", sync);
+    window.setInterval(function () {
+      queue.counts().then(function (counts) {
+        if (counts.waiting) { sync(); }
+      });
+    }, (Number(data.syncSeconds) || 60) * 1000);
+    show().then(sync);
+    return {queue: queue, options: options, show: show, sync: sync,
+            whenFull: function (callback) { onFull = callback; show(); }};
+  }
+
+  // The service worker keeps this kiosk's screens (in every language) and their files; once
+  // it has them, <html data-offline-ready> says the kiosk can go offline.
+  function keepScreens(data) {
+    if (!("serviceWorker" in navigator) || !navigator.onLine) {
+      return;
+    }
+    var files = Array.prototype.map.call(document.querySelectorAll("link[rel=stylesheet], script[src]"),
+                                         function (element) { return element.href || element.src; });
+    navigator.serviceWorker.addEventListener("message", function (event) {
+      if (event.data && "kept" in event.data) {
+        document.documentElement.setAttribute("data-offline-ready", "");
+      }
+    });
+    navigator.serviceWorker.register(data.workerUrl).then(function () {
+      return navigator.serviceWorker.ready;
+    }).then(function (registration) {
+      registration.active.postMessage({keep: data.keep.split(" ").concat(files, [window.location.href])});
+    }).catch(function () {});
+  }
+
+  // A key for one answer, made on the kiosk: the page may come from the worker's copy, whose
+  // key every offline answer would otherwise share.
+  function newKey() {
+    var bytes = new Uint8Array(24);
+    window.crypto.getRandomValues(bytes);
+    return window.btoa(String.fromCharCode.apply(null, bytes))
+      .replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
   }
 
   // A page restored from the back/forward cache may hold someone's answers: start afresh.
@@ -117,9 +203,72 @@
 
   var sent = false;
   form.addEventListener("submit", function (event) {
+    if (offline) {
+      event.preventDefault();
+      if (!sent) { queueAnswer(); }
+      return;
+    }
     if (sent) { event.preventDefault(); }  // a double tap posts once
     sent = true;
   });
+
+  // ------------------------------------------------------------------ answers through the queue
+  var keyField = form.querySelector("input[name=submission_key]");
+  var startedAt = null;
+  if (offline) {
+    keyField.value = newKey();
+    form.addEventListener("change", function () {
+      startedAt = startedAt || new Date().toISOString();
+    });
+    offline.whenFull(function (full) {
+      // Full: the kiosk says it is offline and takes no more answers, rather than drop any.
+      document.querySelector(".kiosk-full").hidden = !full;
+      [form, document.querySelector(".kiosk-title"), document.querySelector(".languages")].forEach(
+        function (element) { if (element) { element.hidden = full; } });
+    });
+  }
+
+  function firstMissing() {
+    for (var i = 0; i < screens.length; i++) {
+      show(i, false);
+      var missing = missingOnCurrent();
+      if (missing.length) { return missing; }
+    }
+    return [];
+  }
+
+  function postPlainly() {
+    HTMLFormElement.prototype.submit.call(form);
+  }
+
+  function queueAnswer() {
+    var missing = firstMissing();
+    if (missing.length) {
+      missing[0].scrollIntoView({block: "center"});
+      return;
+    }
+    sent = true;
+    var fields = [];
+    new FormData(form).forEach(function (value, name) {
+      if (["csrf_token", "submission_key", "served_at"].indexOf(name) < 0) { fields.push([name, String(value)]); }
+    });
+    var given = new Date().toISOString();
+    var record = {key: keyField.value, given_at: given, started_at: startedAt || given,
+                  questionnaire: form.dataset.questionnaire, hash: form.dataset.hash,
+                  language: form.dataset.language, fields: fields};
+    offline.queue.add(record).then(function () {
+      // Online, it goes at once (a few seconds at most); else, or if that fails, it waits.
+      return navigator.onLine ? offline.queue.send([record], Object.assign({}, offline.options, {timeoutMs: 5000})) : null;
+    }).then(function (outcome) {
+      var result = outcome && outcome.results && outcome.results[0];
+      if (result && result.refused === "invalid") {
+        // The server finds a problem the screens did not: it explains it in the citizen's language.
+        return offline.queue.forget(record.key).then(postPlainly);
+      }
+      goTo(form.dataset.thanksUrl);
+      return null;
+    }, postPlainly);  // no queue on this device after all: the plain form post
+  }
 
   // --------------------------------------------------------------- forget everything when idle
   function dirty() {

@@ -6,8 +6,12 @@ A test gets a fresh context (cookies, storage) and page; the browser is shared b
 
 from __future__ import annotations
 
+import threading
+
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+
+from werkzeug.serving import make_server
 
 from survey_app.extensions import db
 from survey_app.models import Unit
@@ -29,11 +33,35 @@ TIMEOUT_MS = 10_000
 
 
 @pytest.fixture(scope="session")
-def browser() -> Browser:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
+def playwright() -> Playwright:
+    with sync_playwright() as started:
+        yield started
+
+
+@pytest.fixture(scope="session")
+def browser(playwright) -> Browser:
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def persistent_context(playwright, tmp_path):
+    """Open a browser whose storage (IndexedDB, service workers, caches) lives in a folder of
+    the test's: closed and opened again, it finds what it kept, as after a power cut."""
+    opened: list[BrowserContext] = []
+
+    def launch(**options) -> BrowserContext:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path / "profile"), executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
+            **{**PHONE, **options})
+        context.set_default_timeout(TIMEOUT_MS)
+        opened.append(context)
+        return context
+
+    yield launch
+    for context in opened:
+        context.close()
 
 
 @pytest.fixture
@@ -64,3 +92,39 @@ def unit(app) -> str:
         db.session.add(Unit(code="P01", name="UBND phường Bến Nghé"))
         db.session.commit()
     return "P01"
+
+
+class RestartableServer:
+    """The app served over HTTP on one port that survives a stop: stopped, the address refuses
+    connections; started again, it is the same origin (same service worker, same storage)."""
+
+    def __init__(self, app):
+        self.app = app
+        self.port = 0
+        self.server = None
+        self.thread = None
+        self.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.server = make_server("127.0.0.1", self.port, self.app, threaded=True)
+        self.port = self.server.server_port
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+            self.thread.join()
+            self.server = None
+
+
+@pytest.fixture
+def restartable_server(app):
+    server = RestartableServer(app)
+    yield server
+    server.stop()

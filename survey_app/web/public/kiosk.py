@@ -39,6 +39,9 @@ bp = Blueprint("kiosk", __name__)
 # Submissions per kiosk; a person needs a minute or more for one survey.
 KIOSK_RATE_LIMIT = "20 per minute"
 KIOSK_THANKS_SECONDS = 10
+# Answers per sync request (web/public/kiosk_sync.py): a full SIPAS answer with the longest
+# comment is some 7 kB, and a request may hold MAX_CONTENT_LENGTH (64 kB).
+SYNC_BATCH = 8
 
 
 def _now() -> datetime:
@@ -69,6 +72,23 @@ def _open_kiosk(public_id: str) -> Kiosk:
 def _start_url(public_id: str) -> str:
     """The first screen for the next citizen: the kiosk's questionnaire, its default language."""
     return url_for(".survey", public_id=public_id, key=request.args.get("key"), q=request.args.get("q"))
+
+
+def _offline(public_id: str, q) -> dict:
+    """What the kiosk's script needs to keep working offline (static/kiosk.js): the pages its
+    service worker keeps (the survey and thank-you screens in each language, and the start),
+    where to send its queue, and its limits."""
+    key, questionnaire = request.args.get("key"), request.args.get("q")
+    keep = [_start_url(public_id)]
+    for code in q.languages:
+        keep.append(url_for(".survey", public_id=public_id, key=key, q=questionnaire, lang=code))
+        keep.append(url_for(".thanks", public_id=public_id, key=key, q=questionnaire, lang=code))
+    config = current_app.config
+    return {"kiosk_id": public_id, "keep_urls": keep,
+            "sync_url": url_for(".sync", public_id=public_id),
+            "worker_url": url_for(".service_worker"),
+            "queue_max": int(config["KIOSK_QUEUE_MAX"]), "sync_seconds": int(config["KIOSK_SYNC_SECONDS"]),
+            "sync_batch": SYNC_BATCH}
 
 
 def _thanks_seconds() -> int:
@@ -109,6 +129,9 @@ def survey(public_id: str):
         "kiosk/form.html", "kiosk/_form_questions.html", q=q, language=language, form=form,
         unit_name=kiosk.unit.name, start_url=_start_url(public_id),
         idle_seconds=int(current_app.config["KIOSK_IDLE_SECONDS"]),
+        thanks_url=url_for(".thanks", public_id=public_id, key=request.args.get("key"),
+                           q=request.args.get("q"), lang=language),
+        offline=_offline(public_id, q),
     )
 
 
@@ -127,4 +150,5 @@ def thanks(public_id: str):
         message=_("Your answers have been recorded. They help %(unit)s serve citizens better.",
                   unit=kiosk.unit.name),
         start_url=_start_url(public_id), return_seconds=_thanks_seconds(),
+        offline=_offline(public_id, q),
     )

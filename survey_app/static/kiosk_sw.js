@@ -1,0 +1,84 @@
+/* The kiosk's service worker, served as /k/service-worker.js (web/public/kiosk_sync.py), so
+   that it controls the kiosk pages under /k/. It keeps the kiosk's pages (its survey and
+   thank-you screens in each language, which the page names in a "keep" message) and their CSS
+   and JavaScript, so that the kiosk opens with no network, after a reload or a power cut.
+
+   Network first: online, every page and file comes from the server (a new questionnaire
+   version or release shows at once) and the copy kept is renewed; offline, or when the server
+   does not answer in time, the copy kept is served. Pages the server refuses (a revoked
+   kiosk: 403) are forgotten. Only GET requests of this origin are touched: answers are never
+   kept here (they wait in IndexedDB, static/kiosk_queue.js). */
+"use strict";
+
+var CACHE = "survey-kiosk-v1";
+var NETWORK_TIMEOUT_MS = 4000;
+var FORGOTTEN = [403, 404, 410];
+
+self.addEventListener("install", function () {
+  self.skipWaiting();
+});
+
+self.addEventListener("activate", function (event) {
+  event.waitUntil(caches.keys().then(function (names) {
+    return Promise.all(names.filter(function (name) {
+      return name.indexOf("survey-kiosk-") === 0 && name !== CACHE;
+    }).map(function (name) { return caches.delete(name); }));
+  }).then(function () { return self.clients.claim(); }));
+});
+
+function kept(request, response) {
+  return caches.open(CACHE).then(function (cache) {
+    if (response.ok && response.type === "basic") {
+      return cache.put(request, response);
+    }
+    if (FORGOTTEN.indexOf(response.status) >= 0) {
+      return cache.delete(request, {ignoreVary: true});
+    }
+    return undefined;
+  });
+}
+
+function fromNetwork(request) {
+  return new Promise(function (resolve, reject) {
+    var timer = setTimeout(function () { reject(new Error("timeout")); }, NETWORK_TIMEOUT_MS);
+    fetch(request).then(function (response) {
+      clearTimeout(timer);
+      resolve(response);
+    }, function (error) {
+      clearTimeout(timer);
+      reject(error);
+    });
+  });
+}
+
+self.addEventListener("fetch", function (event) {
+  var request = event.request;
+  var url = new URL(request.url);
+  if (request.method !== "GET" || url.origin !== self.location.origin || url.pathname === self.location.pathname) {
+    return;
+  }
+  event.respondWith(fromNetwork(request).then(function (response) {
+    event.waitUntil(kept(request, response.clone()));
+    return response;
+  }, function (error) {
+    return caches.open(CACHE).then(function (cache) {
+      return cache.match(request, {ignoreVary: true});
+    }).then(function (copy) {
+      if (copy) { return copy; }
+      throw error;
+    });
+  }));
+});
+
+// The page names what to keep (its screens in every language, its CSS and scripts); the
+// worker fetches and keeps them, then tells the page, which marks itself ready for offline.
+self.addEventListener("message", function (event) {
+  var urls = (event.data && event.data.keep) || [];
+  event.waitUntil(Promise.all(urls.map(function (url) {
+    return fetch(url, {credentials: "same-origin", cache: "no-store"}).then(function (response) {
+      return kept(url, response);
+    }).catch(function () { return undefined; });
+  })).then(function () {
+    if (event.source) { event.source.postMessage({kept: urls.length}); }
+  }));
+});
