@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
+from enum import Enum, StrEnum
 
 from survey_app.domain.questionnaire import NO_OPINION, Questionnaire
 from survey_app.domain.text import text_problem
@@ -20,6 +20,20 @@ class Channel(StrEnum):
 
 
 CHANNELS = tuple(Channel)
+
+
+class Outcome(Enum):
+    """What became of one submitted form, whichever way it came (services/submissions.py)."""
+
+    STORED = "stored"            # stored now: it is a response
+    REPEATED = "repeated"        # this same form (its submission key) was stored before: a double tap, a retry
+    ANSWERED = "answered"        # its invitation was answered by another form: nothing stored
+    EXPIRED = "expired"          # its invitation is past its expiry: nothing stored
+
+    @property
+    def thanked(self) -> bool:
+        """Whether the citizen should see the thank-you page."""
+        return self in (Outcome.STORED, Outcome.REPEATED)
 # The question code under which chosen expectation options are stored.
 EXPECTATIONS = "expectations"
 

@@ -9,31 +9,20 @@ by following a link from the invitation.
 from __future__ import annotations
 
 from datetime import datetime, tzinfo
-from enum import Enum
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey_app.domain.invitation import InvitationStatus
 from survey_app.domain.questionnaire import Questionnaire
-from survey_app.domain.submission import Channel, Submission
+from survey_app.domain.submission import Channel, Outcome, Submission
 from survey_app.models import Invitation, Response
 from survey_app.services.invitations import claim, status
 from survey_app.services.responses import record_response
 
 
-class InvitationOutcome(Enum):
-    """What became of a submission for an invitation; the caller only turns it into a page."""
-
-    STORED = "stored"            # this submission is the invitation's answer
-    REPEATED = "repeated"        # this same form was stored before (a double tap, a retry)
-    ANSWERED = "answered"        # someone else's form answered it: nothing stored
-    EXPIRED = "expired"          # past its expiry: nothing stored
-
-    @property
-    def thanked(self) -> bool:
-        """Whether the citizen should see the thank-you page."""
-        return self in (InvitationOutcome.STORED, InvitationOutcome.REPEATED)
+# The outcomes an invitation's submission can have are those of any submission.
+InvitationOutcome = Outcome
 
 
 def form_stored(session: Session, invitation: Invitation, submission_key: str | None) -> bool:
@@ -75,6 +64,24 @@ def submit_invitation(session: Session, *, invitation: Invitation, questionnaire
     which case the claim has been made in this transaction and the caller must roll back.
     Flushes, never commits.
     """
+    closed = claim_for_answer(session, invitation, now=now, tz=tz, submission_key=submission_key)
+    if closed is not None:
+        return closed
+    record_response(
+        session, unit=invitation.unit, questionnaire=questionnaire, submission=submission,
+        locale=locale, channel=Channel.INVITATION, submitted_at=now, submission_key=submission_key,
+    )
+    return InvitationOutcome.STORED
+
+
+def claim_for_answer(session: Session, invitation: Invitation, *, now: datetime, tz: tzinfo,
+                     submission_key: str | None) -> InvitationOutcome | None:
+    """Claim ``invitation`` for the submission being stored (None), or say why it cannot take it.
+
+    The claim (one conditional UPDATE, recording the day of ``now`` in ``tz``) comes first: the
+    database lets exactly one of several concurrent claims change the row, and a loser gets the
+    reason (answered by this same form, by another, or expired). Flushes.
+    """
     closed = closed_outcome(session, invitation, now, submission_key)
     if closed is not None:
         return closed
@@ -82,11 +89,7 @@ def submit_invitation(session: Session, *, invitation: Invitation, questionnaire
         # The claim did not say why; read the row as it is now (committed by the winner).
         session.refresh(invitation)
         return closed_outcome(session, invitation, now, submission_key) or InvitationOutcome.ANSWERED
-    record_response(
-        session, unit=invitation.unit, questionnaire=questionnaire, submission=submission,
-        locale=locale, channel=Channel.INVITATION, submitted_at=now, submission_key=submission_key,
-    )
     # claim updated the row behind the session's back: reload it, so that the caller sees
     # answered_on.
     session.refresh(invitation)
-    return InvitationOutcome.STORED
+    return None

@@ -8,6 +8,8 @@ from typing import Protocol
 
 from sqlalchemy import Insert, Integer, SmallInteger, String, bindparam, func, insert, select
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from survey_app.domain.integrity import answers_digest
@@ -37,6 +39,16 @@ def already_submitted(session: Session, submission_key: str) -> bool:
     return session.scalar(select(Response.id).where(Response.submission_key == submission_key)) is not None
 
 
+def check_submission(questionnaire: Questionnaire, submission: Submission, locale: str, channel: str) -> list[str]:
+    """Everything that keeps this submission from being stored (empty: it may be)."""
+    problems = submission_problems(questionnaire, submission)
+    if locale not in questionnaire.languages:
+        problems.append(f"locale: {locale} is not a language of {questionnaire.id}")
+    if channel not in CHANNELS:
+        problems.append(f"channel: {channel} is not one of {', '.join(CHANNELS)}")
+    return problems
+
+
 def record_response(session: Session, *, unit: UnitLike, questionnaire: Questionnaire,
                     submission: Submission, locale: str, channel: str, submitted_at: datetime,
                     submission_key: str | None = None, kiosk_id: int | None = None,
@@ -47,11 +59,31 @@ def record_response(session: Session, *, unit: UnitLike, questionnaire: Question
     A unique ``submission_key`` makes a resubmitted form fail at its insert (IntegrityError)
     instead of being counted twice; ``already_submitted`` tells the caller it was stored before.
     """
-    problems = submission_problems(questionnaire, submission)
-    if locale not in questionnaire.languages:
-        problems.append(f"locale: {locale} is not a language of {questionnaire.id}")
-    if channel not in CHANNELS:
-        problems.append(f"channel: {channel} is not one of {', '.join(CHANNELS)}")
+    response = _record(session, unit=unit, questionnaire=questionnaire, submission=submission, locale=locale,
+                       channel=channel, submitted_at=submitted_at, submission_key=submission_key,
+                       kiosk_id=kiosk_id, once=False)
+    assert response is not None
+    return response
+
+
+def record_response_once(session: Session, *, unit: UnitLike, questionnaire: Questionnaire,
+                         submission: Submission, locale: str, channel: str, submitted_at: datetime,
+                         submission_key: str, kiosk_id: int | None = None) -> Response | None:
+    """``record_response``, or None (and nothing added) when ``submission_key`` is stored already.
+
+    The unique key decides, without a look first (a form is almost always new), and without an
+    error that would spoil the transaction: ON CONFLICT DO NOTHING, which on PostgreSQL waits for
+    a twin request inserting the same key to commit (then it is a repeat) or roll back.
+    """
+    return _record(session, unit=unit, questionnaire=questionnaire, submission=submission, locale=locale,
+                   channel=channel, submitted_at=submitted_at, submission_key=submission_key,
+                   kiosk_id=kiosk_id, once=True)
+
+
+def _record(session: Session, *, unit: UnitLike, questionnaire: Questionnaire, submission: Submission,
+            locale: str, channel: str, submitted_at: datetime, submission_key: str | None,
+            kiosk_id: int | None, once: bool) -> Response | None:
+    problems = check_submission(questionnaire, submission, locale, channel)
     if problems:
         raise InvalidSubmission(problems)
 
@@ -73,7 +105,14 @@ def record_response(session: Session, *, unit: UnitLike, questionnaire: Question
     # Inserted as a row and then put in the session as the object it is (no unit-of-work flush:
     # a third of storing a submission went there); its answers and choices load when read.
     table = Response.__table__
-    response = Response(id=session.execute(insert(table).returning(table.c.id), values).scalar_one(), **values)
+    statement = insert(table)
+    if once:
+        dialect_insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        statement = dialect_insert(table).on_conflict_do_nothing(index_elements=["submission_key"])
+    response_id = session.execute(statement.returning(table.c.id), values).scalar()
+    if response_id is None:
+        return None
+    response = Response(id=response_id, **values)
     make_transient_to_detached(response)
     session.add(response)
     add_answers(session, response.id, submission)

@@ -1,16 +1,23 @@
 """What every way to the survey shares (open link, invitation, kiosk): which questionnaire,
-in which language, and storing a submitted form exactly once."""
+in which language, reading a posted form, and storing it exactly once."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
 from flask import abort, current_app, request, url_for
-from sqlalchemy.exc import IntegrityError
 
 from survey_app.domain.questionnaire import Questionnaire
+from survey_app.domain.submission import Channel, Submission
 from survey_app.extensions import db
-from survey_app.services.responses import already_submitted, record_response
+from survey_app.models import Invitation
 from survey_app.services.secrets import new_secret
-from survey_app.web.public.screening import screen, stamp_served_at
+from survey_app.services.submissions import Arrival, Submitted, submit
+from survey_app.web.public.protection import HONEYPOT
+from survey_app.web.public.screening import integrity_rules, served_at, stamp_served_at
+from survey_app.web.public.survey_form import SurveyForm, posted_submission, survey_form
 
 
 def requested_questionnaire() -> Questionnaire:
@@ -40,22 +47,48 @@ def language_links(q: Questionnaire) -> list[tuple[str, str]]:
             for code in q.languages]
 
 
-def store_once(*, submission_key: str, **response) -> None:
-    """Record and commit the response unless this form (its submission key) was stored before.
+@dataclass(frozen=True)
+class PostedForm:
+    """A posted survey form as read once for every way in (open link, invitation, kiosk).
 
-    The unique key decides, without a look first (a form is almost always new): a double tap,
-    or a form posted again, makes the insert fail, and finding the key stored means it was
-    counted already (by this request's twin when both came at once).
+    ``submission`` is what it says when it is valid; else None, and ``form`` (the full form, its
+    errors attached) is to be shown again. ``trapped``: the honeypot of open links was filled.
     """
-    try:
-        stored = record_response(db.session, submission_key=submission_key, **response)
-        # Screened in the same transaction: a response is never counted before it is judged.
-        screen(stored, response["questionnaire"], response["submission"])
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        if not already_submitted(db.session, submission_key):
-            raise
+
+    submission: Submission | None
+    form: SurveyForm | None
+    submission_key: str
+    served_at: datetime | None
+    trapped: bool = False
+
+
+def read_posted_form(q: Questionnaire, language: str, *, honeypot: bool = False) -> PostedForm:
+    """Read this request's posted survey form: the plain valid form straight against the
+    questionnaire, anything else through the full form, which explains its problems."""
+    key = request.form.get("submission_key") or ""
+    started = served_at(request.form.get("served_at"), key)
+    if honeypot and (request.form.get(HONEYPOT) or "").strip():
+        return PostedForm(None, None, key, started, trapped=True)
+    submission = posted_submission(q)
+    form = None
+    if submission is None:
+        form = survey_form(q, language, honeypot=honeypot)()
+        submission = form.to_submission() if form.validate() else None
+    return PostedForm(submission, form, key, started)
+
+
+def store_posted(posted: PostedForm, *, unit, questionnaire: Questionnaire, locale: str, channel: Channel,
+                 kiosk_id: int | None = None, invitation: Invitation | None = None) -> Submitted:
+    """Submit a valid posted form now (``services/submissions.submit``) and commit."""
+    assert posted.submission is not None
+    now = datetime.now(timezone.utc)
+    outcome = submit(db.session, Arrival(
+        unit=unit, questionnaire=questionnaire, submission=posted.submission, locale=locale, channel=channel,
+        submission_key=posted.submission_key, given_at=now, served_at=posted.served_at, kiosk_id=kiosk_id,
+        invitation=invitation,
+    ), rules=integrity_rules(), now=now, tz=ZoneInfo(current_app.config["TIMEZONE"]))
+    db.session.commit()
+    return outcome
 
 
 def renew_submission_key_if_needed(form) -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
-from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -28,20 +27,15 @@ from flask import (
 from flask_babel import gettext as _
 
 from survey_app.domain.invitation import InvitationStatus
+from survey_app.domain.submission import Channel
 from survey_app.domain.questionnaire import Questionnaire
 from survey_app.extensions import csrf, db
 from survey_app.models import Invitation
 from survey_app.reports.qr import qr_png, qr_svg
-from survey_app.services.invitation_responses import (
-    InvitationOutcome,
-    closed_outcome,
-    submit_invitation,
-)
+from survey_app.services.invitation_responses import InvitationOutcome, closed_outcome
 from survey_app.services.invitations import invitation_by_token, status
 from survey_app.web.errors import error_page
-from survey_app.web.public.answering import survey_language
-from survey_app.web.public.screening import screen_stored
-from survey_app.web.public.survey_form import posted_submission, survey_form
+from survey_app.web.public.answering import read_posted_form, store_posted, survey_language
 from survey_app.web.public.survey_page import render_survey_page
 from survey_app.web.urls import survey_url
 
@@ -99,18 +93,11 @@ def survey(token: str):
     outcome = closed_outcome(db.session, invitation, now, key)
     form = None
     if outcome is None and request.method == "POST":
-        submission = posted_submission(q)
-        if submission is None:
-            form = survey_form(q, language)()
-            submission = form.to_submission() if form.validate() else None
-        if submission is not None:
-            outcome = submit_invitation(db.session, invitation=invitation, questionnaire=q,
-                                        submission=submission, locale=language, now=now,
-                                        tz=ZoneInfo(current_app.config["TIMEZONE"]),
-                                        submission_key=key)
-            if outcome is InvitationOutcome.STORED:
-                screen_stored(key, q)
-            db.session.commit()
+        posted = read_posted_form(q, language)
+        form = posted.form
+        if posted.submission is not None:
+            outcome = store_posted(posted, unit=invitation.unit, questionnaire=q, locale=language,
+                                   channel=Channel.INVITATION, invitation=invitation).outcome
     if outcome is not None:
         return redirect(thanks_url) if outcome.thanked else _refusal(outcome)
     return render_survey_page("survey/form.html", "survey/_form_questions.html", q=q, language=language,

@@ -9,8 +9,6 @@ Staff register and revoke kiosks in ``web/staff/kiosks.py``.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 from flask import (
     Blueprint,
     abort,
@@ -27,11 +25,11 @@ from survey_app.extensions import csrf, db, limiter
 from survey_app.models import Kiosk
 from survey_app.services.kiosks import kiosk_for
 from survey_app.web.public.answering import (
+    read_posted_form,
     requested_questionnaire,
-    store_once,
+    store_posted,
     survey_language,
 )
-from survey_app.web.public.survey_form import posted_submission, survey_form
 from survey_app.web.public.survey_page import render_survey_page
 
 bp = Blueprint("kiosk", __name__)
@@ -42,10 +40,6 @@ KIOSK_THANKS_SECONDS = 10
 # Answers per sync request (web/public/kiosk_sync.py): a full SIPAS answer with the longest
 # comment is some 7 kB, and a request may hold MAX_CONTENT_LENGTH (64 kB).
 SYNC_BATCH = 8
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def _kiosk_limit() -> str:
@@ -113,16 +107,11 @@ def survey(public_id: str):
     language = survey_language(q)
     form = None
     if request.method == "POST":
-        submission = posted_submission(q)
-        if submission is None:
-            form = survey_form(q, language)()
-            submission = form.to_submission() if form.validate() else None
-        if submission is not None:
-            store_once(
-                unit=kiosk.unit, questionnaire=q, submission=submission, locale=language,
-                channel=Channel.KIOSK, submitted_at=_now(), submission_key=request.form["submission_key"],
-                kiosk_id=kiosk.id,
-            )
+        posted = read_posted_form(q, language)
+        form = posted.form
+        if posted.submission is not None:
+            store_posted(posted, unit=kiosk.unit, questionnaire=q, locale=language, channel=Channel.KIOSK,
+                         kiosk_id=kiosk.id)
             return redirect(url_for(".thanks", public_id=public_id, key=request.args.get("key"),
                                     q=request.args.get("q"), lang=language))
     return render_survey_page(

@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 from flask import Blueprint, redirect, render_template, request, url_for
 
 from survey_app.domain.submission import Channel
 from survey_app.extensions import csrf, limiter
 from survey_app.web.public.answering import (
+    read_posted_form,
     requested_questionnaire,
-    store_once,
+    store_posted,
     survey_language,
 )
 from survey_app.web.public.protection import (
-    HONEYPOT,
     open_link_limit,
     open_link_limit_key,
     too_many_answers_message,
 )
 from survey_app.web.public.public_units import public_unit
-from survey_app.web.public.survey_form import posted_submission, survey_form
 from survey_app.web.public.survey_page import render_survey_page
 
 bp = Blueprint("open_link", __name__)
@@ -47,23 +44,15 @@ def answer(unit_code: str):
     q = requested_questionnaire()
     language = survey_language(q)
     thanks = url_for(".thanks", unit_code=unit.code, q=request.args.get("q"), lang=language)
-    if (request.form.get(HONEYPOT) or "").strip():
+    posted = read_posted_form(q, language, honeypot=True)
+    if posted.trapped:
         # A script filled the field people never see: thank it as usual, store nothing.
         return redirect(thanks)
-    form = None
-    submission = posted_submission(q)
-    if submission is None:
-        form = survey_form(q, language, honeypot=True)()
-        submission = form.to_submission() if form.validate() else None
-    if submission is not None:
-        store_once(
-            unit=unit, questionnaire=q, submission=submission, locale=language,
-            channel=Channel.LINK, submitted_at=datetime.now(timezone.utc),
-            submission_key=request.form["submission_key"],
-        )
+    if posted.submission is not None:
+        store_posted(posted, unit=unit, questionnaire=q, locale=language, channel=Channel.LINK)
         return redirect(thanks)
     return render_survey_page("survey/form.html", "survey/_form_questions.html", q=q, language=language,
-                              form=form, honeypot=True, unit=unit)
+                              form=posted.form, honeypot=True, unit=unit)
 
 
 @bp.get("/u/<unit_code>/thanks")

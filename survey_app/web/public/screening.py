@@ -9,24 +9,14 @@ only once, each counted response needs a page of its own.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
-from flask import current_app, request
+from flask import current_app
 from itsdangerous import BadData, URLSafeTimedSerializer
-from sqlalchemy import select
 
-from survey_app.domain.integrity import IntegrityRules, seconds_between
-from survey_app.domain.questionnaire import Questionnaire
-from survey_app.domain.submission import Submission
-from survey_app.extensions import db
-from survey_app.models import Response
-from survey_app.services.integrity import screen_response
+from survey_app.domain.integrity import IntegrityRules
 
 SALT = "survey-form-served-at"
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -72,19 +62,3 @@ def integrity_rules() -> IntegrityRules:
         repeat_count=int(c["INTEGRITY_REPEAT_COUNT"]),
         repeat_seconds=float(c["INTEGRITY_REPEAT_SECONDS"]),
     )
-
-
-def screen(response: Response, questionnaire: Questionnaire, submission: Submission | None = None) -> None:
-    """Flag the response just stored from this request's form if it looks made up (flushes);
-    ``submission`` is what it holds, when at hand."""
-    started = served_at(request.form.get("served_at"), response.submission_key)
-    screen_response(db.session, response, criteria=list(questionnaire.criterion_codes),
-                    seconds_taken=seconds_between(started, response.submitted_at),
-                    rules=integrity_rules(), now=_now(), submission=submission)
-
-
-def screen_stored(submission_key: str, questionnaire: Questionnaire) -> None:
-    """``screen`` for a response stored by a service that does not hand it back (invitations)."""
-    response = db.session.scalar(select(Response).where(Response.submission_key == submission_key))
-    if response is not None:
-        screen(response, questionnaire)
