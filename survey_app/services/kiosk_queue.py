@@ -19,19 +19,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from survey_app.domain.integrity import IntegrityRules, seconds_between
+from survey_app.domain.integrity import IntegrityRules
 from survey_app.domain.questionnaire import Questionnaire
-from survey_app.domain.submission import Channel, Submission
+from survey_app.domain.submission import Channel, Outcome, Submission
 from survey_app.models import Kiosk, Response
-from survey_app.services.integrity import screen_response
-from survey_app.services.responses import InvalidSubmission, record_response
+from survey_app.services.responses import InvalidSubmission
+from survey_app.services.submissions import Arrival, submit
 
 # A kiosk's clock this far ahead of the server's is wrong, not merely a little off.
 CLOCK_SKEW = timedelta(minutes=5)
@@ -79,22 +78,23 @@ class QueuedOutcome:
 
 
 def store_queue(session: Session, *, kiosk: Kiosk, answers: Sequence[QueuedAnswer], now: datetime,
-                max_age: timedelta, rules: IntegrityRules) -> list[QueuedOutcome]:
-    """Store the answers of ``kiosk``'s queue that are new, each at most once, and screen them;
-    one outcome per answer, in the order given. Flushes, never commits.
+                max_age: timedelta, rules: IntegrityRules, tz: tzinfo) -> list[QueuedOutcome]:
+    """Store the answers of ``kiosk``'s queue that are new, each at most once, and screen them
+    (services/submissions.py, as every submission); one outcome per answer, in the order given.
+    Flushes, never commits.
 
     The answers are stored in the order they were given, so that screening sees each one after
     those given before it, as it would have online.
     """
     if kiosk.revoked_at is not None:
         return [QueuedOutcome(a.key, Status.REFUSED, Refusal.REVOKED) for a in answers]
-    outcomes = {a.key: _store_one(session, kiosk, a, now=now, max_age=max_age, rules=rules)
+    outcomes = {a.key: _store_one(session, kiosk, a, now=now, max_age=max_age, rules=rules, tz=tz)
                 for a in sorted(answers, key=lambda a: a.given_at)}
     return [outcomes[a.key] for a in answers]
 
 
 def _store_one(session: Session, kiosk: Kiosk, answer: QueuedAnswer, *, now: datetime, max_age: timedelta,
-               rules: IntegrityRules) -> QueuedOutcome:
+               rules: IntegrityRules, tz: tzinfo) -> QueuedOutcome:
     if answer.given_at < now - max_age:
         return QueuedOutcome(answer.key, Status.REFUSED, Refusal.TOO_OLD)
     q = answer.questionnaire
@@ -103,24 +103,22 @@ def _store_one(session: Session, kiosk: Kiosk, answer: QueuedAnswer, *, now: dat
     if answer.submission is None:
         return QueuedOutcome(answer.key, Status.REFUSED, Refusal.INVALID, answer.problems)
     clock_ahead = answer.given_at > now + CLOCK_SKEW
+    # Never stored in the future; when started and given are both on the kiosk's clock, their
+    # difference (the time taken) holds however wrong that clock is.
     given_at = min(answer.given_at, now)
+    started_at = answer.started_at - (answer.given_at - given_at) if answer.started_at is not None else None
     try:
-        # A savepoint: an answer stored before (its key taken) spoils nothing of the others.
-        with session.begin_nested():
-            response = record_response(
-                session, unit=kiosk.unit, questionnaire=q, submission=answer.submission, locale=answer.language,
-                channel=Channel.KIOSK, submitted_at=given_at, submission_key=answer.key, kiosk_id=kiosk.id,
-                received_at=now)
+        submitted = submit(session, Arrival(
+            unit=kiosk.unit, questionnaire=q, submission=answer.submission, locale=answer.language,
+            channel=Channel.KIOSK, submission_key=answer.key, given_at=given_at, served_at=started_at,
+            kiosk_id=kiosk.id, received_at=now), rules=rules, now=now, tz=tz)
     except InvalidSubmission as exc:
         return QueuedOutcome(answer.key, Status.REFUSED, Refusal.INVALID, tuple(exc.problems))
-    except IntegrityError:
+    if submitted.outcome is Outcome.REPEATED:
+        # Stored already: by this kiosk (a replay), or under another's key (never by chance).
         mine = session.scalar(select(Response.id).where(Response.kiosk_id == kiosk.id,
                                                         Response.submission_key == answer.key))
         if mine is None:
             return QueuedOutcome(answer.key, Status.REFUSED, Refusal.KEY_IN_USE)
         return QueuedOutcome(answer.key, Status.ALREADY_STORED)
-    # Both times are the kiosk's clock: their difference holds however wrong the clock is.
-    screen_response(session, response, criteria=list(q.criterion_codes),
-                    seconds_taken=seconds_between(answer.started_at, answer.given_at), rules=rules, now=now,
-                    submission=answer.submission)
     return QueuedOutcome(answer.key, Status.STORED, clock_ahead=clock_ahead)

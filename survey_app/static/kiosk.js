@@ -3,12 +3,10 @@
    forgets everything after data-idle-seconds without a touch, so that the next citizen never
    sees the previous one's answers. Also brings the thank-you screen back to the start.
 
-   With it, the kiosk also keeps working offline: a service worker (static/kiosk_sw.js) keeps
-   its screens, and every answer is put in the kiosk's queue (static/kiosk_queue.js) with the
-   submission key made here, the time it was given and the questionnaire version it answered,
-   then sent to the kiosk's sync endpoint. The citizen sees the thank-you screen at once; the
-   queue is sent when the network returns, on every screen, and every data-sync-seconds while
-   anything waits. A discreet line says how many answers wait, and why any were refused. */
+   With it, the kiosk also keeps working offline (static/kiosk_offline.js): every answer is put
+   in the kiosk's queue with a submission key made on the device, the time it was given and the
+   questionnaire version it answered, and sent from there; the citizen sees the thank-you
+   screen at once, whether the network is there or not. */
 (function () {
   "use strict";
 
@@ -16,84 +14,8 @@
     window.location.replace(url);
   }
 
-  // ------------------------------------------------------------------ offline: queue and worker
-  var offline = setUpOffline(document.querySelector(".kiosk-status"));
-
-  function setUpOffline(status) {
-    var key = new URLSearchParams(window.location.search).get("key");
-    if (!status || !key || !window.KioskQueue || !window.indexedDB || !window.fetch) {
-      return null;
-    }
-    var data = status.dataset;
-    var queue = window.KioskQueue(data.kiosk);
-    var options = {url: data.syncUrl, kioskKey: key, batch: Number(data.syncBatch) || 8};
-    var max = Number(data.queueMax) || 500;
-    var onFull = function () {};
-
-    function show() {
-      return queue.counts().then(function (counts) {
-        status.querySelector(".kiosk-waiting").textContent =
-          counts.waiting ? data.waitingText.replace("{count}", counts.waiting) : "";
-        status.querySelector(".kiosk-refused-count").textContent =
-          counts.refused ? data.refusedText.replace("{count}", counts.refused) : "";
-        var list = status.querySelector(".kiosk-refused");
-        list.textContent = "";
-        Object.keys(counts.reasons).forEach(function (reason) {
-          var item = document.createElement("li");
-          item.textContent = reason + " (" + counts.reasons[reason] + ")";
-          list.appendChild(item);
-        });
-        status.hidden = !(counts.waiting || counts.refused);
-        onFull(counts.waiting >= max);
-        return counts;
-      });
-    }
-
-    function sync() {
-      // Offline for sure: nothing to try until the "online" event.
-      return navigator.onLine === false ? show() : queue.sync(options).then(show);
-    }
-
-    keepScreens(data);
-    window.addEventListener("online", sync);
-    window.setInterval(function () {
-      queue.counts().then(function (counts) {
-        if (counts.waiting) { sync(); }
-      });
-    }, (Number(data.syncSeconds) || 60) * 1000);
-    show().then(sync);
-    return {queue: queue, options: options, show: show, sync: sync,
-            whenFull: function (callback) { onFull = callback; show(); }};
-  }
-
-  // The service worker keeps this kiosk's screens (in every language) and their files; once
-  // it has them, <html data-offline-ready> says the kiosk can go offline.
-  function keepScreens(data) {
-    if (!("serviceWorker" in navigator) || !navigator.onLine) {
-      return;
-    }
-    var files = Array.prototype.map.call(document.querySelectorAll("link[rel=stylesheet], script[src]"),
-                                         function (element) { return element.href || element.src; });
-    navigator.serviceWorker.addEventListener("message", function (event) {
-      if (event.data && "kept" in event.data) {
-        document.documentElement.setAttribute("data-offline-ready", "");
-      }
-    });
-    navigator.serviceWorker.register(data.workerUrl).then(function () {
-      return navigator.serviceWorker.ready;
-    }).then(function (registration) {
-      registration.active.postMessage({keep: data.keep.split(" ").concat(files, [window.location.href])});
-    }).catch(function () {});
-  }
-
-  // A key for one answer, made on the kiosk: the page may come from the worker's copy, whose
-  // key every offline answer would otherwise share.
-  function newKey() {
-    var bytes = new Uint8Array(24);
-    window.crypto.getRandomValues(bytes);
-    return window.btoa(String.fromCharCode.apply(null, bytes))
-      .replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-  }
+  // Offline working (static/kiosk_offline.js): null when this device cannot keep a queue.
+  var offline = window.KioskOffline ? window.KioskOffline(document.querySelector(".kiosk-status")) : null;
 
   // A page restored from the back/forward cache may hold someone's answers: start afresh.
   window.addEventListener("pageshow", function (event) {
@@ -216,7 +138,7 @@
   var keyField = form.querySelector("input[name=submission_key]");
   var startedAt = null;
   if (offline) {
-    keyField.value = newKey();
+    keyField.value = offline.newKey();
     form.addEventListener("change", function () {
       startedAt = startedAt || new Date().toISOString();
     });

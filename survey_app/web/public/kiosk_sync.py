@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, jsonify, request, send_from_directory
 from flask_babel import gettext as _
@@ -72,7 +73,7 @@ def sync(public_id: str):
     queued = [_read_answer(answer) for answer in answers]
     outcomes = store_queue(db.session, kiosk=kiosk, answers=queued, now=now,
                            max_age=timedelta(days=int(current_app.config["KIOSK_QUEUE_MAX_AGE_DAYS"])),
-                           rules=integrity_rules())
+                           rules=integrity_rules(), tz=ZoneInfo(current_app.config["TIMEZONE"]))
     db.session.commit()
     return jsonify(results=[_result(outcome) for outcome in outcomes])
 
