@@ -9,7 +9,7 @@ Plain ALTER TABLE ADD COLUMN and CREATE INDEX, no batch: on SQLite a batch opera
 rebuild ``responses`` and drop its tally triggers.
 
 Revision ID: c81f4a7e2d36
-Revises: b5e1f0c3d9a2
+Revises: f2a51e4870ab
 Create Date: 2026-12-07 20:20:00.000000
 
 """
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c81f4a7e2d36'
-down_revision = 'b5e1f0c3d9a2'
+down_revision = 'f2a51e4870ab'
 branch_labels = None
 depends_on = None
 

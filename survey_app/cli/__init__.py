@@ -16,6 +16,7 @@ def register_commands(app: Flask) -> None:
     from survey_app.cli.demo import demo_command
     from survey_app.cli.figures import figures_cli
     from survey_app.cli.jobs import jobs_cli
+    from survey_app.cli.outbox import outbox_cli
     from survey_app.cli.report import report_command
     from survey_app.cli.responses import responses_cli
     from survey_app.cli.scores import scores_command
@@ -27,3 +28,4 @@ def register_commands(app: Flask) -> None:
                     report_command, volumes_cli, backup_command, restore_command, audit_cli, figures_cli):
         app.cli.add_command(command)
     app.cli.add_command(jobs_cli)
+    app.cli.add_command(outbox_cli)

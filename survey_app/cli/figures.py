@@ -17,7 +17,6 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from survey_app import UI_LANGUAGES
 from survey_app.cli.common import parse_date
 from survey_app.domain.breakdown import CHANNEL
 from survey_app.domain.periods import Period, period_of
@@ -26,7 +25,6 @@ from survey_app.models import Unit
 from survey_app.services.officer_figures import warm
 from survey_app.services.rating_matrix import tree_order
 from survey_app.services.scores import ScoreQuery
-from survey_app.web.officers.reading import ReportRequest
 
 figures_cli = AppGroup("figures", help="The officers' pages' kept figures.")
 
@@ -49,13 +47,10 @@ def closed_periods(today: date, *, current: bool) -> list[Period]:
 @click.option("--current", is_flag=True,
               help="Also the running month, quarter and year (their figures change with every response).")
 @click.option("--questionnaire", "questionnaire_id", help="Default: every questionnaire of the catalog.")
-@click.option("--charts", "chart_languages", multiple=True, type=click.Choice(["none", *UI_LANGUAGES]),
-              default=[UI_LANGUAGES[0]], show_default=True,
-              help="Draw the unit pages' charts in this language too (repeatable; none: no chart).")
-def warm_command(start: date | None, end: date | None, current: bool, questionnaire_id: str | None,
-                 chart_languages: tuple[str, ...]) -> None:
+def warm_command(start: date | None, end: date | None, current: bool, questionnaire_id: str | None) -> None:
     """Compute and keep the figures of the units table and of every unit's page for the last
-    closed month, quarter and year (or --from/--to), so that officers read them at once."""
+    closed month, quarter and year (or --from/--to), so that officers read them at once. (The
+    pages' charts are kept by each web process, reports/chart_memo.py: nothing to draw here.)"""
     if (start is None) != (end is None):
         raise click.BadParameter("give both --from and --to, or neither", param_hint="--from")
     if start is not None and start > end:
@@ -76,22 +71,6 @@ def warm_command(start: date | None, end: date | None, current: bool, questionna
             done = warm(db.session, query, codes, trend_quarters=TREND_QUARTERS,
                         questions=(CHANNEL, *(p.code for p in q.profile)),
                         min_breakdown=current_app.config["MIN_BREAKDOWN_RESPONSES"])
-            figures_done = time.perf_counter() - started
-            drawn = [lang for lang in dict.fromkeys(chart_languages) if lang != "none"]
-            for lang in drawn:
-                _draw_charts(ReportRequest(period=period, questionnaire=q, tz=tz, today=datetime.now(tz).date()),
-                             codes, lang)
             db.session.rollback()  # kept figures are written on their own connection; nothing else was
-            charts = f", charts ({'+'.join(drawn)}) {time.perf_counter() - started - figures_done:.1f} s" if drawn else ""
             click.echo(f"{q.id} {period.start.isoformat()}..{period.end.isoformat()}: {done} units, "
-                       f"figures {figures_done:.1f} s{charts}")
-
-
-def _draw_charts(report: ReportRequest, codes: list[str], lang: str) -> None:
-    """The unit pages' charts (matplotlib: a few tenths of a second each), as a view in ``lang``
-    draws and keeps them: the page's own code in a request context of that language."""
-    from survey_app.web.officers.unit_page import page_figures
-
-    for code in codes:
-        with current_app.test_request_context("/", query_string={"lang": lang}):
-            page_figures(report, code)
+                       f"figures {time.perf_counter() - started:.1f} s")

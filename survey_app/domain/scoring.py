@@ -12,9 +12,9 @@ import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from statistics import NormalDist
 
 import numpy as np
-from scipy import special, stats
 
 from survey_app.domain.rating_blocks import RatingBlocks, RatingMatrix
 from survey_app.domain.reliability import complete_alpha
@@ -180,8 +180,9 @@ def score_blocks(plan: ScoringPlan, blocks: RatingBlocks, first: int = 0, last: 
 
 @functools.cache
 def _normal_quantile(confidence: float) -> float:
-    # SciPy's ppf costs half a millisecond a call, as much as scoring a small unit.
-    return float(stats.norm.ppf(0.5 + confidence / 2))
+    # The standard library's quantile (Wichura's AS 241, exact to double precision), not
+    # SciPy's: importing scipy.stats costs a second at every start of a process (issue 16).
+    return NormalDist().inv_cdf(0.5 + confidence / 2)
 
 
 def _wilson(k: int, n: int, confidence: float) -> tuple[float, float] | None:
@@ -190,7 +191,7 @@ def _wilson(k: int, n: int, confidence: float) -> tuple[float, float] | None:
     that is thrown away, which made it 98% of the time of a province's scores."""
     if n == 0:
         return None
-    z = float(special.ndtri(0.5 + 0.5 * confidence))
+    z = _normal_quantile(confidence)
     p = k / n
     denominator = 2 * (n + z**2)
     centre = (2 * n * p + z**2) / denominator
@@ -230,8 +231,10 @@ def competition_ranks(values: Sequence[float | None]) -> list[int | None]:
     present = [i for i, v in enumerate(values) if v is not None and not math.isnan(v)]
     ranks: list[int | None] = [None] * len(values)
     if present:
-        # rankdata ranks ascending; negating makes the highest value rank 1.
-        ranked = stats.rankdata([-float(values[i]) for i in present], method="min")
+        # A value's rank is 1 + how many values are higher: the first place of its value in
+        # the values sorted highest first (scipy.stats.rankdata(method="min") of the negated).
+        negated = np.array([-float(values[i]) for i in present])
+        ranked = np.searchsorted(np.sort(negated), negated, side="left") + 1
         for i, rank in zip(present, ranked):
             ranks[i] = int(rank)
     return ranks

@@ -2,7 +2,8 @@
 
 Everything here is computed by services.scores and domain.scoring, so a page, a PDF and a
 workbook show exactly what ``scores --format json`` prints for the same period and unit.
-Comments are masked (domain.masking) before they leave this module.
+Comments are masked (domain.masking) before they leave this module; those of responses left out
+as made up (services.integrity.counted) are not read at all.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from survey_app.domain.periods import Period, period_of
 from survey_app.domain.questionnaire import Questionnaire
 from survey_app.domain.scoring import Scores
 from survey_app.models import Response, Unit
+from survey_app.services.integrity import counted
 from survey_app.services.matrix_breakdowns import subtree_breakdowns
 from survey_app.services.rating_matrix import period_matrix
 from survey_app.services.scores import ScoreQuery, UnknownUnit, period_figures
@@ -48,7 +50,9 @@ def _comment_rows(session: Session, questionnaire: Questionnaire, unit_ids: set[
                   total: int | None = None):
     start, end = period.utc_bounds(tz)
     where = [Response.questionnaire_id == questionnaire.id, Response.submitted_at >= start,
-             Response.submitted_at < end, Response.comment.is_not(None), Response.comment != ""]
+             Response.submitted_at < end, Response.comment.is_not(None), Response.comment != "",
+             # A flood's comments are left out with its answers (1,500 "Tuyệt vời" filled a PDF).
+             counted()]
     if unit_ids is not None:
         where.append(Response.unit_id.in_(sorted(unit_ids)))
     if total is None:

@@ -23,6 +23,7 @@ from survey_app.domain.scoring import (
 )
 from survey_app.domain.submission import CHANNELS, EXPECTATIONS
 from survey_app.models import Answer, Choice, Response, Unit
+from survey_app.services.figures.types import FiguresQuery, UnknownUnit
 from survey_app.services.integrity import counted, flagged_per_unit
 from survey_app.services.invitations import issued_per_unit
 from survey_app.services.matrix_breakdowns import subtree_breakdowns
@@ -31,19 +32,10 @@ from survey_app.services.units import descendant_ids
 from survey_app.services.weighted_scores import weighted_entry, weighted_figures
 
 
-@dataclass(frozen=True)
-class ScoreQuery:
-    questionnaire: Questionnaire
-    period: Period
-    tz: ZoneInfo
-    min_ranked: int = 30
-    unit_code: str | None = None   # only this unit and the units below it
-    by: tuple[str, ...] = ()       # breakdowns: "channel" and/or profile question codes
-    min_breakdown: int = 10        # a breakdown cell with fewer respondents shows no index
+# What is asked (services/figures/types.py): one questionnaire, period and scope.
+ScoreQuery = FiguresQuery
 
 
-class UnknownUnit(LookupError):
-    pass
 
 
 def respondents_by_unit(session: Session, questionnaire: Questionnaire, period: Period,

@@ -38,10 +38,6 @@ login_manager.login_message = N_("Please sign in to see this page.")
 login_manager.login_message_category = "info"
 login_manager.localize_callback = _
 
-# Sign-in attempts per client address; configurable (LOGIN_RATE_LIMIT) so that an office
-# where many staff share one address can raise it.
-DEFAULT_LOGIN_RATE_LIMIT = "10 per minute"
-
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
@@ -107,7 +103,7 @@ def _safe_next(target: str | None) -> str:
 
 
 def _login_rate_limit() -> str:
-    return current_app.config.get("LOGIN_RATE_LIMIT", DEFAULT_LOGIN_RATE_LIMIT)
+    return current_app.config["LOGIN_RATE_LIMIT"]
 
 
 def _too_many_attempts() -> str:

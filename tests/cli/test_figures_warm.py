@@ -35,17 +35,15 @@ def test_pages_after_a_warm_up_compute_nothing(app, client, runner):
     result = runner.invoke(args=["figures", "warm", "--from", report_province.FROM, "--to", report_province.TO])
     assert result.exit_code == 0, result.output
     assert f"sipas {report_province.FROM}..{report_province.TO}: 10 units, figures " in result.output
-    assert "charts (vi)" in result.output
     warmed = kept(app)
     # Per unit: its figures, 8 quarters of trend, its breakdowns; and the whole tree's table.
     # (The quick questionnaire, without responses, is warmed too.)
     assert len(warmed) >= 10 * 10 + 1
     pages = {path: html(client, path) for path in PAGES}
     after = kept(app)
-    assert after == warmed   # nothing computed again, not even the unit pages' charts (Vietnamese)
-    # In English the charts are drawn on the first view (warm --charts en draws them too).
+    assert after == warmed   # nothing computed again; the charts are kept in the process, not here
     html(client, "/reports/units/STP", lang="en")
-    assert len(kept(app)) == len(warmed) + 3
+    assert kept(app) == warmed
 
     with app.app_context():
         db.session.execute(delete(CachedFigures))
@@ -58,7 +56,7 @@ def test_warm_up_options(app, runner):
     assert runner.invoke(args=["figures", "warm", "--from", "2026-01-01"]).exit_code == 2
     assert runner.invoke(args=["figures", "warm", "--from", "2026-02-01", "--to", "2026-01-01"]).exit_code == 2
     assert runner.invoke(args=["figures", "warm", "--questionnaire", "nope"]).exit_code == 2
-    result = runner.invoke(args=["figures", "warm", "--questionnaire", "quick", "--charts", "none"])
+    result = runner.invoke(args=["figures", "warm", "--questionnaire", "quick"])
     assert result.exit_code == 0, result.output
     assert len(result.output.splitlines()) == 3 and result.output.startswith("quick ")
     assert "charts" not in result.output
@@ -78,7 +76,7 @@ def test_a_period_after_a_kept_one_reads_only_itself_and_shows_the_same(app, cli
     from them instead of reading it again: the pages are the same as computed from nothing."""
     report_province.build(app)
     log_in(client, add_user(app, "officer@binhan.gov.vn", "officer", "TINH"))
-    result = runner.invoke(args=["figures", "warm", "--from", "2025-10-01", "--to", "2025-12-31", "--charts", "none"])
+    result = runner.invoke(args=["figures", "warm", "--from", "2025-10-01", "--to", "2025-12-31"])
     assert result.exit_code == 0, result.output
     pages = {path: html(client, path) for path in PAGES}
     with app.app_context():

@@ -4,6 +4,7 @@ numbered "Trang x / y", comments masked and printed as text, refused fetches a c
 from __future__ import annotations
 
 import re
+import textwrap
 
 import pytest
 from babel.numbers import format_decimal
@@ -174,3 +175,17 @@ def test_the_methodology_gives_each_elements_alpha(province, runner, tmp_path):
         alpha = alphas[element.code]
         shown = "—" if alpha is None else format_decimal(alpha, "0.00", locale="vi")
         assert f"{q.text(element.title, 'vi')}: {shown}" in text, element.code
+
+
+def test_the_charts_labels_are_text_in_the_pdf(province, runner, tmp_path):
+    """The element chart's labels are text (svg.fonttype "none"), so pdftotext reads them: the
+    axis 0 … 100 on one line, and each element's name as the chart wraps it (28 characters)."""
+    pdf = make_report(runner, tmp_path / "report.pdf", "--lang", "vi")
+    layout = [flat(line) for line in pdf_text(pdf, "-layout").splitlines()]
+    assert "0 20 40 60 80 100" in layout
+    labels = catalog_of(province).get("sipas")
+    for element in labels.elements:
+        lines = textwrap.wrap(labels.text(element.title, "vi"), 28)
+        assert any(line.startswith(lines[0]) for line in layout), lines[0]
+        if len(lines) > 1:  # a wrapped name is the chart's: tables print it whole
+            assert lines[1] in layout or any(line.startswith(lines[1] + " ") for line in layout), lines[1]

@@ -12,9 +12,8 @@ from markupsafe import Markup
 from survey_app.domain.bands import band
 from survey_app.domain.periods import Period
 from survey_app.domain.questionnaire import Questionnaire
-from survey_app.extensions import db
+from survey_app.reports.chart_memo import drawn
 from survey_app.reports.charts import criteria_bars_svg, element_bars_svg, trend_svg
-from survey_app.services.officer_figures import drawing
 from survey_app.web.officers import wording
 
 
@@ -102,11 +101,11 @@ def comments(page: dict[str, Any]) -> list[dict[str, str]]:
 
 
 def charts(element_rows: list[dict], criteria_groups: list[dict], trend_points: list[dict],
-           q: Questionnaire, *, kept_as: dict[str, Any]) -> dict[str, Markup]:
+           q: Questionnaire) -> dict[str, Markup]:
     """The SVG charts. They are drawn by our code from numbers and labels (questionnaire texts),
     which charts.py escapes, so they are safe to inline as they are. Drawing takes matplotlib
-    a second or two, so each is kept (services/officer_figures.drawing) under ``kept_as`` (the
-    page: questionnaire, unit, period) and drawn again only when what it shows changes."""
+    a few tenths of a second, so each is kept in the process (reports/chart_memo.py) by
+    everything it shows, and drawn again only for other figures, labels or language."""
     lang = wording.language()
     element_items = [{"label": e["title"], "index": e["value"], "ci": e["ci_value"]} for e in element_rows]
     criteria_items = [{"label": f"{c['code']}. {c['text']}", "index": c["value"], "ci": c["ci_value"]}
@@ -117,7 +116,7 @@ def charts(element_rows: list[dict], criteria_groups: list[dict], trend_points: 
     element_labels = {e.code: q.text(e.title, lang) for e in q.elements}
 
     def kept(chart: str, inputs: list, draw) -> Markup:
-        return Markup(drawing(db.session, {**kept_as, "chart": chart, "language": lang}, [lang, *inputs], draw))
+        return Markup(drawn([chart, lang, *inputs], draw))
 
     return {
         "elements": kept("elements", [element_items, elements_title], lambda: element_bars_svg(

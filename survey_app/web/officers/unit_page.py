@@ -54,8 +54,7 @@ def page_figures(report: ReportRequest, unit_code: str) -> dict:
                                           period_of("quarter", report.period.end), TREND_QUARTERS), q)
     figures = summary["scores"]["units"][0]
     element_rows, criteria_groups = unit_figures.elements(figures, q), unit_figures.criteria(figures, q)
-    charts = unit_figures.charts(element_rows, criteria_groups, points, q, kept_as={
-        "q": q.id, "unit": unit_code, "from": report.period.start.isoformat(), "to": report.period.end.isoformat()})
+    charts = unit_figures.charts(element_rows, criteria_groups, points, q)
     return {"summary": summary, "trend": points, "splits": splits, "elements": element_rows,
             "criteria": criteria_groups, "charts": charts}
 

@@ -34,21 +34,24 @@ from survey_app.web.public.survey_page import render_survey_page
 
 bp = Blueprint("kiosk", __name__)
 
-# Submissions per kiosk; a person needs a minute or more for one survey.
-KIOSK_RATE_LIMIT = "20 per minute"
-KIOSK_THANKS_SECONDS = 10
 # Answers per sync request (web/public/kiosk_sync.py): a full SIPAS answer with the longest
 # comment is some 7 kB, and a request may hold MAX_CONTENT_LENGTH (64 kB).
 SYNC_BATCH = 8
 
 
 def _kiosk_limit() -> str:
-    return current_app.config.get("KIOSK_RATE_LIMIT", KIOSK_RATE_LIMIT)
+    return current_app.config["KIOSK_RATE_LIMIT"]
 
 
 def _kiosk_limit_key() -> str:
     """Per kiosk: every kiosk of an office may share one address."""
     return f"kiosk:{(request.view_args or {}).get('public_id', '')}"
+
+
+def _counts_against_the_kiosk(response) -> bool:
+    """Only a post that opened the kiosk (its key was right) uses up the kiosk's limit: else
+    anyone could lock a kiosk out with key-less posts to its address (issue 16)."""
+    return response.status_code != 403
 
 
 def _too_many_message() -> str:
@@ -86,7 +89,7 @@ def _offline(public_id: str, q) -> dict:
 
 
 def _thanks_seconds() -> int:
-    return int(current_app.config.get("KIOSK_THANKS_SECONDS", KIOSK_THANKS_SECONDS))
+    return int(current_app.config["KIOSK_THANKS_SECONDS"])
 
 
 @bp.after_request
@@ -100,7 +103,7 @@ def _private(response):
 
 @bp.route("/k/<public_id>", methods=["GET", "POST"])
 @limiter.limit(_kiosk_limit, key_func=_kiosk_limit_key, methods=["POST"],
-               error_message=_too_many_message)
+               deduct_when=_counts_against_the_kiosk, error_message=_too_many_message)
 def survey(public_id: str):
     kiosk = _open_kiosk(public_id)
     q = requested_questionnaire()
