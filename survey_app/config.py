@@ -97,6 +97,8 @@ class Defaults:
     KIOSK_QUEUE_MAX = 500
     KIOSK_QUEUE_MAX_AGE_DAYS = 14
     KIOSK_SYNC_SECONDS = 60
+    # Sync requests per kiosk (each up to 8 answers; only those with the kiosk's key count).
+    KIOSK_SYNC_RATE_LIMIT = "60 per minute"
     # Submissions per kiosk (posts with the kiosk's key); a person needs a minute or more for one survey.
     KIOSK_RATE_LIMIT = "20 per minute"
     # Sign-in attempts per client address; an office where many staff share one address may raise it.

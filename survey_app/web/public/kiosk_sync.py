@@ -30,10 +30,10 @@ from werkzeug.datastructures import MultiDict
 from survey_app.domain.posted_form import plain_submission
 from survey_app.domain.questionnaire import Questionnaire
 from survey_app.domain.text import is_plain_text
-from survey_app.extensions import csrf, db
+from survey_app.extensions import csrf, db, limiter
 from survey_app.services.kiosk_queue import QueuedAnswer, QueuedOutcome, Refusal, Status, store_queue
 from survey_app.services.kiosks import registered_kiosk
-from survey_app.web.public.kiosk import SYNC_BATCH, bp
+from survey_app.web.public.kiosk import SYNC_BATCH, counts_against_the_kiosk, bp
 from survey_app.web.public.screening import integrity_rules
 from survey_app.web.public.survey_form import SUBMISSION_KEY, survey_form
 
@@ -54,7 +54,18 @@ def service_worker():
     return response
 
 
+def _sync_limit() -> str:
+    return current_app.config["KIOSK_SYNC_RATE_LIMIT"]
+
+
+def _sync_limit_key() -> str:
+    return f"kiosk-sync:{(request.view_args or {}).get('public_id', '')}"
+
+
 @bp.post("/k/<public_id>/sync")
+# Per kiosk, counting only requests with its key (as the kiosk's form posts): a kiosk waits and
+# tries again after a 429, and a full queue needs some sixty requests.
+@limiter.limit(_sync_limit, key_func=_sync_limit_key, deduct_when=counts_against_the_kiosk)
 def sync(public_id: str):
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict) or not isinstance(payload.get("answers"), list):

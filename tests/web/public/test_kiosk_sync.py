@@ -238,3 +238,15 @@ def test_a_closed_period_takes_a_late_answer_like_a_late_import(app, client, sta
     with app.app_context():
         after = report_summary(db.session, query, language="vi")["scores"]["overall"]["n"]
     assert (before, after) == (1, 2)
+
+
+def test_syncs_are_limited_per_kiosk_and_only_those_with_its_key_count(app, client, station):
+    app.config.update(KIOSK_SYNC_RATE_LIMIT="3 per minute")
+    for i in range(10):  # anyone posting without the key locks nothing
+        assert send(client, station, [queued(key_of(900 + i), now())], key=f"guess-{i}").status_code == 403
+    for i in range(3):
+        assert send(client, station, [queued(key_of(i), now())]).status_code == 200, i
+    refused = send(client, station, [queued(key_of(3), now())])
+    assert refused.status_code == 429
+    # Not stored: it waits on the kiosk, which tries again later.
+    assert sorted(k for k, *_ in stored(app)) == [key_of(i) for i in range(3)]
