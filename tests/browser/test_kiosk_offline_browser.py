@@ -5,6 +5,7 @@ stops in the middle of a sync. The server's side: tests/web/public/test_kiosk_sy
 from __future__ import annotations
 
 import re
+import shutil
 import socket
 import threading
 from datetime import datetime, timedelta, timezone
@@ -14,10 +15,13 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
+from survey_app.domain.catalog import load_catalog
 from survey_app.extensions import db
 from survey_app.models import Kiosk, Response, Unit
 from survey_app.services.kiosks import register_kiosk, revoke_kiosk
 from survey_app.web.security import CONTENT_SECURITY_POLICY
+
+from tests.conftest import PROJECT_ROOT
 
 # The quick questionnaire's levels (1 to 3) given by five citizens.
 LEVELS = (1, 2, 3, 3, 2)
@@ -269,3 +273,52 @@ def test_a_full_queue_stops_the_survey_and_the_screens_pass_axe_under_the_same_p
     expect(page.locator(".kiosk-full")).to_be_hidden()
     assert len(stored(app)) == 2
     assert violations == []
+
+
+def test_a_new_questionnaire_version_is_followed_when_online_and_kept_offline(app, restartable_server, kiosk,
+                                                                              new_context, tmp_path):
+    context = new_context(**KIOSK)
+    page = context.new_page()
+    url = restartable_server.url + kiosk["path"]
+    open_online(page, url)
+    expect(page.locator(".kiosk-title")).to_have_text("Đánh giá nhanh")
+    # The file is edited (a new title) and the app restarted with it.
+    directory = tmp_path / "questionnaires"
+    shutil.copytree(PROJECT_ROOT / "questionnaires", directory)
+    quick_file = directory / "quick.yaml"
+    quick_file.write_text(quick_file.read_text(encoding="utf-8").replace("vi: Đánh giá nhanh", "vi: Đánh giá"),
+                          encoding="utf-8")
+    app.extensions["survey_catalog"] = load_catalog(directory, "sipas")
+    new_hash = app.extensions["survey_catalog"].get("quick").content_hash
+    page.reload()
+    expect(page.locator(".kiosk-title")).to_have_text("Đánh giá")
+    expect(page.locator("html[data-offline-ready]")).to_have_count(1)
+    context.set_offline(True)
+    page.reload()
+    expect(page.locator(".kiosk-title")).to_have_text("Đánh giá")
+    answer_quick(page, 3)
+    (record,) = queue_of(page, kiosk)
+    assert record["hash"] == new_hash
+    context.set_offline(False)
+    expect(page.locator(".kiosk-status")).to_be_hidden()
+    with app.app_context():
+        assert db.session.scalar(select(Response.questionnaire_hash)) == new_hash
+
+
+def test_an_answer_the_server_finds_invalid_is_shown_again_with_its_problem(app, restartable_server, kiosk,
+                                                                            new_context):
+    page = new_context(**KIOSK).new_page()
+    open_online(page, restartable_server.url + kiosk["path"].replace("&q=quick", ""))
+    # Four improvements chosen where three at most are allowed: the screens do not check that.
+    page.evaluate("""() => {
+        document.querySelectorAll('fieldset[data-required]').forEach(f => f.querySelector('input').checked = true);
+        document.querySelectorAll('#q-expectations input').forEach((input, i) => input.checked = i < 4);
+    }""")
+    page.locator("#kiosk-form").evaluate("form => form.requestSubmit(form.querySelector('.kiosk-send'))")
+    expect(page.locator(".error-summary")).to_be_visible()
+    expect(page.locator("#q-expectations .error")).to_have_text("Vui lòng chọn tối đa 3 nội dung.")
+    assert stored(app) == []
+    # Posted plainly, it left neither the queue nor the refused answers holding it.
+    page.wait_for_load_state("domcontentloaded")
+    assert queue_of(page, kiosk) == []
+    assert page.evaluate("id => KioskQueue(id).refused()", kiosk["public_id"]) == []
