@@ -112,7 +112,9 @@
       }).then(function (response) {
         if (response.status === 403) {
           // The kiosk's whole queue is refused (revoked): every answer sent, with the reason.
+          // A wrong key (an address mistyped) refuses nothing: the answers wait.
           return response.json().then(function (body) {
+            if (body.refused !== "revoked") { return null; }
             var results = records.map(function (record) {
               return {key: record.key, status: "refused", refused: body.refused, reason: body.reason};
             });

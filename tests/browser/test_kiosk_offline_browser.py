@@ -238,6 +238,11 @@ def test_an_answer_too_old_and_a_revoked_kiosks_queue_are_refused_with_reasons(a
         "Vui lòng báo cán bộ quản lý kiosk. (2)")
     expect(waiting_line(page)).to_have_text("")
     assert len(stored(app)) == 1
+    # The kiosk opens no more, and its page still tells staff about the answers refused.
+    response = page.reload()
+    assert response.status == 403
+    expect(page.locator("h1:visible")).to_have_text("Xin lỗi")
+    expect(status.locator(".kiosk-refused-count")).to_have_text("3 phiếu không gửi được:")
 
 
 def test_a_full_queue_stops_the_survey_and_the_screens_pass_axe_under_the_same_policy(

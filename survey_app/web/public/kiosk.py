@@ -71,19 +71,20 @@ def _start_url(public_id: str) -> str:
     return url_for(".survey", public_id=public_id, key=request.args.get("key"), q=request.args.get("q"))
 
 
-def _offline(public_id: str, q) -> dict:
-    """What the kiosk's script needs to keep working offline (static/kiosk.js): the pages its
-    service worker keeps (the survey and thank-you screens in each language, and the start),
-    where to send its queue, and its limits."""
+def offline_context(public_id: str, q) -> dict:
+    """What the kiosk's scripts need to keep working offline (static/kiosk_offline.js): the
+    pages its service worker keeps (the survey and thank-you screens in each language, and the
+    start), where to send its queue, and its limits."""
     key, questionnaire = request.args.get("key"), request.args.get("q")
-    keep = [_start_url(public_id)]
+    # Named in full: error pages (web/errors.py) call this outside the kiosk's views too.
+    keep = [url_for("kiosk.survey", public_id=public_id, key=key, q=questionnaire)]
     for code in q.languages:
-        keep.append(url_for(".survey", public_id=public_id, key=key, q=questionnaire, lang=code))
-        keep.append(url_for(".thanks", public_id=public_id, key=key, q=questionnaire, lang=code))
+        keep.append(url_for("kiosk.survey", public_id=public_id, key=key, q=questionnaire, lang=code))
+        keep.append(url_for("kiosk.thanks", public_id=public_id, key=key, q=questionnaire, lang=code))
     config = current_app.config
     return {"kiosk_id": public_id, "keep_urls": keep,
-            "sync_url": url_for(".sync", public_id=public_id),
-            "worker_url": url_for(".service_worker"),
+            "sync_url": url_for("kiosk.sync", public_id=public_id),
+            "worker_url": url_for("kiosk.service_worker"),
             "queue_max": int(config["KIOSK_QUEUE_MAX"]), "sync_seconds": int(config["KIOSK_SYNC_SECONDS"]),
             "sync_batch": SYNC_BATCH}
 
@@ -123,7 +124,7 @@ def survey(public_id: str):
         idle_seconds=int(current_app.config["KIOSK_IDLE_SECONDS"]),
         thanks_url=url_for(".thanks", public_id=public_id, key=request.args.get("key"),
                            q=request.args.get("q"), lang=language),
-        offline=_offline(public_id, q),
+        offline=offline_context(public_id, q),
     )
 
 
@@ -142,5 +143,5 @@ def thanks(public_id: str):
         message=_("Your answers have been recorded. They help %(unit)s serve citizens better.",
                   unit=kiosk.unit.name),
         start_url=_start_url(public_id), return_seconds=_thanks_seconds(),
-        offline=_offline(public_id, q),
+        offline=offline_context(public_id, q),
     )
