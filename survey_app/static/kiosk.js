@@ -136,12 +136,11 @@
 
   // ------------------------------------------------------------------ answers through the queue
   var keyField = form.querySelector("input[name=submission_key]");
-  var startedAt = null;
+  // When this form was shown (the kiosk's clock): what the server's served-at stamp is for a
+  // form it serves, so that the integrity rules time a queued answer as any other.
+  var startedAt = new Date().toISOString();
   if (offline) {
     keyField.value = offline.newKey();
-    form.addEventListener("change", function () {
-      startedAt = startedAt || new Date().toISOString();
-    });
     offline.whenFull(function (full) {
       // Full: the kiosk says it is offline and takes no more answers, rather than drop any.
       document.querySelector(".kiosk-full").hidden = !full;
@@ -175,7 +174,7 @@
       if (["csrf_token", "submission_key", "served_at"].indexOf(name) < 0) { fields.push([name, String(value)]); }
     });
     var given = new Date().toISOString();
-    var record = {key: keyField.value, given_at: given, started_at: startedAt || given,
+    var record = {key: keyField.value, given_at: given, started_at: startedAt,
                   questionnaire: form.dataset.questionnaire, hash: form.dataset.hash,
                   language: form.dataset.language, fields: fields};
     offline.queue.add(record).then(function () {

@@ -250,3 +250,20 @@ def test_syncs_are_limited_per_kiosk_and_only_those_with_its_key_count(app, clie
     assert refused.status_code == 429
     # Not stored: it waits on the kiosk, which tries again later.
     assert sorted(k for k, *_ in stored(app)) == [key_of(i) for i in range(3)]
+
+
+def test_the_time_taken_is_the_kiosks_own_start_and_given_times(app, client, station):
+    """Every criterion given the same answer: flagged when sent within INTEGRITY_FAST_SECONDS of
+    the form being shown, on the kiosk's clock, however wrong that clock is against the server's."""
+    app.config.update(INTEGRITY_FAST_SECONDS=15)
+    same = full_submission(sipas(), 5)
+    fast_ahead = now() + timedelta(hours=2)  # a kiosk two hours fast: clamped, still timed by its own clock
+    answers = [queued(key_of(0), now() - timedelta(hours=3), same, started_at=now() - timedelta(hours=3, seconds=8)),
+               queued(key_of(1), now() - timedelta(hours=2), full_submission(sipas(), 4),
+                      started_at=now() - timedelta(hours=2, minutes=3)),
+               queued(key_of(2), fast_ahead, full_submission(sipas(), 3), started_at=fast_ahead - timedelta(seconds=5))]
+    assert {r["status"] for r in send(client, station, answers).json["results"]} == {"stored"}
+    with app.app_context():
+        flagged = dict(db.session.execute(select(Response.submission_key, ResponseFlag.reasons).join(
+            ResponseFlag, ResponseFlag.response_id == Response.id)).all())
+    assert flagged == {key_of(0): "fast_identical", key_of(2): "fast_identical"}
