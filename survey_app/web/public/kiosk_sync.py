@@ -130,7 +130,7 @@ def _when(value) -> datetime | None:
 def _read_answer(raw) -> QueuedAnswer:
     """One answer of the queue as the kiosk sent it; a malformed one is refused as invalid, and
     one without a usable key cannot be answered at all (400)."""
-    if not isinstance(raw, dict) or not SUBMISSION_KEY.match(str(raw.get("key") or "")):
+    if not isinstance(raw, dict) or not isinstance(raw.get("key"), str) or not SUBMISSION_KEY.match(raw["key"]):
         abort(400)
     key = raw["key"]
     given_at = _when(raw.get("given_at"))

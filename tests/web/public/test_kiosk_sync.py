@@ -168,7 +168,9 @@ def test_invalid_answers_and_malformed_queues(app, client, station):
     assert "3" in results[0]["reason"]                       # at most 3 expectations
     assert results[1]["reason"].startswith("Không phải là câu trả lời hợp lệ")
     assert stored(app) == []
-    for body in ({"key": station["key"]}, {"key": station["key"], "answers": [{"key": "short"}]}, []):
+    for body in ({"key": station["key"]}, {"key": station["key"], "answers": [{"key": "short"}]}, [],
+                 {"key": station["key"], "answers": [{**queued(key_of(0), now()), "key": 12345678901234567}]},
+                 {"key": station["key"], "answers": ["x"]}):
         assert client.post(station["url"], json=body).status_code == 400
     too_many = [queued(key_of(i), now()) for i in range(9)]
     assert send(client, station, too_many).status_code == 413
