@@ -178,8 +178,8 @@
                   questionnaire: form.dataset.questionnaire, hash: form.dataset.hash,
                   language: form.dataset.language, fields: fields};
     offline.queue.add(record).then(function () {
-      // Online, it goes at once (a few seconds at most); else, or if that fails, it waits.
-      return navigator.onLine ? offline.queue.send([record], Object.assign({}, offline.options, {timeoutMs: 5000})) : null;
+      // Online, it goes at once (3 seconds at most); else, or if that fails, it waits.
+      return navigator.onLine ? offline.queue.send([record], Object.assign({}, offline.options, {timeoutMs: 3000})) : null;
     }).then(function (outcome) {
       var result = outcome && outcome.results && outcome.results[0];
       if (result && result.refused === "invalid") {

@@ -11,7 +11,7 @@
 "use strict";
 
 var CACHE = "survey-kiosk-v1";
-var NETWORK_TIMEOUT_MS = 4000;
+var NETWORK_TIMEOUT_MS = 3000;
 var FORGOTTEN = [403, 404, 410];
 
 self.addEventListener("install", function () {
@@ -38,16 +38,9 @@ function kept(request, response) {
   });
 }
 
-function fromNetwork(request) {
-  return new Promise(function (resolve, reject) {
-    var timer = setTimeout(function () { reject(new Error("timeout")); }, NETWORK_TIMEOUT_MS);
-    fetch(request).then(function (response) {
-      clearTimeout(timer);
-      resolve(response);
-    }, function (error) {
-      clearTimeout(timer);
-      reject(error);
-    });
+function copyOf(request) {
+  return caches.open(CACHE).then(function (cache) {
+    return cache.match(request, {ignoreVary: true});
   });
 }
 
@@ -57,15 +50,37 @@ self.addEventListener("fetch", function (event) {
   if (request.method !== "GET" || url.origin !== self.location.origin || url.pathname === self.location.pathname) {
     return;
   }
-  event.respondWith(fromNetwork(request).then(function (response) {
-    event.waitUntil(kept(request, response.clone()));
-    return response;
-  }, function (error) {
-    return caches.open(CACHE).then(function (cache) {
-      return cache.match(request, {ignoreVary: true});
-    }).then(function (copy) {
-      if (copy) { return copy; }
-      throw error;
+  var network = fetch(request);
+  // Kept (or forgotten) whatever the page gets; cloned here, before the page reads the body.
+  event.waitUntil(network.then(function (response) {
+    return kept(request, response.clone());
+  }).catch(function () { return undefined; }));
+  event.respondWith(new Promise(function (resolve, reject) {
+    var settled = false;
+    function fromCopy(error) {
+      return copyOf(request).then(function (copy) {
+        if (settled) { return; }
+        if (copy) {
+          settled = true;
+          resolve(copy);
+        } else if (error) {
+          settled = true;
+          reject(error);
+        }
+        // No copy yet and only slow: the network's answer is still awaited.
+      });
+    }
+    // A slow network gives way to the copy kept, when there is one.
+    var timer = setTimeout(function () { fromCopy(null); }, NETWORK_TIMEOUT_MS);
+    network.then(function (response) {
+      clearTimeout(timer);
+      if (!settled) {
+        settled = true;
+        resolve(response);
+      }
+    }, function (error) {
+      clearTimeout(timer);
+      fromCopy(error);
     });
   }));
 });
