@@ -6,8 +6,8 @@
    Network first: online, every page and file comes from the server (a new questionnaire
    version or release shows at once) and the copy kept is renewed; offline, or when the server
    does not answer in time, the copy kept is served. Pages the server refuses (a revoked
-   kiosk: 403) are forgotten. Only GET requests of this origin are touched: answers are never
-   kept here (they wait in IndexedDB, static/kiosk_queue.js). */
+   kiosk: 403) are forgotten. Only GET requests of this origin are kept: answers never are
+   (they wait in IndexedDB, static/kiosk_queue.js). */
 "use strict";
 
 var CACHE = "survey-kiosk-v1";
@@ -47,7 +47,13 @@ function copyOf(request) {
 self.addEventListener("fetch", function (event) {
   var request = event.request;
   var url = new URL(request.url);
-  if (request.method !== "GET" || url.origin !== self.location.origin || url.pathname === self.location.pathname) {
+  if (url.origin !== self.location.origin || url.pathname === self.location.pathname) {
+    return;
+  }
+  if (request.method !== "GET") {
+    // Sent as it is, never kept (answers are the queue's). Fetched here rather than left to
+    // the browser, so that a request follows the same network conditions as the pages.
+    event.respondWith(fetch(request));
     return;
   }
   var network = fetch(request);

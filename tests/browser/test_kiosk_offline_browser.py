@@ -148,10 +148,11 @@ def test_answers_given_offline_survive_a_restart_and_are_stored_once(app, restar
 
 class CutOff:
     """Stops the server in the middle of a sync: the ``nth`` sync request is handled in full
-    (stored and committed), then its connection is cut before any reply, and ``cut`` is set."""
+    (stored and committed), then the server stops (``stop``: no connection is taken any more)
+    and the request's own connection is cut before any reply; ``cut`` is set."""
 
-    def __init__(self, app, nth: int):
-        self.wsgi_app, self.nth, self.seen, self.cut = app.wsgi_app, nth, 0, threading.Event()
+    def __init__(self, app, nth: int, stop):
+        self.wsgi_app, self.nth, self.stop, self.seen, self.cut = app.wsgi_app, nth, stop, 0, threading.Event()
         app.wsgi_app = self
 
     def __call__(self, environ, start_response):
@@ -161,6 +162,7 @@ class CutOff:
         if self.seen != self.nth:
             return self.wsgi_app(environ, start_response)
         b"".join(self.wsgi_app(environ, lambda *args: None))
+        self.stop()
         environ["werkzeug.socket"].shutdown(socket.SHUT_RDWR)
         self.cut.set()
         start_response("200 OK", [])
@@ -170,7 +172,7 @@ class CutOff:
 def test_a_sync_of_fifty_cut_off_by_the_server_stopping_stores_each_once(app, restartable_server, kiosk,
                                                                          new_context):
     app.config.update(KIOSK_SYNC_SECONDS=1)
-    cut = CutOff(app, nth=3)
+    cut = CutOff(app, nth=3, stop=restartable_server.stop)
     context = new_context(**KIOSK)
     page = context.new_page()
     open_online(page, restartable_server.url + kiosk["path"])
@@ -189,7 +191,6 @@ def test_a_sync_of_fifty_cut_off_by_the_server_stopping_stores_each_once(app, re
 
     context.set_offline(False)
     assert cut.cut.wait(20)
-    restartable_server.stop()
     # Two batches confirmed, the third stored but never confirmed: it still waits on the kiosk.
     stored_when_stopped = len(stored(app))
     assert stored_when_stopped == 24
