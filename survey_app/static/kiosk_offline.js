@@ -19,6 +19,7 @@
     var queue = window.KioskQueue(data.kiosk);
     var options = {url: data.syncUrl, kioskKey: key, batch: Number(data.syncBatch) || 8};
     var max = Number(data.queueMax) || 500;
+    var syncSeconds = Number(data.syncSeconds) || 60;
     var onFull = function () {};
 
     function show() {
@@ -45,13 +46,26 @@
       return navigator.onLine === false ? show() : queue.sync(options).then(show);
     }
 
+    // When the network comes back it is often not usable at once (a dongle dialling, a Wi-Fi
+    // login): tried again after 2, 4, 8... seconds, until sent or the minute's turn comes.
+    var retry = null;
+    function syncSoon(delay) {
+      window.clearTimeout(retry);
+      queue.sync(options).then(function (sent) {
+        show();
+        if (!sent && navigator.onLine !== false && delay < syncSeconds * 1000) {
+          retry = window.setTimeout(function () { syncSoon(delay * 2); }, delay);
+        }
+      });
+    }
+
     keepScreens(data);
-    window.addEventListener("online", sync);
+    window.addEventListener("online", function () { syncSoon(2000); });
     window.setInterval(function () {
       queue.counts().then(function (counts) {
         if (counts.waiting) { sync(); }
       });
-    }, (Number(data.syncSeconds) || 60) * 1000);
+    }, syncSeconds * 1000);
     show().then(sync);
     return {queue: queue, options: options, show: show, sync: sync, newKey: newKey,
             whenFull: function (callback) { onFull = callback; show(); }};

@@ -23,6 +23,9 @@ from survey_app.web.security import CONTENT_SECURITY_POLICY
 
 from tests.conftest import PROJECT_ROOT
 
+# How long a kiosk back online may take to send its queue: the network may not be usable at
+# the "online" event itself (a retry 2 s later, then 4 s).
+SYNCED_MS = 10_000
 # The quick questionnaire's levels (1 to 3) given by five citizens.
 LEVELS = (1, 2, 3, 3, 2)
 KIOSK = {"viewport": {"width": 800, "height": 1280}, "device_scale_factor": 1, "is_mobile": False,
@@ -131,7 +134,7 @@ def test_answers_given_offline_survive_a_restart_and_are_stored_once(app, restar
     back_online = datetime.now(timezone.utc)
     restartable_server.start()
     context.set_offline(False)
-    expect(page.locator(".kiosk-status")).to_be_hidden()
+    expect(page.locator(".kiosk-status")).to_be_hidden(timeout=SYNCED_MS)
     assert queue_of(page, kiosk) == []
     rows = stored(app)
     assert [(key, at) for key, at, _ in rows] == sorted(((r["key"], given(r)) for r in records),
@@ -218,7 +221,7 @@ def test_an_answer_too_old_and_a_revoked_kiosks_queue_are_refused_with_reasons(a
     }""", kiosk["public_id"])
     context.set_offline(False)
     status = page.locator(".kiosk-status")
-    expect(status.locator(".kiosk-refused-count")).to_have_text("1 phiếu không gửi được:")
+    expect(status.locator(".kiosk-refused-count")).to_have_text("1 phiếu không gửi được:", timeout=SYNCED_MS)
     expect(status.locator(".kiosk-refused li")).to_have_text(
         "Trả lời cách đây hơn 14 ngày mới gửi được: quá cũ để được tính. (1)")
     expect(waiting_line(page)).to_have_text("")
@@ -233,7 +236,7 @@ def test_an_answer_too_old_and_a_revoked_kiosks_queue_are_refused_with_reasons(a
         revoke_kiosk(db.session, db.session.get(Kiosk, kiosk["id"]), now=datetime.now(timezone.utc))
         db.session.commit()
     context.set_offline(False)
-    expect(status.locator(".kiosk-refused-count")).to_have_text("3 phiếu không gửi được:")
+    expect(status.locator(".kiosk-refused-count")).to_have_text("3 phiếu không gửi được:", timeout=SYNCED_MS)
     expect(status.locator(".kiosk-refused li", has_text="thu hồi")).to_have_text(
         "Kiosk này đã bị thu hồi: không gửi được các phiếu đang chờ trên máy. "
         "Vui lòng báo cán bộ quản lý kiosk. (2)")
@@ -275,7 +278,7 @@ def test_a_full_queue_stops_the_survey_and_the_screens_pass_axe_under_the_same_p
     expect(page.locator(".kiosk-full h1")).to_have_text("Kiosk này đang mất kết nối")
     expect(page.locator("#kiosk-form")).to_be_hidden()
     context.set_offline(False)
-    expect(page.locator("#kiosk-form")).to_be_visible()
+    expect(page.locator("#kiosk-form")).to_be_visible(timeout=SYNCED_MS)
     expect(page.locator(".kiosk-full")).to_be_hidden()
     assert len(stored(app)) == 2
     assert violations == []
@@ -306,7 +309,7 @@ def test_a_new_questionnaire_version_is_followed_when_online_and_kept_offline(ap
     (record,) = queue_of(page, kiosk)
     assert record["hash"] == new_hash
     context.set_offline(False)
-    expect(page.locator(".kiosk-status")).to_be_hidden()
+    expect(page.locator(".kiosk-status")).to_be_hidden(timeout=SYNCED_MS)
     with app.app_context():
         assert db.session.scalar(select(Response.questionnaire_hash)) == new_hash
 
