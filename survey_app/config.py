@@ -37,6 +37,14 @@ class Defaults:
     # A breakdown cell (one channel, one profile answer) with fewer such respondents shows no
     # index: it would be noise, and a small group may point at a person.
     MIN_BREAKDOWN_RESPONSES = 10
+    # The early warning (docs/indices.md, "Early warning"): a week with fewer respondents does
+    # not move a unit's chart; lambda and L were chosen by simulation (bench/bench_alerts.py).
+    ALERT_MIN_WEEKLY_RESPONSES = 5
+    ALERT_EWMA_LAMBDA = 0.2
+    ALERT_EWMA_WIDTH = 2.4
+    ALERT_WINDOW_WEEKS = 26
+    ALERT_BASELINE_WEEKS = 26
+    ALERT_MIN_BASELINE_WEEKS = 4
     # The channels a unit's rank is computed on (its shown index and n stay every channel's);
     # None: every channel. A province may rank on invitations, kiosks and paper only, which
     # a script posting to an open link cannot fill: ["invitation", "kiosk", "paper"].
@@ -128,6 +136,17 @@ class Defaults:
     JOBS_TIMEOUT_SECONDS = 900
     JOBS_THREADS = 1
     JOBS_MAX_UNFINISHED = 3
+    # Cases (a citizen's reply request, services/cases.py): deadlines in working days (weekends,
+    # Vietnam's public holidays and CASE_DAYS_OFF, a list of "YYYY-MM-DD", not counted); an
+    # answered case closes CASE_CLOSE_DAYS after the answer unless rated first; its contact is
+    # deleted CASE_CONTACT_KEEP_DAYS after closing; an e-mail contact confirms within
+    # CASE_CONFIRM_HOURS or the request is dropped, unseen.
+    CASE_ACKNOWLEDGE_DAYS = 1
+    CASE_ANSWER_DAYS = 10
+    CASE_CLOSE_DAYS = 14
+    CASE_CONTACT_KEEP_DAYS = 90
+    CASE_CONFIRM_HOURS = 48
+    CASE_DAYS_OFF = ()
     # Outgoing messages (services/outbox.py): every e-mail and SMS is queued in the database with
     # its cause and sent by the background jobs, or by `flask outbox send` from cron. A failed
     # try is repeated after 1, 4, 16... minutes (OUTBOX_RETRY_SECONDS times 4 each time) up to

@@ -9,7 +9,7 @@ Plain ALTER TABLE ADD COLUMN and CREATE INDEX, no batch: on SQLite a batch opera
 rebuild ``responses`` and drop its tally triggers.
 
 Revision ID: c81f4a7e2d36
-Revises: f2a51e4870ab
+Revises: c8f2a4e6b1d3
 Create Date: 2026-12-07 20:20:00.000000
 
 """
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c81f4a7e2d36'
-down_revision = 'f2a51e4870ab'
+down_revision = 'c8f2a4e6b1d3'
 branch_labels = None
 depends_on = None
 

@@ -29,6 +29,16 @@ def demo_command(responses: int, if_empty: bool, seed: int) -> None:
                             seed=seed, now=datetime.now(ZoneInfo(current_app.config["TIMEZONE"])),
                             invitations=True,
                             valid_for=timedelta(days=current_app.config["INVITATION_VALID_DAYS"]))
+    cases = _demo_cases(seed)
     db.session.commit()
     click.echo(f"Demo province created: {made.units} units, {made.responses} responses, "
-               f"{made.invitations} invitations ({made.answered} answered).")
+               f"{made.invitations} invitations ({made.answered} answered), {cases} citizens' requests.")
+
+
+def _demo_cases(seed: int) -> int:
+    from survey_app.messaging import contact_cipher
+    from survey_app.services.cases import CaseRules
+    from survey_app.services.demo_cases import create_demo_cases
+
+    return create_demo_cases(db.session, seal=contact_cipher(current_app).encrypt, now=datetime.now(ZoneInfo("UTC")),
+                             rules=CaseRules.from_config(current_app.config), seed=seed)

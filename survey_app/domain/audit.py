@@ -28,6 +28,11 @@ class AuditAction(StrEnum):
     POSTER_PRINT = "poster.print"
     REPORT_DOWNLOAD = "report.download"  # a report file, PDF or XLSX, on the web or by `report`
     FLAG_REVIEW = "flag.review"          # an officer restored a flagged response or flagged it back
+    CASE_ACKNOWLEDGE = "case.acknowledge"  # a citizen's reply request: staff saw it
+    CASE_ANSWER = "case.answer"            # staff answered it, with a cause
+    CASE_REOPEN = "case.reopen"            # the citizen reopened it (once)
+    CASE_CLOSE = "case.close"              # rated by the citizen, or closed by the jobs
+    CASE_ESCALATE = "case.escalate"        # overdue: shown and sent to the officers above
 
 
 # Every key an event's detail may hold (an allow-list: a new key is a decision, made here).
@@ -43,6 +48,7 @@ DETAIL_KEYS = frozenset({
     "id", "name",     # the API key or kiosk concerned (never its secret)
     "created", "updated", "added", "replaced",  # what an import changed
     "decision", "response",  # a flag review: restore or flag, and the response's id
+    "case",           # a case's number (PA-2026-000123), never its text or contact
 })
 
 MAX_TEXT_LENGTH = 255

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from survey_app.domain.questionnaire import Questionnaire
 from survey_app.domain.reliability import MIN_ALPHA_RESPONDENTS
+from survey_app.services.case_report import UnitCases
 from survey_app.services.figures import CommentPage, CriterionFigures, Figures, Report, ScopeFigures, UnitFigures
 
 WEAKEST_CRITERIA = 3
@@ -79,6 +80,8 @@ class ReportDocument:
     language: str
     labels: Labels
     methodology: Methodology
+    # Citizens' requests per unit of the report, in its order (reports/case_figures.py adds them).
+    cases: tuple[UnitCases, ...] = ()
 
     @classmethod
     def of(cls, report: Report, q: Questionnaire, tz: ZoneInfo, language: str | None) -> ReportDocument:

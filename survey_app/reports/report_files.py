@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
+from survey_app.reports.case_figures import with_cases
 from survey_app.reports.report_document import ReportDocument
 from survey_app.services.figures import FiguresQuery, report
 
@@ -26,7 +27,7 @@ class ReportFile:
 
 def report_document(session: Session, query: FiguresQuery, *, lang: str) -> ReportDocument:
     """Everything a report file shows: the engine's figures and every comment; raises UnknownUnit."""
-    return ReportDocument.of(report(session, query), query.questionnaire, query.tz, lang)
+    return with_cases(session, ReportDocument.of(report(session, query), query.questionnaire, query.tz, lang), query)
 
 
 def report_file(session: Session, query: FiguresQuery, *, kind: str, lang: str,

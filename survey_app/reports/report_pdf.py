@@ -22,6 +22,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from survey_app.reports.case_figures import cases_section
 from survey_app.reports.charts import element_bars_svg
 from survey_app.reports.formatting import REPORT_LANGUAGES, Figures
 from survey_app.reports.pdf import html_to_pdf
@@ -83,6 +84,7 @@ SECTIONS: tuple[tuple[str, Section], ...] = (
     ("pdf/report/priorities.html", _plain),
     ("pdf/report/ranking.html", _ranking),
     ("pdf/report/units.html", _plain),
+    ("pdf/report/cases.html", cases_section),
     ("pdf/report/signatures.html", _plain),
     ("pdf/report/comments.html", _plain),
     ("pdf/report/methodology.html", _plain),

@@ -19,6 +19,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from survey_app.domain.csv_files import neutralise
+from survey_app.reports.case_figures import cases_sheet
 from survey_app.reports.report_document import ReportDocument
 
 INDEX = "0.0"
@@ -42,6 +43,7 @@ def _build(document: ReportDocument, responses_rows: Iterable, lang: str) -> byt
     _units(writer, document)
     _criteria(writer, document)
     _expectations(writer, document)
+    cases_sheet(writer, document)
     _responses(writer, responses_rows)
     out = io.BytesIO()
     book.save(out)

@@ -35,6 +35,31 @@
     return;
   }
 
+  // ------------------------------------------------------------------ a reply request (/k/<id>/reply)
+  // Typed text and a contact are forgotten, and the kiosk goes back to its first screen, after
+  // data-idle-seconds without a touch, exactly as the survey's answers are.
+  var reply = document.querySelector("form.kiosk-reply[data-idle-seconds]");
+  if (reply) {
+    var replyTimer = null;
+    var replyIdle = Number(reply.getAttribute("data-idle-seconds")) || 90;
+    var forgetReply = function () {
+      reply.querySelectorAll("textarea, input[type=text], input[type=tel], input[type=email]").forEach(function (input) {
+        input.value = "";
+      });
+      reply.querySelectorAll("input[type=checkbox]").forEach(function (input) { input.checked = false; });
+      goTo(reply.getAttribute("data-start-url"));
+    };
+    var restartReply = function () {
+      window.clearTimeout(replyTimer);
+      replyTimer = window.setTimeout(forgetReply, replyIdle * 1000);
+    };
+    ["pointerdown", "keydown", "input", "change", "scroll", "touchstart"].forEach(function (name) {
+      window.addEventListener(name, restartReply, {passive: true, capture: true});
+    });
+    restartReply();
+    return;
+  }
+
   // ------------------------------------------------------------------ the survey form
   var form = document.getElementById("kiosk-form");
   if (!form) {

@@ -24,7 +24,7 @@ DOCUMENT_KEYS = {"questionnaire", "from", "to", "overall", "units"}
 SCORE_KEYS = {"n", "index", "ci", "elements", "criteria", "expectations", "change"}
 CONTRACT_UNIT_KEYS = SCORE_KEYS | {"unit", "name", "rank", "previous_rank", "rank_change"}
 # Additions to the first version of the contract, documented in the README ("Scores JSON").
-DOCUMENTED_ADDITIONS = {"parent", "invitations", "response_rate", "flagged"}
+DOCUMENTED_ADDITIONS = {"parent", "invitations", "response_rate", "flagged", "cases"}
 UNIT_KEYS = CONTRACT_UNIT_KEYS | DOCUMENTED_ADDITIONS
 ELEMENT_KEYS = {"index", "ci", "alpha", "change"}
 CRITERION_KEYS = {"n", "satisfied", "index", "ci"}

@@ -27,10 +27,15 @@ def comments(session: Session, query: FiguresQuery, unit_code: str | None = None
     """Page ``page`` (of ``per_page``; None: all of them) of the comments on the unit and every
     unit below it (every unit for None), masked. ``per_page=0`` counts them only. ``total``: how
     many there are, when already known, which spares counting them again. Raises UnknownUnit."""
+    # Imported here: services.integrity imports services.responses, which keeps the engine's cells.
+    from survey_app.services.integrity import counted
+
     unit_ids = subtree_ids(session, unit_code)
     start, end = query.period.utc_bounds(query.tz)
     where = [Response.questionnaire_id == query.questionnaire.id, Response.submitted_at >= start,
-             Response.submitted_at < end, Response.comment.is_not(None), Response.comment != ""]
+             Response.submitted_at < end, Response.comment.is_not(None), Response.comment != "",
+             # A flood's comments are left out with its answers (1,500 "Tuyệt vời" filled a PDF).
+             counted()]
     if unit_ids is not None:
         where.append(Response.unit_id.in_(sorted(unit_ids)))
     if total is None:

@@ -6,6 +6,6 @@ Each way in is its own blueprint, with its own caching and referrer rules; ``ans
 """
 
 # kiosk_sync adds the kiosk's offline endpoints to the kiosk blueprint.
-from survey_app.web.public import home, invitation, kiosk, kiosk_sync, open_link  # noqa: F401
+from survey_app.web.public import home, invitation, kiosk, kiosk_sync, open_link, replies  # noqa: F401
 
-BLUEPRINTS = (home.bp, open_link.bp, invitation.bp, kiosk.bp)
+BLUEPRINTS = (home.bp, open_link.bp, invitation.bp, kiosk.bp, replies.bp)

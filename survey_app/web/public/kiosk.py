@@ -144,4 +144,5 @@ def thanks(public_id: str):
                   unit=kiosk.unit.name),
         start_url=_start_url(public_id), return_seconds=_thanks_seconds(),
         offline=offline_context(public_id, q),
+        reply_url=url_for("replies.kiosk_reply", public_id=public_id, key=request.args.get("key"), q=request.args.get("q")),
     )
