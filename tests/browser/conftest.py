@@ -7,14 +7,16 @@ A test gets a fresh context (cookies, storage) and page; the browser is shared b
 from __future__ import annotations
 
 import threading
+from datetime import datetime, timezone
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
-
+from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from survey_app.extensions import db
 from survey_app.models import Unit
+from survey_app.services.kiosks import register_kiosk
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -83,6 +85,18 @@ def new_context(browser):
 @pytest.fixture
 def page(new_context) -> Page:
     return new_context().new_page()
+
+
+@pytest.fixture
+def quick_kiosk(app, unit) -> dict:
+    """A kiosk of ``unit`` on the quick questionnaire, its thank-you screen kept a minute: its
+    id, public id and address."""
+    app.config.update(KIOSK_THANKS_SECONDS=60)
+    with app.app_context():
+        made, key = register_kiosk(db.session, unit=db.session.scalar(select(Unit).where(Unit.code == unit)),
+                                   name="Quầy 1", now=datetime.now(timezone.utc))
+        db.session.commit()
+        return {"id": made.id, "public_id": made.public_id, "path": f"/k/{made.public_id}?key={key}&q=quick"}
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ import json
 import shutil
 import threading
 from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -269,3 +268,24 @@ def test_the_time_taken_is_the_kiosks_own_start_and_given_times(app, client, sta
         flagged = dict(db.session.execute(select(Response.submission_key, ResponseFlag.reasons).join(
             ResponseFlag, ResponseFlag.response_id == Response.id)).all())
     assert flagged == {key_of(0): "fast_identical", key_of(2): "fast_identical"}
+
+
+def test_scores_count_a_synced_queue_once(app, client, station, runner):
+    """As a newcomer checks it: two answers given offline, sent (and sent again): `scores`
+    counts two, in the period of the day they were given."""
+    given = now() - timedelta(days=3)
+    answers = [queued(key_of(0), given, full_submission(sipas(), 5)),
+               queued(key_of(1), given + timedelta(minutes=20), full_submission(sipas(), 2))]
+    for _ in range(2):
+        send(client, station, answers)
+    day = given.astimezone(TZ).date().isoformat()
+
+    def scores(on: str) -> dict:
+        result = runner.invoke(args=["scores", "--from", on, "--to", on, "--format", "json"])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output)
+
+    document = scores(day)
+    assert document["overall"]["n"] == 2
+    assert document["overall"]["criteria"]["TC1"]["satisfied"] == 1
+    assert scores(now().astimezone(TZ).date().isoformat())["overall"]["n"] == 0
