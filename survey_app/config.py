@@ -101,6 +101,16 @@ class Defaults:
     KIOSK_IDLE_SECONDS = 90
     # The thank-you screen of a kiosk returns to the start after this many seconds.
     KIOSK_THANKS_SECONDS = 10
+    # Offline kiosks (services/kiosk_queue.py, static/kiosk_queue.js): at most KIOSK_QUEUE_MAX
+    # answers wait on a kiosk (then it says it is offline and stops offering the survey); an
+    # answer given more than KIOSK_QUEUE_MAX_AGE_DAYS before it reaches the server is refused,
+    # with its reason shown to staff on the kiosk; a kiosk with answers waiting tries to send
+    # them every KIOSK_SYNC_SECONDS, besides when the network returns and on every start screen.
+    KIOSK_QUEUE_MAX = 500
+    KIOSK_QUEUE_MAX_AGE_DAYS = 14
+    KIOSK_SYNC_SECONDS = 60
+    # Sync requests per kiosk (each up to 8 answers; only those with the kiosk's key count).
+    KIOSK_SYNC_RATE_LIMIT = "60 per minute"
     # Submissions per kiosk (posts with the kiosk's key); a person needs a minute or more for one survey.
     KIOSK_RATE_LIMIT = "20 per minute"
     # Sign-in attempts per client address; an office where many staff share one address may raise it.

@@ -48,10 +48,16 @@ def error_page(code: int, message: str | None = None):
         start_url = url_for("kiosk.survey", public_id=kiosk_id,
                             key=key if key and is_plain_text(key) else None,
                             q=q if q and is_plain_text(q) else None)
+        q = current_app.extensions["survey_catalog"].default
+        # A revoked kiosk still shows staff what waits on it, and why its answers were refused.
+        # (Imported here: the public views import this module.)
+        from survey_app.web.public.kiosk import offline_context
+
         return make_response(render_template(
-            "kiosk/message.html", q=current_app.extensions["survey_catalog"].default,
+            "kiosk/message.html", q=q,
             unit_name=None, title=_("Sorry"), language=str(get_locale() or "vi"), message=message,
-            start_url=start_url, return_seconds=KIOSK_ERROR_SECONDS), code)
+            start_url=start_url, return_seconds=KIOSK_ERROR_SECONDS,
+            offline=offline_context(kiosk_id, q)), code)
     return render_template("error.html", code=code, message=message,
                            language=str(get_locale() or "vi")), code
 
