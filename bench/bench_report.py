@@ -31,9 +31,9 @@ from survey_app.domain.submission import CHANNELS, EXPECTATIONS
 from survey_app.extensions import db
 from survey_app.models import Answer, Choice, Response, Unit
 from survey_app.reports.pdf import html_to_pdf
+from survey_app.reports.report_files import report_document
 from survey_app.reports.report_pdf import report_html
 from survey_app.reports.workbook import report_workbook
-from survey_app.reports.report_files import report_document
 from survey_app.services.figures.cells import rebuild
 from survey_app.services.response_rows import response_rows
 from survey_app.services.scores import ScoreQuery

@@ -13,10 +13,8 @@ Revises: d19a7c3e5b20
 Create Date: 2026-12-07 20:20:00.000000
 
 """
-from alembic import op
 import sqlalchemy as sa
-
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'c81f4a7e2d36'

@@ -4,9 +4,8 @@ Revision ID: d19a7c3e5b20
 Revises: d4e7b2c9a0f1
 Create Date: 2026-12-07 21:10:00.000000
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'd19a7c3e5b20'

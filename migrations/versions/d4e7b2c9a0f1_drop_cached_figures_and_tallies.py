@@ -5,9 +5,8 @@ Revises: c8f2a4e6b1d3
 Create Date: 2026-12-07 21:30:00.000000
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'd4e7b2c9a0f1'

@@ -11,13 +11,13 @@ from flask import Flask
 
 def register_commands(app: Flask) -> None:
     from survey_app.cli.alerts import alerts_command
-    from survey_app.cli.notifications import notifications_cli
     from survey_app.cli.apikeys import apikeys_cli
     from survey_app.cli.audit import audit_cli
     from survey_app.cli.backup import backup_command, restore_command
     from survey_app.cli.demo import demo_accounts_command, demo_command
     from survey_app.cli.figures import figures_cli
     from survey_app.cli.jobs import jobs_cli
+    from survey_app.cli.notifications import notifications_cli
     from survey_app.cli.outbox import outbox_cli
     from survey_app.cli.report import report_command
     from survey_app.cli.responses import responses_cli

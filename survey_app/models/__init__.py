@@ -16,5 +16,5 @@ from survey_app.models.unit import Unit
 from survey_app.models.volume import Volume
 
 __all__ = ["Answer", "ApiKey", "AuditEvent", "BackgroundJob", "Choice", "FigureCell", "FigureLayout", "FigureStale",
-           "FlagReview", "Invitation", "Kiosk", "OutboxDailySlot", "OutboxMessage", "Response", "ResponseFlag", "Subscription", "Unit",
-           "User", "Volume"]
+           "FlagReview", "Invitation", "Kiosk", "OutboxDailySlot", "OutboxMessage", "Response", "ResponseFlag",
+           "Subscription", "Unit", "User", "Volume"]

@@ -14,9 +14,9 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from survey_app.domain.early_warning import ChartRule
-from survey_app.services.alerts import report_early_warning
 from survey_app.reports.case_figures import with_cases
 from survey_app.reports.report_document import ReportDocument
+from survey_app.services.alerts import report_early_warning
 from survey_app.services.figures import FiguresQuery, report
 
 FORMATS = ("pdf", "xlsx")

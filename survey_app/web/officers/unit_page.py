@@ -8,11 +8,11 @@ from flask import abort, current_app, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from survey_app.domain.breakdown import CHANNEL
 from survey_app.domain.permissions import Action
 from survey_app.extensions import db
-from survey_app.services.accounts import in_scope
-from survey_app.domain.breakdown import CHANNEL
 from survey_app.services import figures
+from survey_app.services.accounts import in_scope
 from survey_app.web.auth import permission_required
 from survey_app.web.officers import bp, presenting, unit_figures, wording
 from survey_app.web.officers.alerts import unit_early_warning
