@@ -37,6 +37,14 @@ class Defaults:
     # A breakdown cell (one channel, one profile answer) with fewer such respondents shows no
     # index: it would be noise, and a small group may point at a person.
     MIN_BREAKDOWN_RESPONSES = 10
+    # The early warning (docs/indices.md, "Early warning"): a week with fewer respondents does
+    # not move a unit's chart; lambda and L were chosen by simulation (bench/bench_alerts.py).
+    ALERT_MIN_WEEKLY_RESPONSES = 5
+    ALERT_EWMA_LAMBDA = 0.2
+    ALERT_EWMA_WIDTH = 2.4
+    ALERT_WINDOW_WEEKS = 26
+    ALERT_BASELINE_WEEKS = 26
+    ALERT_MIN_BASELINE_WEEKS = 4
     # The channels a unit's rank is computed on (its shown index and n stay every channel's);
     # None: every channel. A province may rank on invitations, kiosks and paper only, which
     # a script posting to an open link cannot fill: ["invitation", "kiosk", "paper"].

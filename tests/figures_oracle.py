@@ -95,3 +95,63 @@ def close(a, b, tolerance: float = 1e-9) -> bool:
     if isinstance(a, (tuple, list)):
         return len(a) == len(b) and all(close(x, y, tolerance) for x, y in zip(a, b))
     return math.isclose(a, b, rel_tol=0, abs_tol=tolerance)
+
+
+def respondents_by_unit(session: Session, q: Questionnaire, period: Period, tz, *,
+                        profile: bool = False) -> dict[int, list[Respondent]]:
+    """Every counted response of the period, grouped by unit id (traits: the channel, and the
+    profile answers when ``profile``)."""
+    grouped = respondents(session, q, *period.utc_bounds(tz))
+    if not profile:
+        for members in grouped.values():
+            for r in members:
+                for key in [k for k in r.traits if k != "channel"]:
+                    del r.traits[key]
+    return dict(grouped)
+
+
+def scores_as_dict(scores: Scores, before: Scores | None = None) -> dict:
+    """The figures of one unit (or overall) as the scores JSON writes them."""
+    from survey_app.domain.change import change_as_dict
+
+    def interval(ci):
+        return list(ci) if ci is not None else None
+
+    def change(now, then):
+        return change_as_dict(now.index, now.ci, then.index, then.ci) if before is not None else None
+
+    return {
+        "n": scores.n, "index": scores.index, "ci": interval(scores.ci), "change": change(scores, before),
+        "elements": {code: {"index": e.index, "ci": interval(e.ci), "alpha": e.alpha,
+                            "change": change(e, before.elements[code] if before else None)}
+                     for code, e in scores.elements.items()},
+        "criteria": {code: {"n": c.n, "satisfied": c.satisfied, "index": c.index, "ci": interval(c.ci)}
+                     for code, c in scores.criteria.items()},
+        "expectations": dict(scores.expectations),
+    }
+
+
+def breakdowns(q: Questionnaire, respondents_list: list[Respondent], questions: tuple[str, ...],
+               min_responses: int) -> dict:
+    """``{question: {answer: cell}}`` (domain.breakdown) for each of ``questions``."""
+    from survey_app.domain.breakdown import breakdown
+    from survey_app.services.scores import breakdown_answers
+    plan = q.scoring_plan()
+    return {question: breakdown(plan, respondents_list, question, breakdown_answers(q, question) or (), min_responses)
+            for question in questions}
+
+
+def same(found, expected, path: str = "") -> None:
+    """Equal JSON documents: the same keys in the same order and the same values, floats within 1e-9."""
+    if isinstance(expected, dict):
+        assert isinstance(found, dict) and list(found) == list(expected), (path, list(found), list(expected))
+        for key in expected:
+            same(found[key], expected[key], f"{path}.{key}")
+    elif isinstance(expected, (list, tuple)):
+        assert isinstance(found, (list, tuple)) and len(found) == len(expected), path
+        for i, (a, b) in enumerate(zip(found, expected)):
+            same(a, b, f"{path}[{i}]")
+    elif isinstance(expected, float) and isinstance(found, float):
+        assert close(found, expected), (path, found, expected)
+    else:
+        assert found == expected, (path, found, expected)

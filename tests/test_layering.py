@@ -27,7 +27,7 @@ def imported(path: Path) -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("folder", ["cli", "jobs", "reports", "services", "domain"])
+@pytest.mark.parametrize("folder", ["cli", "jobs", "reports", "services", "domain", "messaging"])
 def test_no_module_below_the_web_imports_it(folder):
     found = modules(folder)
     assert found

@@ -10,6 +10,7 @@ from flask import Flask
 
 
 def register_commands(app: Flask) -> None:
+    from survey_app.cli.alerts import alerts_command
     from survey_app.cli.apikeys import apikeys_cli
     from survey_app.cli.audit import audit_cli
     from survey_app.cli.backup import backup_command, restore_command
@@ -28,4 +29,5 @@ def register_commands(app: Flask) -> None:
                     report_command, volumes_cli, backup_command, restore_command, audit_cli, figures_cli):
         app.cli.add_command(command)
     app.cli.add_command(jobs_cli)
+    app.cli.add_command(alerts_command)
     app.cli.add_command(outbox_cli)

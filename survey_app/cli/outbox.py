@@ -34,3 +34,14 @@ def purge() -> None:
     deleted = outbox.purge(db.session, now, timedelta(days=current_app.config["OUTBOX_KEEP_DAYS"]))
     db.session.commit()
     click.echo(f"{deleted} finished messages deleted")
+
+
+@outbox_cli.command("status")
+def status() -> None:
+    """How many messages are in each state, and the last ones given up with why (never to whom)."""
+    counts = outbox.state_counts(db.session)
+    for (channel, state), n in sorted(counts.items()):
+        click.echo(f"{channel}\t{state}\t{n}")
+    for failure in outbox.recent_failures(db.session):
+        click.echo(f"failed\t{failure.id}\t{failure.kind}\t{failure.created_at:%Y-%m-%dT%H:%M:%SZ}\t"
+                   f"{failure.attempts} tries\t{failure.last_error}")

@@ -107,6 +107,9 @@ class Scores:
     elements: dict[str, ElementScore]  # every element of the plan, in plan order
     criteria: dict[str, CriterionScore]  # every criterion of the plan, in plan order
     expectations: dict[str, float | None]  # every option: share in percent; None if nobody answered
+    # Standard error of the SIPAS index (percentage points) behind ``ci``, unclipped: what the
+    # early warning standardises a week's index by (domain/early_warning.py).
+    se: float | None = None
 
 
 def score(plan: ScoringPlan, respondents: Sequence[Respondent], confidence: float = 0.95) -> Scores:
@@ -167,15 +170,16 @@ def score_blocks(plan: ScoringPlan, blocks: RatingBlocks, first: int = 0, last: 
         z = np.mean(element_z, axis=0)
         # Only scored criteria have valid answers, so "any valid answer" is "contributes to some element".
         sipas_ci = _linearised_ci(sipas, z, raters, q)
+        sipas_se = _linearised_se(z, raters)
     else:
-        sipas, sipas_ci = None, None
+        sipas, sipas_ci, sipas_se = None, None, None
 
     answered = int(blocks.answered[first:last].sum())
     chosen = blocks.chosen[first:last].sum(axis=0)
     expectations = {code: (100.0 * int(chosen[j]) / answered if answered else None)
                     for j, code in enumerate(plan.expectation_options)}
     return Scores(n=raters, index=sipas, ci=sipas_ci, elements=elements, criteria=criteria,
-                  expectations=expectations)
+                  expectations=expectations, se=sipas_se)
 
 
 @functools.cache
@@ -218,12 +222,25 @@ def _linearised_ci(index: float, z: np.ndarray, contributing: int, q: float) -> 
     Being a Wald-type interval it collapses to a point when every answer is the same
     (e.g. all satisfied); the criterion's Wilson interval is the honest one there.
     """
+    variance = _linearised_variance(z, contributing)
+    if variance is None:
+        return None
+    half = q * 100.0 * math.sqrt(variance)
+    return (max(0.0, index - half), min(100.0, index + half))
+
+
+def _linearised_variance(z: np.ndarray, contributing: int) -> float | None:
+    """The variance (of a proportion, 0-1) behind ``_linearised_ci``."""
     if contributing < 2:
         return None
     # sum(z) == 0 exactly in theory (each column of u sums to 0), so no centring is needed.
-    variance = contributing / (contributing - 1) * float(np.dot(z, z))
-    half = q * 100.0 * math.sqrt(variance)
-    return (max(0.0, index - half), min(100.0, index + half))
+    return contributing / (contributing - 1) * float(np.dot(z, z))
+
+
+def _linearised_se(z: np.ndarray, contributing: int) -> float | None:
+    """The standard error, in percentage points, of ``_linearised_ci``."""
+    variance = _linearised_variance(z, contributing)
+    return None if variance is None else 100.0 * math.sqrt(variance)
 
 
 def competition_ranks(values: Sequence[float | None]) -> list[int | None]:

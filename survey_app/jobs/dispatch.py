@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from flask import Flask
@@ -82,6 +82,24 @@ def run_soon(app: Flask, work: Callable[[], None], description: str) -> bool:
 
 
 _TASK_POOL_KEY = "survey_tasks_pool"
+_TIMERS_KEY = "survey_task_timers"
+
+
+def run_later(app: Flask, at: datetime, work: Callable[[], None], description: str) -> None:
+    """``run_soon`` at ``at``, from a timer of this process (thread mode: with RQ the next cron
+    pass does it). One timer per description, the earliest asked for; a restart forgets it."""
+    with _pool_lock:
+        timers = app.extensions.setdefault(_TIMERS_KEY, {})
+        current = timers.get(description)
+        if current is not None and current.is_alive() and current.due <= at:
+            return
+        if current is not None:
+            current.cancel()
+        delay = max(1.0, (at - datetime.now(timezone.utc)).total_seconds())
+        timer = threading.Timer(delay, run_soon, args=(app, work, description))
+        timer.daemon, timer.due = True, at
+        timers[description] = timer
+        timer.start()
 
 
 def _pool(app: Flask, key: str = _POOL_KEY, threads: int | None = None) -> ThreadPoolExecutor:
@@ -96,6 +114,10 @@ def _pool(app: Flask, key: str = _POOL_KEY, threads: int | None = None) -> Threa
 
 def wait_for_job_threads(app: Flask) -> None:
     """Let this app's threads finish their jobs, and start no more (tests, before emptying tables)."""
+    with _pool_lock:
+        timers = app.extensions.pop(_TIMERS_KEY, {})
+    for timer in timers.values():
+        timer.cancel()
     for key in (_POOL_KEY, _TASK_POOL_KEY):
         with _pool_lock:
             pool = app.extensions.pop(key, None)

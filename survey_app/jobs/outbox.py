@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from survey_app.domain.delivery import Channel, DeliveryError, DeliveryState, TemporaryFailure
 from survey_app.extensions import db
-from survey_app.jobs.dispatch import run_soon
+from survey_app.jobs.dispatch import run_later, run_soon, uses_redis
 from survey_app.messaging import contact_cipher, retry_policy
 from survey_app.messaging.email import MailConnection
 from survey_app.messaging.sms import send_sms, sms_gateway
@@ -48,6 +48,11 @@ def send_due() -> None:
         with _pending_lock:
             app.extensions.pop(_PENDING_KEY, None)  # a commit from now on asks for a new pass
         send_pass(app)
+        next_due = outbox.next_due(db.session)
+        db.session.rollback()
+        if next_due is not None and not uses_redis(app):
+            # A retry or tomorrow's SMS: without RQ (make run, no cron) this process wakes for it.
+            run_later(app, next_due, send_due, "outbox pass")
 
 
 def send_pass(app: Flask, *, now: datetime | None = None, limit: int = 1000) -> PassCounts:
@@ -90,7 +95,11 @@ def send_pass(app: Flask, *, now: datetime | None = None, limit: int = 1000) -> 
 
 
 def wake(app: Flask) -> None:
-    """Ask for a pass, unless one is already waiting to start."""
+    """Ask for a pass: on RQ, always (the worker is another process); on this process's thread,
+    unless one is already waiting to start there."""
+    if uses_redis(app):
+        run_soon(app, send_due, "outbox pass")
+        return
     with _pending_lock:
         if app.extensions.get(_PENDING_KEY):
             return

@@ -26,7 +26,7 @@ def init_messaging(app: Flask) -> None:
         # Flask-Mailman's own `file` appends every message to a .log file; ours writes one .eml
         # file per message (any mail program opens it) and logs where.
         state.backend = EmlFileBackend
-    outbox_log = logging.getLogger("survey_app.outbox")
+    outbox_log = logging.getLogger(f"{app.logger.name}.outbox")  # app.logger: Flask's handler, made once
     if outbox_log.level == logging.NOTSET:
         outbox_log.setLevel(logging.INFO)  # where a message went is worth a line in the log
     app.extensions[_CIPHER_KEY] = ContactCipher(_keys(app.config["CONTACT_KEYS"]))

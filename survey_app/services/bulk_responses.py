@@ -31,6 +31,7 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from survey_app.domain.interchange import FlatRecord
+from survey_app.services.figures.cells import SumsCollector
 from survey_app.services.sqlite_tallies import restore_tally_trigger, set_tally_trigger_aside
 
 RESPONSE_COLUMNS = ("id", "unit_id", "questionnaire_id", "questionnaire_version", "questionnaire_hash",
@@ -61,7 +62,12 @@ class BulkResponses:
 
     def __init__(self, session: Session, unit_ids: dict[str, int], *, chunk: int = 5000):
         session.flush()
+        self._session = session
         self._connection = session.connection()
+        # The sums of services/figures, collected by the caller's thread a chunk at a time
+        # (on SQLite it waits for the writer most of the time anyway), written at the end.
+        self._sums = SumsCollector(unit_ids)
+        self._sums_pending: list[FlatRecord] = []
         self._postgresql = self._connection.dialect.name == "postgresql"
         self._unit_ids = unit_ids
         self._chunk = chunk
@@ -104,6 +110,7 @@ class BulkResponses:
         self._stop()
 
     def add(self, record: FlatRecord) -> None:
+        self._sums_pending.append(record)
         if self._postgresql:
             self._pending.append(record)
         elif self._next_id is None:
@@ -122,6 +129,9 @@ class BulkResponses:
         self._stop()
         if self._failure is not None:
             raise self._failure
+        self._sums.collect(self._sums_pending)
+        self._sums_pending = []
+        self._sums.write(self._session)
         if self._postgresql and self.count >= max(10_000, self._known_responses / 10):
             # The planner's statistics, with the import, committed with it. Until autovacuum
             # gets to them (10% new rows, as here, but maybe minutes later on a busy server) the
@@ -143,6 +153,8 @@ class BulkResponses:
             self._responses, self._answers, self._choices = [], [], []
         self._chunks.put((self._pending_count, *chunk))
         self._pending_count = 0
+        self._sums.collect(self._sums_pending)  # while the writer writes the chunk
+        self._sums_pending = []
 
     def _stop(self) -> None:
         if self._writer.is_alive():

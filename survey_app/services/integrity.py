@@ -45,6 +45,8 @@ from survey_app.domain.integrity import (
 )
 from survey_app.domain.submission import EXPECTATIONS, Submission
 from survey_app.models import FlagReview, Response, ResponseFlag, User
+from survey_app.services.counted import counted as counted
+from survey_app.services.figures import cells
 from survey_app.services.responses import submission_of
 
 RESTORE, FLAG = "restore", "flag"
@@ -133,6 +135,9 @@ def _write_flags(session: Session, verdict: dict[int, set[Reason]], now: datetim
         insert(ResponseFlag).on_conflict_do_nothing(index_elements=["response_id"]).returning(ResponseFlag.response_id),
         [{"response_id": response_id, "reasons": reasons_text(verdict[response_id]), "flagged_at": now,
           "restored": False} for response_id in missing])) if missing else set()
+    # Left out from now on: taken out of the sums in the same transaction (a flag written by
+    # a concurrent screening, yielded to below, is taken out by that one).
+    cells.responses_changed(session, written, -1)
     if yielded := [response_id for response_id in missing if response_id not in written]:
         flags |= {f.response_id: f for f in session.scalars(select(ResponseFlag).where(
             ResponseFlag.response_id.in_(yielded)).execution_options(populate_existing=True))}
@@ -172,11 +177,6 @@ def _place_queries(on_kiosk: bool) -> tuple[Select, Select, Select]:
         Response.answers_digest == bindparam("digest"),
         Response.submitted_at >= bindparam("repeat_from"), Response.submitted_at <= bindparam("at"))
     return burst_count, burst_members, same_answers
-
-
-def counted() -> ColumnElement[bool]:
-    """A condition on ``Response``: it counts (not flagged, or restored by an officer)."""
-    return not_(exists().where(ResponseFlag.response_id == Response.id, ResponseFlag.restored.is_(False)))
 
 
 def flagged_per_unit(session: Session, questionnaire_id: str, start: datetime, end: datetime) -> dict[int, int]:
@@ -267,5 +267,6 @@ def review(session: Session, flag: ResponseFlag, *, decision: str, reason: str, 
     flag.restored = decision == RESTORE
     session.add(record)
     session.flush()
+    cells.responses_changed(session, [flag.response_id], 1 if flag.restored else -1)
     return record
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -83,6 +83,9 @@ def queue_email(session: Session, *, cipher: ContactCipher, to: str, subject: st
     """An e-mail to one address (ValueError if it is not one). ``once_per_day``: the address
     receives at most one such message a day (``when_limited`` says what happens to another)."""
     address = email_address(to)
+    header_values = [subject, sender or "", *(headers or {}).keys(), *(headers or {}).values()]
+    if any("\r" in value or "\n" in value for value in header_values):
+        raise ValueError("a subject, sender or header holds a line break")  # it would forge headers
     payload = {"to": address, "subject": subject, "text": text, "html": html, "sender": sender,
                "headers": sorted((headers or {}).items()),
                "attachments": [[a.filename, base64.b64encode(a.content).decode("ascii"), a.mimetype]
@@ -125,6 +128,12 @@ def due_ids(session: Session, now: datetime, limit: int = 100) -> list[int]:
     return list(session.scalars(select(OutboxMessage.id).where(
         OutboxMessage.state == DeliveryState.QUEUED, OutboxMessage.next_attempt_at <= now)
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit)))
+
+
+def next_due(session: Session) -> datetime | None:
+    """When the earliest queued message is due (a retry, tomorrow's SMS), if any."""
+    return session.scalar(select(func.min(OutboxMessage.next_attempt_at)).where(
+        OutboxMessage.state == DeliveryState.QUEUED))
 
 
 def claim(session: Session, message_id: int, *, cipher: ContactCipher, now: datetime, tz: ZoneInfo) -> Envelope | None:
@@ -212,6 +221,19 @@ def cancel_queued(session: Session, about: str, now: datetime) -> int:
 def deliveries(session: Session, about: str) -> list[Delivery]:
     """The messages about something, oldest first, as its page shows them."""
     rows = session.scalars(select(OutboxMessage).where(OutboxMessage.about == about).order_by(OutboxMessage.id))
+    return [delivery_of(row) for row in rows]
+
+
+def state_counts(session: Session) -> dict[tuple[Channel, DeliveryState], int]:
+    rows = session.execute(select(OutboxMessage.channel, OutboxMessage.state, func.count())
+                           .group_by(OutboxMessage.channel, OutboxMessage.state))
+    return {(Channel(channel), DeliveryState(state)): n for channel, state, n in rows}
+
+
+def recent_failures(session: Session, limit: int = 10) -> list[Delivery]:
+    """The last messages given up, newest first (for the operator: `flask outbox status`)."""
+    rows = session.scalars(select(OutboxMessage).where(OutboxMessage.state == DeliveryState.FAILED)
+                           .order_by(OutboxMessage.finished_at.desc(), OutboxMessage.id.desc()).limit(limit))
     return [delivery_of(row) for row in rows]
 
 

@@ -40,7 +40,7 @@ from survey_app.domain.scoring import Scores, ScoringPlan, score_blocks
 from survey_app.domain.submission import CHANNELS, EXPECTATIONS
 from survey_app.models import Answer, Choice, Response, Unit
 from survey_app.services.data_fingerprint import responses_state
-from survey_app.services.integrity import counted
+from survey_app.services.counted import counted
 
 PACK_BITS = 62      # of a signed 64-bit integer, leaving the sign bit (and one spare) alone
 FIRST_BITS = 4      # per rating: scales up to 15 levels; a larger value stored makes us read again, wider
@@ -138,9 +138,13 @@ def period_matrix(session: Session, questionnaire: Questionnaire, period: Period
     return matrix
 
 
-def _period_matrix(session: Session, questionnaire: Questionnaire, start, end, units: list[Unit]) -> PeriodMatrix:
+def _period_matrix(session: Session, questionnaire: Questionnaire, start, end, units: list[Unit],
+                   only_listed: bool = False) -> PeriodMatrix:
+    """``only_listed``: the responses of ``units`` only (else they must be every unit)."""
     where = (Response.questionnaire_id == questionnaire.id, Response.submitted_at >= start,
              Response.submitted_at < end, counted())
+    if only_listed:
+        where = (*where, Response.unit_id.in_(sorted(u.id for u in units)))
     plan = questionnaire.scoring_plan()
     bits = FIRST_BITS
     while True:

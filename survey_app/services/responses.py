@@ -21,6 +21,7 @@ from survey_app.domain.submission import (
     submission_problems,
 )
 from survey_app.models import Answer, Choice, Response
+from survey_app.services.figures import cells
 
 
 class UnitLike(Protocol):
@@ -114,6 +115,7 @@ def _record(session: Session, *, unit: UnitLike, questionnaire: Questionnaire, s
     make_transient_to_detached(response)
     session.add(response)
     add_answers(session, response.id, submission)
+    cells.add_submission(session, questionnaire, unit.id, channel, submitted_at, submission)
     return response
 
 

@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
 import threading
+import time
+import uuid
 from datetime import datetime, timedelta, timezone
 from email import message_from_bytes, policy
+from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 
 from survey_app.domain.delivery import DeliveryState
 from survey_app.extensions import db
-from survey_app.jobs.dispatch import wait_for_job_threads
+from survey_app.jobs.dispatch import rq_queue, wait_for_job_threads
 from survey_app.jobs.outbox import send_pass
 from survey_app.messaging import contact_cipher
 from survey_app.models import OutboxMessage
 from survey_app.services import outbox
 from survey_app.services.outbox import Attachment
-from tests.outbox_receivers import SmsReceiver
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -144,6 +150,27 @@ def test_a_commit_that_queued_a_message_starts_a_pass(app, tmp_path):
         assert _states() == [DeliveryState.SENT]
 
 
+def test_without_cron_the_process_wakes_itself_for_a_retry(app, smtp_server):
+    app.config["OUTBOX_RETRY_SECONDS"] = 1
+    smtp_server.busy.add("lan@example.vn")
+    with app.app_context():
+        message = _queue_email()
+        db.session.commit()
+        message_id = message.id
+        deadline = time.monotonic() + 30
+        while (db.session.get(OutboxMessage, message_id).last_error or "") != "smtp 451 recipient refused":
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+            db.session.expire_all()
+        smtp_server.busy.clear()  # the first try was refused for now; nobody asks for another pass
+        while db.session.get(OutboxMessage, message_id).state != "sent":
+            assert time.monotonic() < deadline, "the retry never came"
+            time.sleep(0.1)
+            db.session.expire_all()
+        assert db.session.get(OutboxMessage, message_id).attempts == 2
+    assert len(smtp_server.received) == 1
+
+
 def test_a_rolled_back_message_starts_nothing(app, tmp_path):
     with app.app_context():
         _queue_email()
@@ -151,88 +178,6 @@ def test_a_rolled_back_message_starts_nothing(app, tmp_path):
         db.session.commit()
     wait_for_job_threads(app)
     assert not (tmp_path / "outbox").exists()
-
-
-@pytest.fixture
-def gateway(ctx):
-    receiver = SmsReceiver().start()
-    ctx.config.update(SMS_GATEWAY_URL=receiver.url, SMS_API_KEY="KEY", SMS_SECRET_KEY="SECRET",
-                      SMS_BRANDNAME="UBND-Q1")
-    yield receiver
-    receiver.stop()
-
-
-def _queue_sms(to="0912 345 678", about="case:2"):
-    return outbox.queue_sms(db.session, cipher=contact_cipher(), to=to, text="Hồ sơ PA-2026-000124 đã được tiếp nhận",
-                            kind="case_number", about=about)
-
-
-def test_an_sms_goes_to_the_gateway_in_its_shape(ctx, gateway):
-    message = _queue_sms()
-    db.session.commit()
-    assert send_pass(ctx).sent == 1
-    [request] = gateway.requests
-    assert request.path.endswith("SendMultipleMessage_V4_post_json/")
-    assert request.body == {"ApiKey": "KEY", "SecretKey": "SECRET", "Phone": "0912345678",
-                            "Content": "Ho so PA-2026-000124 da duoc tiep nhan", "Brandname": "UBND-Q1",
-                            "SmsType": "2", "IsUnicode": "0", "RequestId": f"outbox-{message.id}"}
-    assert _states("case:2") == [DeliveryState.SENT]
-
-
-def test_the_speedsms_shape(ctx, gateway):
-    ctx.config.update(SMS_PROVIDER="speedsms", SMS_UNICODE=True)
-    gateway.reply = (200, {"status": "success", "code": "00", "data": {"tranId": 1}})
-    _queue_sms()
-    db.session.commit()
-    assert send_pass(ctx).sent == 1
-    [request] = gateway.requests
-    assert request.body == {"to": ["84912345678"], "content": "Hồ sơ PA-2026-000124 đã được tiếp nhận",
-                            "sms_type": 2, "sender": "UBND-Q1"}
-    assert request.headers["Authorization"] == "Basic S0VZOng="
-
-
-def test_a_phone_gets_one_sms_a_day_however_many_are_queued(ctx, gateway):
-    for about in ("case:2", "case:3", "case:4"):
-        _queue_sms(about=about)
-    _queue_sms(to="0987654321", about="case:5")
-    db.session.commit()
-    assert send_pass(ctx).sent == 2
-    assert sorted(r.body["Phone"] for r in gateway.requests) == ["0912345678", "0987654321"]
-    assert send_pass(ctx).sent == 0  # the other two wait for tomorrow
-    waiting = db.session.scalars(select(OutboxMessage).where(OutboxMessage.state == "queued")).all()
-    assert len(waiting) == 2 and all(m.last_error == "had a message today; waits for tomorrow" for m in waiting)
-
-
-def test_a_gateway_error_is_tried_again_until_the_last_try(ctx, gateway):
-    ctx.config["OUTBOX_MAX_ATTEMPTS"] = 2
-    gateway.reply = (503, {})
-    message = _queue_sms()
-    db.session.commit()
-    assert send_pass(ctx).retrying == 1
-    gateway.reply = (200, {"CodeResult": "101", "ErrorMessage": "Authorize Failed"})
-    later = datetime.now(timezone.utc) + timedelta(minutes=2)
-    assert send_pass(ctx, now=later).failed == 1
-    db.session.refresh(message)
-    assert (message.state, message.attempts, message.last_error) == ("failed", 2, "esms code 101")
-    assert len(gateway.requests) == 2
-
-
-def test_a_request_the_gateway_calls_wrong_is_not_tried_again(ctx, gateway):
-    gateway.reply = (400, {"error": "bad request"})
-    message = _queue_sms()
-    db.session.commit()
-    assert send_pass(ctx).failed == 1
-    db.session.refresh(message)
-    assert (message.state, message.attempts, message.last_error) == ("failed", 1, "sms gateway http 400")
-
-
-def test_sms_is_off_by_default(ctx):
-    assert ctx.config["SMS_GATEWAY_URL"] is None
-    message = _queue_sms()
-    db.session.commit()
-    assert send_pass(ctx).failed == 1
-    db.session.refresh(message)
-    assert message.last_error == "sms is off (SMS_GATEWAY_URL is not set)"
 
 
 def test_flask_outbox_send(app, runner, smtp_server):
@@ -245,3 +190,54 @@ def test_flask_outbox_send(app, runner, smtp_server):
     assert result.exit_code == 0, result.output
     assert result.output.strip() == "2 sent, 0 to try again, 0 failed, 0 interrupted earlier and given up"
     assert len(smtp_server.received) == 2
+
+
+def test_with_redis_a_commit_queues_a_pass_that_the_rq_worker_runs(app, smtp_server):
+    redis_url = os.environ.get("SURVEY_APP_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    queue_name = f"survey-app-test-{uuid.uuid4().hex}"
+    app.config.update(JOBS_REDIS_URL=redis_url, JOBS_QUEUE=queue_name)
+    try:
+        with app.app_context():
+            _queue_email()
+            db.session.commit()
+            _queue_email(to="other@example.vn")
+            db.session.commit()
+        assert len(rq_queue(app)) == 2  # one pass asked for per commit; the web process sends nothing
+        assert smtp_server.received == []
+        env = {**os.environ, "SURVEY_APP_DATABASE_URL": app.config["DATABASE_URL"],
+               "SURVEY_APP_SECRET_KEY": app.config["SECRET_KEY"], "SURVEY_APP_CONTACT_KEYS": app.config["CONTACT_KEYS"],
+               "SURVEY_APP_JOBS_REDIS_URL": redis_url, "SURVEY_APP_JOBS_QUEUE": queue_name,
+               "SURVEY_APP_MAIL_BACKEND": "smtp", "SURVEY_APP_MAIL_SERVER": "127.0.0.1",
+               "SURVEY_APP_MAIL_PORT": str(smtp_server.port)}
+        worker = subprocess.run([sys.executable, "-m", "flask", "--app", "survey_app", "jobs", "worker", "--burst"],
+                                env=env, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300)
+        assert worker.returncode == 0, worker.stderr
+        assert sorted(r.rcpt_tos[0] for r in smtp_server.received) == ["lan@example.vn", "other@example.vn"]
+        with app.app_context():
+            assert set(_states()) == {DeliveryState.SENT}
+    finally:
+        queue = rq_queue(app)
+        queue.delete(delete_jobs=True)
+        for key in queue.connection.scan_iter(match=f"rq:*{queue_name}*"):
+            queue.connection.delete(key)
+        queue.connection.close()
+
+
+def test_flask_outbox_status_counts_and_names_failures_without_recipients(app, runner, smtp_server):
+    app.config["OUTBOX_SEND_ON_COMMIT"] = False
+    smtp_server.refuse.add("nobody@example.vn")
+    with app.app_context():
+        _queue_email()
+        failed = _queue_email(to="nobody@example.vn")
+        db.session.commit()
+        send_pass(app)
+        _queue_email(to="later@example.vn")
+        db.session.commit()
+        db.session.refresh(failed)
+        created = f"{failed.created_at:%Y-%m-%dT%H:%M:%SZ}"
+    result = runner.invoke(args=["outbox", "status"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "email\tfailed\t1", "email\tqueued\t1", "email\tsent\t1",
+        f"failed\t{failed.id}\tcase_confirmation\t{created}\t1 tries\tsmtp 550 recipient refused"]
+    assert "nobody" not in result.output

@@ -66,6 +66,11 @@ def test_a_bad_address_is_refused_before_anything_is_stored(session):
         _email(session, to="lan@")
     with pytest.raises(ContactError):
         outbox.queue_sms(session, cipher=contact_cipher(), to="12345", text="x", kind="case_number", now=NOW)
+    with pytest.raises(ValueError, match="line break"):
+        _email(session, headers={"Reply-To": "a@example.vn\r\nBcc: everyone@example.vn"})
+    with pytest.raises(ValueError, match="line break"):
+        outbox.queue_email(session, cipher=contact_cipher(), to="lan@example.vn", subject="Hi\nBcc: x@example.vn",
+                           text="t", kind="case_answer", now=NOW)
     assert session.scalar(select(OutboxMessage.id)) is None
 
 

@@ -1,116 +1,83 @@
-"""The entry points every consumer calls (step 1: over services.scores' computation)."""
+"""The entry points every consumer calls: figures of a scope, breakdowns, the trend, a report."""
 
 from __future__ import annotations
 
-from typing import Any
-
+import numpy as np
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from survey_app.domain.change import Change
+from survey_app.domain.breakdown import CHANNEL
+from survey_app.domain.cell_sums import SumsLayout
 from survey_app.domain.periods import period_of
-from survey_app.domain.scoring import Scores
+from survey_app.domain.scoring_sums import score_sums
+from survey_app.models import Unit
+from survey_app.services.figures.breakdowns import channel_breakdowns, profile_breakdowns
+from survey_app.services.figures.comments import comments
+from survey_app.services.figures.scope import Tree, scope_figures
+from survey_app.services.figures.sums import period_sums
 from survey_app.services.figures.types import (
     Breakdown,
-    BreakdownCell,
-    CriterionFigures,
-    ElementFigures,
-    Figures,
     FiguresQuery,
     Index,
     Report,
-    ScopeFigures,
     Trend,
     TrendPoint,
-    UnitFigures,
-    Weighted,
+    UnknownUnit,
 )
+from survey_app.services.units import descendant_ids
+
+__all__ = ["breakdowns", "report", "scope_figures", "trend"]
 
 TREND_QUARTERS = 8
 
 
-def _ci(ci) -> tuple[float, float] | None:
-    return (float(ci[0]), float(ci[1])) if ci is not None else None
-
-
-def _change(found: dict | None) -> Change | None:
-    return Change(found["value"], _ci(found["ci"]), found["significant"]) if found else None
-
-
-def _breakdown(question: str, cells: dict[str, dict]) -> Breakdown:
-    return Breakdown(question, tuple(
-        BreakdownCell(answer, cell["n"], None if cell.get("suppressed") else Index(cell["index"], _ci(cell["ci"]), cell["n"]))
-        for answer, cell in cells.items()))
-
-
-def _figures_fields(entry: dict[str, Any], previous: Scores | None) -> dict[str, Any]:
-    weighted = entry.get("weighted")
-    return {
-        "index": Index(entry["index"], _ci(entry["ci"]), entry["n"]),
-        "elements": {code: ElementFigures(code, Index(e["index"], _ci(e["ci"]), 0), e["alpha"], _change(e["change"]))
-                     for code, e in entry["elements"].items()},
-        "criteria": {code: CriterionFigures(code, Index(c["index"], _ci(c["ci"]), c["n"]), c["satisfied"])
-                     for code, c in entry["criteria"].items()},
-        "expectations": dict(entry["expectations"]),
-        "change": _change(entry["change"]),
-        "previous": Index(previous.index, _ci(previous.ci), previous.n) if previous is not None else None,
-        "weighted": Weighted(Index(weighted["index"], _ci(weighted["ci"]), entry["n"]), weighted["deff"])
-        if weighted else None,
-        "flagged": entry.get("flagged", 0),
-        "by": {question: _breakdown(question, cells) for question, cells in entry.get("by", {}).items()},
-    }
-
-
-def _score_query(query: FiguresQuery) -> FiguresQuery:
-    return query
-
-
-def scope_figures(session: Session, query: FiguresQuery) -> ScopeFigures:
-    """The figures of the query's scope and period: overall, and every unit of the scope with its
-    rank, change against the previous period, response rate and weighted index. Raises UnknownUnit."""
-    from survey_app.domain.submission import CHANNELS
-    from survey_app.services.scores import period_figures
-    found = period_figures(session, _score_query(query))
-    document = found.document
-    depth: dict[str | None, int] = {}
-    units = []
-    for entry in document["units"]:
-        depth[entry["unit"]] = depth[entry["parent"]] + 1 if entry["parent"] in depth else 0
-        units.append(UnitFigures(
-            unit=entry["unit"], name=entry["name"], parent=entry["parent"], depth=depth[entry["unit"]],
-            rank=entry["rank"], previous_rank=entry["previous_rank"], invitations=entry["invitations"],
-            response_rate=entry["response_rate"], **_figures_fields(entry, found.previous[entry["unit"]])))
-    return ScopeFigures(
-        questionnaire=document["questionnaire"], period=query.period, previous_period=query.period.previous(),
-        scope=query.unit_code, min_ranked=query.min_ranked,
-        ranking_channels=tuple(query.ranking_channels or CHANNELS),
-        overall=Figures(**_figures_fields(document["overall"], found.previous_overall)), units=tuple(units))
+def _scope(session: Session, unit_code: str | None) -> tuple[Tree, list[int] | None, int | None]:
+    """(the tree of the unit's subtree, its unit ids, the unit's id); every unit for None."""
+    units = list(session.scalars(select(Unit)))
+    if unit_code is None:
+        return Tree(units), None, None
+    root = next((u for u in units if u.code == unit_code), None)
+    if root is None:
+        raise UnknownUnit(unit_code)
+    members = descendant_ids(units)[root.id]
+    return Tree([u for u in units if u.id in members]), sorted(members), root.id
 
 
 def breakdowns(session: Session, query: FiguresQuery, unit_code: str | None,
                questions: tuple[str, ...]) -> dict[str, Breakdown]:
     """The SIPAS index of the unit's subtree (every unit for None) by each of ``questions``
     ("channel", profile question codes) in the query's period; cells under
-    ``query.min_breakdown`` respondents suppressed."""
-    from dataclasses import replace
-    found = scope_figures(session, replace(query, unit_code=unit_code, by=tuple(questions)))
-    target = found.overall
-    return dict(target.by)
+    ``query.min_breakdown`` respondents suppressed. Raises UnknownUnit."""
+    tree, members, root = _scope(session, unit_code)
+    found: dict[str, Breakdown] = {}
+    if CHANNEL in questions:
+        layout = SumsLayout(query.questionnaire.scoring_plan())
+        cells = period_sums(session, query.questionnaire.id, layout, *query.period.utc_bounds(query.tz), members)
+        found[CHANNEL] = channel_breakdowns(layout, cells, tree, [root], query.min_breakdown)[root]
+    profiles = tuple(q for q in questions if q != CHANNEL)
+    if profiles:
+        found.update(profile_breakdowns(session, query, tree, [root], profiles, members is not None)[root])
+    return {question: found[question] for question in questions}
 
 
 def trend(session: Session, query: FiguresQuery, unit_code: str, quarters: int = TREND_QUARTERS) -> Trend:
     """The unit's (with every unit below it) SIPAS and element indices in each of the last
     ``quarters`` calendar quarters, the last being the one the query's period ends in."""
-    from survey_app.services.report_data import quarterly_trend
-    points = quarterly_trend(session, _score_query(query), unit_code, period_of("quarter", query.period.end), quarters)
-    from datetime import date
-    from survey_app.domain.periods import Period
-    return Trend(unit_code, tuple(
-        TrendPoint(Period(date.fromisoformat(p["from"]), date.fromisoformat(p["to"])),
-                   Index(p["index"], _ci(p["ci"]), p["n"]), dict(p["elements"])) for p in points))
+    _, members, _ = _scope(session, unit_code)
+    layout = SumsLayout(query.questionnaire.scoring_plan())
+    periods = [period_of("quarter", query.period.end)]
+    while len(periods) < quarters:
+        periods.append(periods[-1].previous())
+    points = []
+    for quarter in reversed(periods):
+        cells = period_sums(session, query.questionnaire.id, layout, *quarter.utc_bounds(query.tz), members)
+        s = score_sums(layout, sum(cells.values(), np.zeros(layout.length, dtype=np.int64)))
+        points.append(TrendPoint(quarter, Index(s.index, (float(s.ci[0]), float(s.ci[1])) if s.ci else None, s.n),
+                                 {code: e.index for code, e in s.elements.items()}))
+    return Trend(unit_code, tuple(points))
 
 
 def report(session: Session, query: FiguresQuery, *, comments_limit: int | None = None) -> Report:
     """The figures of the query's scope and the newest ``comments_limit`` comments (None: all;
     0: their count only): what every report document shows."""
-    from survey_app.services.figures.comments import comments
     return Report(scope_figures(session, query), comments(session, query, query.unit_code, per_page=comments_limit))

@@ -18,6 +18,7 @@ from survey_app.services.rating_matrix import kept_matrices
 from survey_app.services.report_data import unit_comments
 from survey_app.web.auth import permission_required
 from survey_app.web.officers import bp, presenting, unit_figures, wording
+from survey_app.web.officers.alerts import unit_early_warning
 from survey_app.web.officers.picker import picker
 from survey_app.web.officers.reading import (
     ReportRequest,
@@ -96,7 +97,7 @@ def unit(code: str):
         unit_link=lambda child: link(".unit", report, code=child),
         up_link=link(".units", report),
         parent=unit.parent if unit.parent and in_scope(session, current_user, unit.parent) else None,
-        charts=shown["charts"],
+        charts=shown["charts"], early_warning=unit_early_warning(unit),
         downloads={"pdf_vi": link(".preparing_pdf", report, unit=unit.code, lang="vi"),
                    "pdf_en": link(".preparing_pdf", report, unit=unit.code, lang="en"),
                    "xlsx": link(".report_xlsx", report, unit=unit.code)},

@@ -13,6 +13,7 @@ from survey_app.extensions import db
 from survey_app.services.officer_figures import report_summary
 from survey_app.web.auth import permission_required
 from survey_app.web.officers import bp, presenting, wording
+from survey_app.web.officers.alerts import signals_in_scope
 from survey_app.web.officers.picker import picker
 from survey_app.web.officers.reading import bad_request, link, picked_period_redirect, report_request, sees_nothing
 
@@ -51,5 +52,5 @@ def units():
         elements=presenting.element_heads(report.questionnaire), order=order,
         sort_links={column: sort_link(column) for column in SORT_COLUMNS},
         unit_link=lambda code: link(".unit", report, code=code), downloads=downloads,
-        min_ranked=min_ranked, bands=presenting.band_legend(),
+        min_ranked=min_ranked, bands=presenting.band_legend(), signals=signals_in_scope(),
     )

@@ -192,5 +192,21 @@ def test_the_scores_document_is_written_from_the_typed_figures(app):
         for period in PERIODS[:3]:
             for unit_code, by in ((None, ()), ("R0", ("channel", "gender"))):
                 query = FiguresQuery(q, period, TZ, min_ranked=5, unit_code=unit_code, by=by)
-                assert scores_document(scope_figures(db.session, query)) == period_scores(
-                    db.session, ScoreQuery(q, period, TZ, min_ranked=5, unit_code=unit_code, by=by))
+                _same(scores_document(scope_figures(db.session, query)), period_scores(
+                    db.session, ScoreQuery(q, period, TZ, min_ranked=5, unit_code=unit_code, by=by)), "")
+
+
+def _same(found, expected, path: str) -> None:
+    """Equal documents: the same keys and values, floats within 1e-9."""
+    if isinstance(expected, dict):
+        assert isinstance(found, dict) and list(found) == list(expected), path
+        for key in expected:
+            _same(found[key], expected[key], f"{path}.{key}")
+    elif isinstance(expected, list):
+        assert isinstance(found, list) and len(found) == len(expected), path
+        for i, (a, b) in enumerate(zip(found, expected)):
+            _same(a, b, f"{path}[{i}]")
+    elif isinstance(expected, float) and isinstance(found, float):
+        assert close(found, expected), (path, found, expected)
+    else:
+        assert found == expected, (path, found, expected)
