@@ -134,7 +134,9 @@ def score_sums(layout: SumsLayout, vector: np.ndarray, confidence: float = 0.95)
         def exact(cols=cols) -> tuple[list, list, list]:
             return p_x(), n_x(), [Fraction(1, len(cols)) if j in cols else Fraction(0) for j in range(k)]
 
-        ci = _interval(index, quadratic(layout, vector, p, n_float, a, exact, s), int(contributing[e]), q)
+        # Fewer than two respondents give no interval: nothing to sum (a small unit's common case).
+        ci = _interval(index, quadratic(layout, vector, p, n_float, a, exact, s), int(contributing[e]), q) \
+            if contributing[e] >= 2 else None
         elements[element_code] = ElementScore(index=index, ci=ci, alpha=_alpha(int(complete[e]), xs, xx))
         element_index.append(index)
         scored_elements.append(cols)
@@ -151,7 +153,8 @@ def score_sums(layout: SumsLayout, vector: np.ndarray, confidence: float = 0.95)
                     weights_x[j] += Fraction(1, len(scored_elements) * len(cols))
             return p_x(), n_x(), weights_x
 
-        sipas_ci = _interval(sipas, quadratic(layout, vector, p, n_float, weights, exact_sipas, s), raters, q)
+        sipas_ci = _interval(sipas, quadratic(layout, vector, p, n_float, weights, exact_sipas, s), raters, q) \
+            if raters >= 2 else None
     else:
         sipas, sipas_ci = None, None
     answered = int(vector[parts["answered"]][0])
