@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/load.py [--seconds 10] [--database-url postgresql+psycopg://...]
 
-Starts the app under gunicorn (2 sync workers, as ``make run``) on a fresh SQLite database in a
+Starts the app under gunicorn (2 sync workers, as ``make run``, with an empty configuration) on a fresh SQLite database in a
 temporary directory built by ``flask db upgrade`` (or on the PostgreSQL database given: it is
 migrated, a unit of this run's own is added and the bare app's table is dropped at the end),
 and a bare Flask app on the same kind of database (a tiny page; a POST inserting one row).
@@ -14,6 +14,10 @@ wrk (127.0.0.1 only) then drives, one after the other:
 - POST of one row, and POST ``/u/<unit>`` of a full survey (22 answers, varied) with a real
   CSRF token and its session cookie (a pool of pages fetched first), each with a submission
   key of its own made in Lua, so that every request is a distinct response.
+
+The same app also runs under the shipped production configuration (``gunicorn.conf.py``: its
+workers, preloading, worker recycling and access log, written to a file of the run), and the
+survey's GET and POST are measured there too, against the empty configuration (goal: 0.9).
 
 It prints req/s, p50 and p99 and the ratios to the bare app, then checks that the responses
 stored equal the successful submissions (302) received, and that no request got a 5xx.
@@ -174,16 +178,23 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gunicorn(target: str, port: int, env: dict, log: Path, chdir: Path | None = None) -> subprocess.Popen:
-    # An empty configuration: not the production gunicorn.conf.py of the working directory
-    # (its access log and worker recycling would be measured too).
-    (log.parent / "gunicorn.conf.py").write_text("")
-    command = [str(BIN / "gunicorn"), "--config", str(log.parent / "gunicorn.conf.py"),
-               "--bind", f"127.0.0.1:{port}", "--workers", "2", "--no-control-socket",
-               "--error-logfile", str(log)]
+def start_gunicorn(target: str, port: int, env: dict, log: Path, chdir: Path | None = None,
+                   shipped: bool = False) -> subprocess.Popen:
+    if shipped:
+        # The production configuration as it ships; only the address is this run's (its
+        # SURVEY_APP_BIND), and its access log (stdout) goes to a file of the run.
+        command = [str(BIN / "gunicorn"), "--config", str(ROOT / "gunicorn.conf.py"), "--error-logfile", str(log)]
+        env = {**env, "SURVEY_APP_BIND": f"127.0.0.1:{port}"}
+    else:
+        # An empty configuration: not the production gunicorn.conf.py of the working directory.
+        (log.parent / "gunicorn.conf.py").write_text("")
+        command = [str(BIN / "gunicorn"), "--config", str(log.parent / "gunicorn.conf.py"),
+                   "--bind", f"127.0.0.1:{port}", "--workers", "2", "--no-control-socket",
+                   "--error-logfile", str(log)]
     if chdir:
         command += ["--chdir", str(chdir)]
-    process = subprocess.Popen([*command, target], env=env, cwd=ROOT, start_new_session=True)
+    with open(log.with_suffix(".access"), "w") as access:
+        process = subprocess.Popen([*command, target], env=env, cwd=ROOT, start_new_session=True, stdout=access)
     for _ in range(200):
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
@@ -194,6 +205,18 @@ def start_gunicorn(target: str, port: int, env: dict, log: Path, chdir: Path | N
             time.sleep(0.1)
     stop(process)
     raise SystemExit(f"{target} did not start; see {log}:\n{log.read_text()[-2000:]}")
+
+
+def _gunicorn_workers(master: subprocess.Popen) -> int:
+    """How many workers a gunicorn master has forked (its children, from /proc)."""
+    children = Path(f"/proc/{master.pid}/task/{master.pid}/children")
+    for _ in range(50):
+        found = children.read_text().split() if children.exists() else []
+        if found:
+            time.sleep(0.5)
+            return len(children.read_text().split())
+        time.sleep(0.1)
+    return 0
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -325,15 +348,21 @@ def main() -> int:
            "PYTHONPATH": os.pathsep.join(filter(None, (str(ROOT), os.environ.get("PYTHONPATH"))))}
     flask = [str(BIN / "flask"), "--app", "survey_app"]
     subprocess.run([*flask, "db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True)
-    (workdir / "units.csv").write_text(f"code,name,parent\n{unit},UBND phường Bến Nghé,\n")
+    # The shipped configuration's own unit, so that both configurations' POSTs start on a unit
+    # with no history (the integrity rules read a unit's recent responses).
+    shipped_unit = f"{unit}B"
+    (workdir / "units.csv").write_text(f"code,name,parent\n{unit},UBND phường Bến Nghé,\n"
+                                       f"{shipped_unit},UBND phường Bến Thành,\n")
     subprocess.run([*flask, "units", "import", str(workdir / "units.csv")], env=env, cwd=ROOT, check=True,
                    capture_output=True)
     prepare_bare_table(bare_url)
     (workdir / "bare_app.py").write_text(BARE_APP)
 
-    app_port, bare_port = free_port(), free_port()
+    app_port, bare_port, shipped_port = free_port(), free_port(), free_port()
     app = start_gunicorn("survey_app:create_app()", app_port, env, workdir / "app.log")
     bare = start_gunicorn("bare_app:app", bare_port, env, workdir / "bare.log", chdir=workdir)
+    shipped = start_gunicorn("survey_app:create_app()", shipped_port, env, workdir / "shipped.log", shipped=True)
+    shipped_workers = _gunicorn_workers(shipped)
     try:
         survey_url = f"http://127.0.0.1:{app_port}/u/{unit}"
         pool = [fetch_page(survey_url) for _ in range(POOL)]
@@ -346,11 +375,18 @@ def main() -> int:
                         post_pool=[{"cookie": "", "csrf": "", "served": ""}], run=run + "b")
         app_post = wrk(survey_url, args.seconds, args, workdir, post_pool=pool, criteria=criteria,
                        levels=levels, run=run)
+        shipped_url = f"http://127.0.0.1:{shipped_port}/u/{shipped_unit}"
+        shipped_pool = [fetch_page(shipped_url) for _ in range(POOL)]
+        shipped_get = wrk(shipped_url, args.seconds, args, workdir)
+        shipped_post = wrk(shipped_url, args.seconds, args, workdir, post_pool=shipped_pool, criteria=criteria,
+                           levels=levels, run=run + "s")
         time.sleep(1)  # a request the client gave up on may still be finishing
     finally:
         stop(app)
         stop(bare)
+        stop(shipped)
 
+    # The empty configuration's submissions and the shipped one's ("<run>s...") together.
     stored = count(url, "SELECT count(*) FROM responses WHERE submission_key LIKE :p", p=run + "%")
     flagged = count(url, "SELECT count(*) FROM responses r JOIN response_flags f ON f.response_id = r.id "
                          "WHERE r.submission_key LIKE :p", p=run + "%")
@@ -363,7 +399,7 @@ def main() -> int:
         shutil.rmtree(workdir)
 
     results = {"bare GET": bare_get, "bare form GET": bare_form, "app GET": app_get, "bare POST": bare_post,
-               "app POST": app_post}
+               "app POST": app_post, "shipped GET": shipped_get, "shipped POST": shipped_post}
     server_errors = sum(n for r in results.values() for status, n in r["statuses"].items() if status >= 500)
     print(f"database: {'PostgreSQL' if args.database_url else 'SQLite (fresh file)'}; gunicorn 2 sync "
           f"workers; wrk -t{args.threads} -c{args.connections}, {args.seconds} s per run")
@@ -379,13 +415,17 @@ def main() -> int:
     print(line(f"GET /u/{unit}", app_get, bare_get, 0.70))
     print(line("bare POST (one row)", bare_post))
     print(line(f"POST /u/{unit} ({len(criteria)} answers)", app_post, bare_post, 0.50))
+    print(f"shipped gunicorn.conf.py ({shipped_workers} workers), against the empty configuration above:")
+    print(line(f"GET /u/{shipped_unit}", shipped_get, app_get, 0.90))
+    print(line(f"POST /u/{shipped_unit} ({len(criteria)} answers)", shipped_post, app_post, 0.90))
     for name, result in results.items():
         others = {s: n for s, n in result["statuses"].items() if s not in (200, 302)}
         errors = {k: result[k] for k in ("timeouts", "connect_errors", "read_errors") if result[k]}
         if others or errors:
             print(f"  {name}: other statuses {others} {errors}")
-    same = stored == app_post["ok"] and rows == bare_post["ok"]
-    print(f"stored responses {stored} (answers {answers}, flagged {flagged}) for {app_post['ok']} "
+    submitted = app_post["ok"] + shipped_post["ok"]
+    same = stored == submitted and rows == bare_post["ok"]
+    print(f"stored responses {stored} (answers {answers}, flagged {flagged}) for {submitted} "
           f"successful submissions; bare rows {rows} for {bare_post['ok']}: {'OK' if same else 'MISMATCH'}")
     print(f"5xx responses: {server_errors}")
     return 0 if same and server_errors == 0 and answers == stored * len(criteria) else 1

@@ -30,6 +30,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=_select_locale)
     login_manager.init_app(app)
     limiter.init_app(app)
+    from survey_app.messaging import init_messaging
+
+    init_messaging(app)
     app.extensions["survey_catalog"] = load_catalog(
         Path(app.config["QUESTIONNAIRE_DIR"]), app.config["DEFAULT_QUESTIONNAIRE"]
     )

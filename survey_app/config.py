@@ -37,6 +37,22 @@ class Defaults:
     # A breakdown cell (one channel, one profile answer) with fewer such respondents shows no
     # index: it would be noise, and a small group may point at a person.
     MIN_BREAKDOWN_RESPONSES = 10
+    # How many quarters a unit's page (and `flask figures warm`) draws in its trend.
+    TREND_QUARTERS = 8
+    # The early warning (docs/indices.md, "Early warning"): a week with fewer respondents does
+    # not move a unit's chart; lambda and L were chosen by simulation (bench/bench_alerts.py).
+    ALERT_MIN_WEEKLY_RESPONSES = 5
+    ALERT_EWMA_LAMBDA = 0.2
+    ALERT_EWMA_WIDTH = 2.4
+    ALERT_WINDOW_WEEKS = 26
+    ALERT_BASELINE_WEEKS = 26
+    ALERT_MIN_BASELINE_WEEKS = 4
+    # A subscribed report up to this size is attached to its e-mail; a bigger one is a sign-in link.
+    REPORT_ATTACH_MAX_BYTES = 5_000_000
+    # The channels a unit's rank is computed on (its shown index and n stay every channel's);
+    # None: every channel. A province may rank on invitations, kiosks and paper only, which
+    # a script posting to an open link cannot fill: ["invitation", "kiosk", "paper"].
+    RANKING_CHANNELS = None
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
     # A survey form is small; anything bigger is not a citizen's answer.
@@ -45,7 +61,9 @@ class Defaults:
     WTF_CSRF_TIME_LIMIT = None  # a citizen may take a while; the token is still bound to the session
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # hide_parameters: a database error's message (logged) carries its statement's values,
+    # a citizen's comment among them, unmasked; the statement alone is enough to debug.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
     # Where the rate limiter keeps its counters; memory:// is per process, so production
     # with several workers or servers sets redis://host:6379, where they share the counts.
     RATELIMIT_STORAGE_URI = "memory://"
@@ -90,6 +108,20 @@ class Defaults:
     KIOSK_IDLE_SECONDS = 90
     # The thank-you screen of a kiosk returns to the start after this many seconds.
     KIOSK_THANKS_SECONDS = 10
+    # Offline kiosks (services/kiosk_queue.py, static/kiosk_queue.js): at most KIOSK_QUEUE_MAX
+    # answers wait on a kiosk (then it says it is offline and stops offering the survey); an
+    # answer given more than KIOSK_QUEUE_MAX_AGE_DAYS before it reaches the server is refused,
+    # with its reason shown to staff on the kiosk; a kiosk with answers waiting tries to send
+    # them every KIOSK_SYNC_SECONDS, besides when the network returns and on every start screen.
+    KIOSK_QUEUE_MAX = 500
+    KIOSK_QUEUE_MAX_AGE_DAYS = 14
+    KIOSK_SYNC_SECONDS = 60
+    # Sync requests per kiosk (each up to 8 answers; only those with the kiosk's key count).
+    KIOSK_SYNC_RATE_LIMIT = "60 per minute"
+    # Submissions per kiosk (posts with the kiosk's key); a person needs a minute or more for one survey.
+    KIOSK_RATE_LIMIT = "20 per minute"
+    # Sign-in attempts per client address; an office where many staff share one address may raise it.
+    LOGIN_RATE_LIMIT = "10 per minute"
     # Integrity (domain/integrity.py): responses that look made up are kept, but left out of
     # the indices until an officer restores them. A burst: more than KIOSK_BURST_COUNT
     # submissions on one kiosk, or more than LINK_BURST_COUNT on one unit's open link, within
@@ -122,6 +154,62 @@ class Defaults:
     JOBS_TIMEOUT_SECONDS = 900
     JOBS_THREADS = 1
     JOBS_MAX_UNFINISHED = 3
+    # Finished files kept per account, at most (a new one deletes that account's oldest): so
+    # many, and so many bytes together.
+    JOBS_MAX_KEPT_FILES = 20
+    JOBS_MAX_KEPT_BYTES = 200 * 1024 * 1024
+    # Cases (a citizen's reply request, services/cases.py): deadlines in working days (weekends,
+    # Vietnam's public holidays and CASE_DAYS_OFF, a list of "YYYY-MM-DD", not counted); an
+    # answered case closes CASE_CLOSE_DAYS after the answer unless rated first; its contact is
+    # deleted CASE_CONTACT_KEEP_DAYS after closing; an e-mail contact confirms within
+    # CASE_CONFIRM_HOURS or the request is dropped, unseen.
+    CASE_ACKNOWLEDGE_DAYS = 1
+    CASE_ANSWER_DAYS = 10
+    CASE_CLOSE_DAYS = 14
+    CASE_CONTACT_KEEP_DAYS = 90
+    CASE_CONFIRM_HOURS = 48
+    CASE_DAYS_OFF = ()
+    # Outgoing messages (services/outbox.py): every e-mail and SMS is queued in the database with
+    # its cause and sent by the background jobs, or by `flask outbox send` from cron. A failed
+    # try is repeated after 1, 4, 16... minutes (OUTBOX_RETRY_SECONDS times 4 each time) up to
+    # OUTBOX_MAX_ATTEMPTS tries; a message left "sending" OUTBOX_SENDING_TIMEOUT_SECONDS (its
+    # sender died) is failed, never sent twice. Finished rows are deleted after OUTBOX_KEEP_DAYS.
+    OUTBOX_MAX_ATTEMPTS = 6
+    OUTBOX_RETRY_SECONDS = 60
+    OUTBOX_SENDING_TIMEOUT_SECONDS = 600
+    OUTBOX_KEEP_DAYS = 180
+    # Start a send as soon as a transaction that queued a message commits (else cron alone sends).
+    OUTBOX_SEND_ON_COMMIT = True
+    # The Fernet keys that encrypt contacts at rest (domain/contact_cipher.py), never stored in the
+    # database: a list (or comma-separated), the first encrypts. When unset, instance/contact_key
+    # is made once per installation; back it up apart from the database.
+    CONTACT_KEYS = None
+    # E-mail through Flask-Mailman, under the names it reads. `file` (the embedded default)
+    # writes each message as an .eml file in MAIL_FILE_PATH (default instance/outbox) and logs
+    # its path; production sets `smtp` and the server (docs/deploy.md); `console` prints them.
+    MAIL_BACKEND = "file"
+    MAIL_FILE_PATH = None
+    MAIL_SERVER = "localhost"
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_DEFAULT_SENDER = "survey_app@localhost"
+    MAIL_TIMEOUT = 10
+    # SMS through a brand-name SMS gateway over HTTP (messaging/sms.py), off while
+    # SMS_GATEWAY_URL is unset. SMS_PROVIDER names the request's shape: `esms` (eSMS.vn's
+    # SendMultipleMessage_V4_post_json) or `speedsms` (SpeedSMS's /sms/send). The keys come from
+    # the environment (SURVEY_APP_SMS_API_KEY, SURVEY_APP_SMS_SECRET_KEY). SMS_UNICODE false
+    # sends Vietnamese without diacritics (one 160-character part instead of 70).
+    SMS_GATEWAY_URL = None
+    SMS_PROVIDER = "esms"
+    SMS_API_KEY = None
+    SMS_SECRET_KEY = None
+    SMS_BRANDNAME = None
+    SMS_TYPE = 2
+    SMS_UNICODE = False
+    SMS_TIMEOUT = 10
 
 
 def configure(app: Flask, test_config: dict | None = None) -> None:
@@ -140,9 +228,18 @@ def configure(app: Flask, test_config: dict | None = None) -> None:
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", database_url)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(instance / "secret_key")
+    if not app.config.get("CONTACT_KEYS"):
+        app.config["CONTACT_KEYS"] = _instance_secret_key(instance / "contact_key", make=_fernet_key)
+    app.config["MAIL_FILE_PATH"] = app.config.get("MAIL_FILE_PATH") or str(instance / "outbox")
 
 
-def _instance_secret_key(path: Path) -> str:
+def _fernet_key() -> str:
+    from cryptography.fernet import Fernet
+
+    return Fernet.generate_key().decode("ascii")
+
+
+def _instance_secret_key(path: Path, make=lambda: secrets.token_hex(32)) -> str:
     """A random key made once per installation, so sessions survive restarts without setup."""
     if not path.exists():
         # Write aside, then link into place: two workers starting together must end up
@@ -150,7 +247,7 @@ def _instance_secret_key(path: Path) -> str:
         candidate = path.with_name(f"{path.name}.{os.getpid()}")
         fd = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_hex(32))
+            handle.write(make())
         try:
             os.link(candidate, path)
         except FileExistsError:

@@ -7,6 +7,7 @@ from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
+from flask_mailman import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -37,6 +38,8 @@ migrate = Migrate(render_as_batch=True, compare_type=True, render_item=render_mi
 csrf = CSRFProtect()
 babel = Babel()
 login_manager = LoginManager()
+# E-mail backends (file, smtp, console); the outbox sends through it (survey_app/messaging/).
+mail = Mail()
 login_manager.login_view = "auth.login"
 # Limits are counted in RATELIMIT_STORAGE_URI (memory:// by default; redis:// when several
 # processes serve the app, so that they share the counts); see config.py for Redis outages.

@@ -53,12 +53,15 @@ def _test_config(database_url: str) -> dict:
         "SECRET_KEY": "test-secret",
         "DATABASE_URL": database_url,
         "SQLALCHEMY_DATABASE_URI": database_url,
+        # A fixed contact key (domain/contact_cipher.py), not the repository's instance/contact_key.
+        "CONTACT_KEYS": "yqu1Q6WDc0bu2vyyp_eW0NAa3RH4bXd-0pMk-Ex_vmU=",
     }
 
 
 @pytest.fixture
 def app(migrated, tmp_path):
-    app = create_app({**_test_config(migrated), "JOBS_DIR": str(tmp_path / "jobs")})
+    app = create_app({**_test_config(migrated), "JOBS_DIR": str(tmp_path / "jobs"),
+                      "MAIL_FILE_PATH": str(tmp_path / "outbox")})
     yield app
     # A background job still making a file in a thread must end before its tables are emptied.
     wait_for_job_threads(app)
@@ -93,3 +96,16 @@ def live_server(app):
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join()
+
+
+@pytest.fixture
+def smtp_server(app):
+    """A real SMTP server (aiosmtpd) the app sends to; ``smtp_server.received`` is what came."""
+    from tests.outbox_receivers import SmtpServer
+
+    server = SmtpServer().start()
+    app.config.update(server.settings())
+    app.extensions["mailman"].backend = "smtp"
+    app.extensions["mailman"].server, app.extensions["mailman"].port = "127.0.0.1", server.port
+    yield server
+    server.stop()

@@ -52,3 +52,25 @@ def test_the_access_log_names_no_client_and_masks_invitation_tokens():
     kiosk = dict(environ, RAW_URI="/k/K1?key=s3cret", PATH_INFO="/k/K1", QUERY_STRING="key=s3cret")
     line = config.access_log_format % logger.atoms(response, request, kiosk, timedelta(milliseconds=7))
     assert line.endswith('"GET /k/K1" 200 512 7ms') and "s3cret" not in line
+
+
+def test_workers_are_forks_of_a_built_app_and_are_rarely_restarted(monkeypatch):
+    # Issue 16: with a worker rebuilt every 2,000 requests, each start costing seconds, the
+    # shipped configuration served under half of what an empty one did (bench/load.py).
+    config = _loaded()
+    assert config.preload_app is True
+    assert config.max_requests == 0 or config.max_requests >= 50_000
+
+
+def test_the_app_starts_without_scipy_stats():
+    # Importing scipy.stats took a second of every process start (and of every command);
+    # scoring needs none of it. (matplotlib stays: with preload_app the master imports it
+    # once for every worker, which a lazy import would make each worker pay again.)
+    import subprocess
+    import sys
+
+    code = "import sys; from survey_app import create_app; create_app(); " \
+           "print(sorted(m for m in sys.modules if m.startswith('scipy.stats')))"
+    printed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                             cwd=CONF.parent, env={**os.environ, "SURVEY_APP_DATABASE_URL": "sqlite://"}).stdout
+    assert printed.strip() == "[]"

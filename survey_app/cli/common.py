@@ -64,6 +64,12 @@ def parse_date(ctx, param, value: str) -> date:
         raise click.BadParameter(f"'{value}' is not a date YYYY-MM-DD") from None
 
 
+def ranking_channels(config) -> tuple[str, ...] | None:
+    """The RANKING_CHANNELS setting as a FiguresQuery takes it (None: every channel)."""
+    found = config.get("RANKING_CHANNELS")
+    return tuple(found) if found else None
+
+
 def score_query(start: date, end: date, questionnaire_id: str | None, unit_code: str | None,
                 **extra) -> ScoreQuery:
     """What ``scores`` and ``report`` ask for, checked the same way for both: the questionnaire
@@ -78,4 +84,5 @@ def score_query(start: date, end: date, questionnaire_id: str | None, unit_code:
                       tz=ZoneInfo(current_app.config["TIMEZONE"]),
                       min_ranked=current_app.config["MIN_RANKED_RESPONSES"],
                       min_breakdown=current_app.config["MIN_BREAKDOWN_RESPONSES"],
+                      ranking_channels=ranking_channels(current_app.config),
                       unit_code=unit_code, **extra)

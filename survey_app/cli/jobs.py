@@ -11,6 +11,8 @@ from flask.cli import AppGroup
 from survey_app.extensions import db
 from survey_app.jobs.dispatch import job_times, jobs_directory, rq_queue, uses_redis
 from survey_app.services import jobs
+from survey_app.services.case_upkeep import UpkeepDone, keep_cases
+from survey_app.services.cases import CaseRules
 
 jobs_cli = AppGroup("jobs", help="Background jobs: slip sheets and report files.")
 
@@ -32,14 +34,20 @@ def worker(burst: bool) -> None:
 
 @jobs_cli.command("purge")
 def purge() -> None:
-    """Delete the files past JOBS_KEEP_HOURS and give up jobs past JOBS_TIMEOUT_SECONDS (cron)."""
-    deleted, given_up = _purge()
+    """Delete the files past JOBS_KEEP_HOURS and give up jobs past JOBS_TIMEOUT_SECONDS; keep
+    cases (escalate the overdue, close the unrated, delete old contacts); cron runs it."""
+    deleted, given_up, cases = _purge()
     click.echo(f"{deleted} expired files deleted, {given_up} unfinished jobs given up")
+    click.echo(f"cases: {cases.escalated} escalated, {cases.closed} closed unrated, "
+               f"{cases.contacts_deleted} contacts deleted, {cases.dropped} unconfirmed requests dropped")
 
 
-def _purge() -> tuple[int, int]:
+def _purge() -> tuple[int, int, UpkeepDone]:
     now = datetime.now(timezone.utc)
     given_up = jobs.give_up_stale(db.session, now, job_times(current_app))
     deleted = jobs.purge_expired(db.session, jobs_directory(current_app), now)
+    from survey_app.jobs.case_notices import CaseNotices  # the outbox, only when used
+
+    cases = keep_cases(db.session, now, CaseRules.from_config(current_app.config), CaseNotices(db.session))
     db.session.commit()
-    return deleted, given_up
+    return deleted, given_up, cases

@@ -32,30 +32,20 @@ def report_command(start: date, end: date, unit_code: str | None, questionnaire_
     """Write the satisfaction report of a period: the same figures as `scores --format json`."""
     # Imported here: matplotlib and WeasyPrint would otherwise load with every command and app.
     from survey_app.reports.pdf import PdfError
-    from survey_app.reports.report_pdf import render_report_pdf
-    from survey_app.reports.workbook import report_workbook
-    from survey_app.services.report_data import report_document
-    from survey_app.services.response_rows import response_rows
+    from survey_app.reports.report_files import report_file
 
     if output.suffix.lower() not in FORMATS:
         raise click.BadParameter(f"'{output.name}' must end in .pdf or .xlsx", param_hint="-o")
     query = score_query(start, end, questionnaire_id, unit_code)
     try:
-        document = report_document(db.session, query, language=lang)
+        made = report_file(db.session, query, kind=output.suffix.lower()[1:], lang=lang)
     except scores.UnknownUnit:
         raise click.BadParameter(f"unknown unit {unit_code}", param_hint="--unit") from None
-    try:
-        if output.suffix.lower() == ".pdf":
-            data = render_report_pdf(document, lang=lang)
-        else:
-            rows = response_rows(db.session, query.questionnaire, unit_code, query.period, query.tz)
-            data = report_workbook(document, rows, lang=lang)
     except PdfError as exc:
         raise click.ClickException(f"the PDF could not be made: {exc}") from None
-    output.write_bytes(data)
+    output.write_bytes(made.data)
     record_audit(AuditAction.REPORT_DOWNLOAD, unit_by_code(db.session, unit_code) if unit_code else None,
                  format=output.suffix.lower()[1:], lang=lang, questionnaire=query.questionnaire.id,
                  start=start.isoformat(), end=end.isoformat())
     db.session.commit()
-    click.echo(f"{output}: {len(data):,} bytes, {len(document['scores']['units'])} units, "
-               f"{document['scores']['overall']['n']} responses", err=True)
+    click.echo(f"{output}: {len(made.data):,} bytes, {made.units} units, {made.responses} responses", err=True)

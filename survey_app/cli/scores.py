@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 
 import click
 from flask.cli import with_appcontext
@@ -12,6 +12,7 @@ from survey_app.cli.common import parse_date, score_query
 from survey_app.extensions import db
 from survey_app.reports.text_table import render_table
 from survey_app.services import scores
+from survey_app.services.case_report import add_unit_cases
 
 
 # with_appcontext: `flask` pushes one for every command, but FlaskCliRunner (app.cli) does not.
@@ -38,6 +39,7 @@ def scores_command(start: date, end: date, questionnaire_id: str | None, unit_co
     except scores.UnknownUnit:
         raise click.BadParameter(f"unknown unit {unit_code}", param_hint="--unit") from None
     if output == "json":
+        document = add_unit_cases(db.session, document, query.period, query.tz, datetime.now(query.tz).date())
         click.echo(json.dumps(document, ensure_ascii=False, indent=2))
     else:
         click.echo(render_table(document, questionnaire))

@@ -28,6 +28,14 @@ class AuditAction(StrEnum):
     POSTER_PRINT = "poster.print"
     REPORT_DOWNLOAD = "report.download"  # a report file, PDF or XLSX, on the web or by `report`
     FLAG_REVIEW = "flag.review"          # an officer restored a flagged response or flagged it back
+    CASE_ACKNOWLEDGE = "case.acknowledge"  # a citizen's reply request: staff saw it
+    CASE_ANSWER = "case.answer"            # staff answered it, with a cause
+    CASE_REOPEN = "case.reopen"            # the citizen reopened it (once)
+    CASE_CLOSE = "case.close"              # rated by the citizen, or closed by the jobs
+    CASE_ESCALATE = "case.escalate"        # overdue: shown and sent to the officers above
+    NOTIFICATION_SEND = "notification.send"  # a digest or report queued for an account's e-mail
+    SUBSCRIPTION_SAVE = "subscription.save"  # an account chose what it receives
+    SUBSCRIPTION_END = "subscription.end"    # ended by the one-click link of an e-mail
 
 
 # Every key an event's detail may hold (an allow-list: a new key is a decision, made here).
@@ -43,6 +51,9 @@ DETAIL_KEYS = frozenset({
     "id", "name",     # the API key or kiosk concerned (never its secret)
     "created", "updated", "added", "replaced",  # what an import changed
     "decision", "response",  # a flag review: restore or flag, and the response's id
+    "case",           # a case's number (PA-2026-000123), never its text or contact
+    "kind", "period",  # a notification: digest or report, and the period's key (2026-11-30, 2026-11)
+    "units",          # how many units a digest names
 })
 
 MAX_TEXT_LENGTH = 255

@@ -18,6 +18,7 @@ import random
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from statistics import NormalDist
+from typing import Any
 
 from survey_app.domain import demo_comments
 from survey_app.domain.catalog import Catalog
@@ -28,6 +29,7 @@ from survey_app.domain.demo_province import (
     answering_units,
     units_with_parents,
 )
+from survey_app.domain.demo_visitors import profile_weights
 from survey_app.domain.invitation import DossierChannel
 from survey_app.domain.periods import Period, period_of
 from survey_app.domain.questionnaire import NO_OPINION, Questionnaire
@@ -80,7 +82,7 @@ def demo_quarters(today: date) -> list[Period]:
     return quarters[::-1]
 
 
-def allocate(total: int, weights: dict) -> dict:
+def allocate(total: int, weights: dict[Any, float]) -> dict[Any, int]:
     """``total`` split in proportion to ``weights`` in whole numbers (largest remainders)."""
     whole = sum(weights.values())
     exact = {key: total * w / whole for key, w in weights.items()}
@@ -105,11 +107,11 @@ class _Planner:
         self.catalog, self.rng, self.horizon = catalog, rng, horizon
         self.invitations, self.valid_for = invitations, valid_for
         self.others = [q for q in catalog if q.id != catalog.default_id]
-        # Per questionnaire: elements harder or easier to satisfy, their "no opinion" rates, the
-        # spread of profile answers. Centred, so that a unit's index stays near its level.
+        # Per questionnaire: elements harder or easier to satisfy (centred, so that a unit's index
+        # stays near its level), their "no opinion" rates, and who the visitors are.
         self.offsets = {q.id: _centred([rng.gauss(0, 0.3) for _ in q.elements]) for q in catalog}
         self.no_opinion = {q.id: [rng.uniform(0.01, 0.08) for _ in q.elements] for q in catalog}
-        self.profile = {q.id: {p.code: [0.1 + rng.random() ** 2 for _ in p.options] for p in q.profile}
+        self.profile = {q.id: {p.code: profile_weights(p.code, [o.code for o in p.options]) for p in q.profile}
                         for q in catalog}
         self.traits: dict[tuple[str, str], _Traits] = {}
         self.levels = {q.id: _levels(q) for q in catalog}

@@ -23,12 +23,17 @@ class Action(StrEnum):
     # Flagged responses: restore or flag back. Not staff: a counter must not judge its own answers.
     REVIEW_FLAGS = "review_flags"
     VIEW_AUDIT_LOG = "view_audit_log"  # who did what, and when: admins only
+    # Citizens' reply requests (cases): the queue with texts; officers see the cases escalated
+    # to them, staff their unit's. Handling (acknowledge, answer, see the contact): the unit's own staff.
+    VIEW_CASES = "view_cases"
+    HANDLE_CASES = "handle_cases"
 
 
 _ALLOWED: dict[Role, frozenset[Action]] = {
     Role.ADMIN: frozenset(Action),
-    Role.OFFICER: frozenset({Action.PRINT, Action.VIEW_REPORTS, Action.REVIEW_FLAGS}),
-    Role.STAFF: frozenset({Action.PRINT, Action.MANAGE_KIOSKS, Action.VIEW_REPORTS}),
+    Role.OFFICER: frozenset({Action.PRINT, Action.VIEW_REPORTS, Action.REVIEW_FLAGS, Action.VIEW_CASES}),
+    Role.STAFF: frozenset({Action.PRINT, Action.MANAGE_KIOSKS, Action.VIEW_REPORTS, Action.VIEW_CASES,
+                           Action.HANDLE_CASES}),
 }
 
 

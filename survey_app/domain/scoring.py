@@ -12,9 +12,9 @@ import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from statistics import NormalDist
 
 import numpy as np
-from scipy import special, stats
 
 from survey_app.domain.rating_blocks import RatingBlocks, RatingMatrix
 from survey_app.domain.reliability import complete_alpha
@@ -107,6 +107,9 @@ class Scores:
     elements: dict[str, ElementScore]  # every element of the plan, in plan order
     criteria: dict[str, CriterionScore]  # every criterion of the plan, in plan order
     expectations: dict[str, float | None]  # every option: share in percent; None if nobody answered
+    # Standard error of the SIPAS index (percentage points) behind ``ci``, unclipped: what the
+    # early warning standardises a week's index by (domain/early_warning.py).
+    se: float | None = None
 
 
 def score(plan: ScoringPlan, respondents: Sequence[Respondent], confidence: float = 0.95) -> Scores:
@@ -167,21 +170,23 @@ def score_blocks(plan: ScoringPlan, blocks: RatingBlocks, first: int = 0, last: 
         z = np.mean(element_z, axis=0)
         # Only scored criteria have valid answers, so "any valid answer" is "contributes to some element".
         sipas_ci = _linearised_ci(sipas, z, raters, q)
+        sipas_se = _linearised_se(z, raters)
     else:
-        sipas, sipas_ci = None, None
+        sipas, sipas_ci, sipas_se = None, None, None
 
     answered = int(blocks.answered[first:last].sum())
     chosen = blocks.chosen[first:last].sum(axis=0)
     expectations = {code: (100.0 * int(chosen[j]) / answered if answered else None)
                     for j, code in enumerate(plan.expectation_options)}
     return Scores(n=raters, index=sipas, ci=sipas_ci, elements=elements, criteria=criteria,
-                  expectations=expectations)
+                  expectations=expectations, se=sipas_se)
 
 
 @functools.cache
 def _normal_quantile(confidence: float) -> float:
-    # SciPy's ppf costs half a millisecond a call, as much as scoring a small unit.
-    return float(stats.norm.ppf(0.5 + confidence / 2))
+    # The standard library's quantile (Wichura's AS 241, exact to double precision), not
+    # SciPy's: importing scipy.stats costs a second at every start of a process (issue 16).
+    return NormalDist().inv_cdf(0.5 + confidence / 2)
 
 
 def _wilson(k: int, n: int, confidence: float) -> tuple[float, float] | None:
@@ -190,7 +195,7 @@ def _wilson(k: int, n: int, confidence: float) -> tuple[float, float] | None:
     that is thrown away, which made it 98% of the time of a province's scores."""
     if n == 0:
         return None
-    z = float(special.ndtri(0.5 + 0.5 * confidence))
+    z = _normal_quantile(confidence)
     p = k / n
     denominator = 2 * (n + z**2)
     centre = (2 * n * p + z**2) / denominator
@@ -217,12 +222,25 @@ def _linearised_ci(index: float, z: np.ndarray, contributing: int, q: float) -> 
     Being a Wald-type interval it collapses to a point when every answer is the same
     (e.g. all satisfied); the criterion's Wilson interval is the honest one there.
     """
+    variance = _linearised_variance(z, contributing)
+    if variance is None:
+        return None
+    half = q * 100.0 * math.sqrt(variance)
+    return (max(0.0, index - half), min(100.0, index + half))
+
+
+def _linearised_variance(z: np.ndarray, contributing: int) -> float | None:
+    """The variance (of a proportion, 0-1) behind ``_linearised_ci``."""
     if contributing < 2:
         return None
     # sum(z) == 0 exactly in theory (each column of u sums to 0), so no centring is needed.
-    variance = contributing / (contributing - 1) * float(np.dot(z, z))
-    half = q * 100.0 * math.sqrt(variance)
-    return (max(0.0, index - half), min(100.0, index + half))
+    return contributing / (contributing - 1) * float(np.dot(z, z))
+
+
+def _linearised_se(z: np.ndarray, contributing: int) -> float | None:
+    """The standard error, in percentage points, of ``_linearised_ci``."""
+    variance = _linearised_variance(z, contributing)
+    return None if variance is None else 100.0 * math.sqrt(variance)
 
 
 def competition_ranks(values: Sequence[float | None]) -> list[int | None]:
@@ -230,8 +248,10 @@ def competition_ranks(values: Sequence[float | None]) -> list[int | None]:
     present = [i for i, v in enumerate(values) if v is not None and not math.isnan(v)]
     ranks: list[int | None] = [None] * len(values)
     if present:
-        # rankdata ranks ascending; negating makes the highest value rank 1.
-        ranked = stats.rankdata([-float(values[i]) for i in present], method="min")
+        # A value's rank is 1 + how many values are higher: the first place of its value in
+        # the values sorted highest first (scipy.stats.rankdata(method="min") of the negated).
+        negated = np.array([-float(values[i]) for i in present])
+        ranked = np.searchsorted(np.sort(negated), negated, side="left") + 1
         for i, rank in zip(present, ranked):
             ranks[i] = int(rank)
     return ranks

@@ -10,12 +10,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from flask import Flask
 
-from survey_app.services.jobs import JobTimes
+from survey_app.services.jobs import JobTimes, KeptFiles
 
 _POOL_KEY = "survey_jobs_pool"
 _pool_lock = threading.Lock()
@@ -28,6 +28,10 @@ def jobs_directory(app: Flask) -> Path:
 def job_times(app: Flask) -> JobTimes:
     return JobTimes(keep=timedelta(hours=app.config["JOBS_KEEP_HOURS"]),
                     timeout=timedelta(seconds=app.config["JOBS_TIMEOUT_SECONDS"]))
+
+
+def kept_files(app: Flask) -> KeptFiles:
+    return KeptFiles(files=app.config["JOBS_MAX_KEPT_FILES"], size=app.config["JOBS_MAX_KEPT_BYTES"])
 
 
 def uses_redis(app: Flask) -> bool:
@@ -62,21 +66,75 @@ def submit(app: Flask, work: Callable[..., None], job_id: int, arguments: dict) 
     return True
 
 
-def _pool(app: Flask) -> ThreadPoolExecutor:
+def run_soon(app: Flask, work: Callable[[], None], description: str) -> bool:
+    """Background work that leaves no file and has no job row (the outbox's sending pass): on
+    RQ, or on a thread of its own (never behind a report being made); False if Redis could not
+    be reached (cron's pass does it later)."""
+    if uses_redis(app):
+        from redis.exceptions import RedisError
+
+        timeout = app.config["JOBS_TIMEOUT_SECONDS"]
+        try:
+            rq_queue(app).enqueue_call(work, timeout=timeout, ttl=timeout, result_ttl=0, failure_ttl=24 * 3600,
+                                       description=description)
+        except RedisError:
+            app.logger.warning("%s could not be queued; the next cron pass does it", description)
+            return False
+        return True
+    _pool(app, _TASK_POOL_KEY, 1).submit(_plain_in_app_context, app, work, description)
+    return True
+
+
+_TASK_POOL_KEY = "survey_tasks_pool"
+_TIMERS_KEY = "survey_task_timers"
+
+
+def run_later(app: Flask, at: datetime, work: Callable[[], None], description: str) -> None:
+    """``run_soon`` at ``at``, from a timer of this process (thread mode: with RQ the next cron
+    pass does it). One timer per description, the earliest asked for; a restart forgets it."""
     with _pool_lock:
-        pool = app.extensions.get(_POOL_KEY)
+        timers = app.extensions.setdefault(_TIMERS_KEY, {})
+        current = timers.get(description)
+        if current is not None and current.is_alive() and current.due <= at:
+            return
+        if current is not None:
+            current.cancel()
+        delay = max(1.0, (at - datetime.now(timezone.utc)).total_seconds())
+        timer = threading.Timer(delay, run_soon, args=(app, work, description))
+        timer.daemon, timer.due = True, at
+        timers[description] = timer
+        timer.start()
+
+
+def _pool(app: Flask, key: str = _POOL_KEY, threads: int | None = None) -> ThreadPoolExecutor:
+    with _pool_lock:
+        pool = app.extensions.get(key)
         if pool is None:
-            pool = ThreadPoolExecutor(max_workers=app.config["JOBS_THREADS"], thread_name_prefix="survey-job")
-            app.extensions[_POOL_KEY] = pool
+            pool = ThreadPoolExecutor(max_workers=threads or app.config["JOBS_THREADS"],
+                                      thread_name_prefix="survey-job")
+            app.extensions[key] = pool
         return pool
 
 
 def wait_for_job_threads(app: Flask) -> None:
     """Let this app's threads finish their jobs, and start no more (tests, before emptying tables)."""
     with _pool_lock:
-        pool = app.extensions.pop(_POOL_KEY, None)
-    if pool is not None:
-        pool.shutdown(wait=True)
+        timers = app.extensions.pop(_TIMERS_KEY, {})
+    for timer in timers.values():
+        timer.cancel()
+    for key in (_POOL_KEY, _TASK_POOL_KEY):
+        with _pool_lock:
+            pool = app.extensions.pop(key, None)
+        if pool is not None:
+            pool.shutdown(wait=True)
+
+
+def _plain_in_app_context(app: Flask, work: Callable[[], None], description: str) -> None:
+    try:
+        with app.app_context():
+            work()
+    except Exception:
+        app.logger.exception("%s ended with an error", description)
 
 
 def _in_app_context(app: Flask, work: Callable[..., None], job_id: int, arguments: dict) -> None:

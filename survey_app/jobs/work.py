@@ -18,24 +18,26 @@ from survey_app.domain.audit import AuditAction
 from survey_app.domain.invitation import DossierChannel
 from survey_app.domain.periods import Period
 from survey_app.extensions import db
-from survey_app.jobs.dispatch import job_times, jobs_directory
+from survey_app.jobs.dispatch import job_times, jobs_directory, kept_files
 from survey_app.models import Unit, User
 from survey_app.services import audit, jobs
 from survey_app.services.jobs import Failure
 
 _worker_app: Flask | None = None
+# What the view puts in place of a token in the survey address it hands over (a slip's link
+# and QR code); a job knows no request and imports nothing of web/.
+TOKEN_SLOT = "TOKEN"
 
 
 def make_slips(*, job_id: int, unit_id: int, count: int, procedure: str | None, user_id: int,
-               valid_days: int, site_root: str) -> None:
-    """A sheet of ``count`` invitation slips of a unit; ``site_root`` is the address the request
-    came in on, for the printed links when PUBLIC_BASE_URL is not set."""
+               valid_days: int, survey_address: str) -> None:
+    """A sheet of ``count`` invitation slips of a unit; ``survey_address`` is an invitation's
+    survey address as the request would print it, with TOKEN_SLOT where its token goes."""
 
     def make(step: Callable[[int], None]) -> bytes:
         from survey_app.reports.slips import slips_pdf
         from survey_app.services.invitations import issue_invitations
         from survey_app.services.secrets import new_secret
-        from survey_app.web.urls import survey_url
 
         app = current_app._get_current_object()
         now = _now()
@@ -45,8 +47,8 @@ def make_slips(*, job_id: int, unit_id: int, count: int, procedure: str | None, 
         # citizens' answers included), and a sheet that could not be made leaves no invitation.
         tokens = [new_secret() for _ in range(count)]
         expires = (now + timedelta(days=valid_days)).astimezone(ZoneInfo(app.config["TIMEZONE"]))
-        with app.test_request_context(base_url=site_root):  # survey_url builds addresses like the request
-            urls = [survey_url(token) for token in tokens]
+        before, _slot, after = survey_address.rpartition(TOKEN_SLOT)  # the token is the address's last part
+        urls = [f"{before}{token}{after}" for token in tokens]
         pdf = slips_pdf(unit_name=unit.name, procedure=procedure, expires=f"{expires:%d/%m/%Y}", urls=urls)
         issue_invitations(db.session, unit=unit, count=count, now=now, procedure=procedure,
                           channel=DossierChannel.DIRECT, valid_for=timedelta(days=valid_days),
@@ -59,34 +61,24 @@ def make_slips(*, job_id: int, unit_id: int, count: int, procedure: str | None, 
 
 
 def make_report(*, job_id: int, kind: str, questionnaire_id: str, start: str, end: str, tz: str,
-                unit_code: str | None, lang: str, min_ranked: int, min_breakdown: int, user_id: int) -> None:
+                unit_code: str | None, lang: str, min_ranked: int, min_breakdown: int, user_id: int,
+                ranking_channels: list[str] | None = None) -> None:
     """The report of a period (``kind`` report_pdf or report_xlsx), exactly as the request that
     asked for it would have made it: the same query, scope and language. The audit log records
     it as downloaded by ``user_id`` once it is made (with the file, or not at all)."""
 
     def make(step: Callable[[int], None]) -> bytes:
-        from survey_app.services.officer_figures import full_report
-        from survey_app.services.scores import ScoreQuery
+        from survey_app.reports.report_files import report_file
+        from survey_app.services.figures import FiguresQuery
         from survey_app.services.units import unit_by_code
 
         questionnaire = current_app.extensions["survey_catalog"].get(questionnaire_id)
         period = Period(date.fromisoformat(start), date.fromisoformat(end))
-        query = ScoreQuery(questionnaire=questionnaire, period=period, tz=ZoneInfo(tz), min_ranked=min_ranked,
-                           unit_code=unit_code, min_breakdown=min_breakdown)
-        # The figures the pages keep (services/officer_figures.py): a report of a period an
-        # officer has just looked at, or that was warmed, costs no scoring; the comments are read now.
-        document = full_report(db.session, query, language=lang)
-        step(50)  # the figures are the first half; the file the second
-        if kind == "report_pdf":
-            from survey_app.reports.report_pdf import render_report_pdf
-
-            data = render_report_pdf(document, lang=lang)
-        else:
-            from survey_app.reports.workbook import report_workbook
-            from survey_app.services.response_rows import response_rows
-
-            rows = response_rows(db.session, questionnaire, unit_code, period, ZoneInfo(tz))
-            data = report_workbook(document, rows, lang=lang)
+        query = FiguresQuery(questionnaire=questionnaire, period=period, tz=ZoneInfo(tz), min_ranked=min_ranked,
+                             unit_code=unit_code, min_breakdown=min_breakdown,
+                             ranking_channels=tuple(ranking_channels) if ranking_channels else None)
+        # The one path of the report command too (reports/report_files.py).
+        data = report_file(db.session, query, kind=kind.removeprefix("report_"), lang=lang, progress=step).data
         audit.record(db.session, db.session.get(User, user_id), AuditAction.REPORT_DOWNLOAD,
                      unit_by_code(db.session, unit_code) if unit_code else None,
                      format=kind.removeprefix("report_"), lang=lang, questionnaire=questionnaire_id, start=start,
@@ -128,7 +120,8 @@ def _run(job_id: int, make: Callable[[Callable[[int], None]], bytes]) -> None:
 
         try:
             data = make(step)
-            if jobs.finish(db.session, job_id, data, jobs_directory(app), _now(), job_times(app).keep):
+            if jobs.finish(db.session, job_id, data, jobs_directory(app), _now(), job_times(app).keep,
+                           kept_files(app)):
                 db.session.commit()
             else:
                 db.session.rollback()

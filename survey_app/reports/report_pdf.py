@@ -1,15 +1,20 @@
-"""The satisfaction report as an A4 PDF: cover and summary, ranking, a section per unit,
-masked comments and the methodology, from a ``services.report_data.report_document``.
+"""The satisfaction report as an A4 PDF: cover and summary, criteria to improve, ranking, a
+section per unit, masked comments and the methodology, from a reports.report_document.ReportDocument.
 
-The template gets plain data and formatting functions only. Comments are text: Jinja escapes
-them, so ``<img src="file:///etc/passwd">`` in a comment is printed, never fetched (and the
-fetcher of reports/pdf.py would refuse it anyway).
+Each section is a template in templates/pdf/report/ and a function giving it its own data
+(``SECTIONS``, in page order; a function returning None leaves its section out). The templates
+read the engine's typed figures by attribute and format them through ``fig``. Comments are
+text: Jinja escapes them, so ``<img src="file:///etc/passwd">`` in a comment is printed, never
+fetched (and the fetcher of reports/pdf.py would refuse it anyway).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app, render_template
@@ -17,17 +22,20 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from survey_app.reports.case_figures import cases_section
 from survey_app.reports.charts import element_bars_svg
 from survey_app.reports.formatting import REPORT_LANGUAGES, Figures
 from survey_app.reports.pdf import html_to_pdf
+from survey_app.reports.report_document import ReportDocument, flagged_share, received
+from survey_app.services.figures import UnitFigures
 
 
-def render_report_pdf(document: dict, *, lang: str, generated_on: date | None = None) -> bytes:
+def render_report_pdf(document: ReportDocument, *, lang: str, generated_on: date | None = None) -> bytes:
     """PDF bytes; raises reports.pdf.PdfError when WeasyPrint is refused a resource."""
     return html_to_pdf(report_html(document, lang=lang, generated_on=generated_on))
 
 
-def report_html(document: dict, *, lang: str, generated_on: date | None = None) -> str:
+def report_html(document: ReportDocument, *, lang: str, generated_on: date | None = None) -> str:
     """The HTML WeasyPrint lays out (apart for the benchmark, which times WeasyPrint alone)."""
     if lang not in REPORT_LANGUAGES:
         raise ValueError(f"report language must be one of {', '.join(REPORT_LANGUAGES)}, not {lang!r}")
@@ -37,62 +45,80 @@ def report_html(document: dict, *, lang: str, generated_on: date | None = None) 
         return render_template("pdf/report.html", **report_context(document, lang, generated_on))
 
 
-def report_context(document: dict, lang: str, generated_on: date) -> dict:
-    fig = Figures(lang)
-    scores = document["scores"]
-    labels = document["labels"]
-    by_code = {unit["unit"]: unit for unit in scores["units"]}
-    units = [_unit_view(unit, document, by_code) for unit in scores["units"]]
-    overall = scores["overall"]
-    elements = [{"code": code, "label": labels["elements"][code], **figures,
-                 "change": document["overall"]["element_changes"].get(code)}
-                for code, figures in overall["elements"].items()]
-    chart = element_bars_svg(elements, title=_("SIPAS index of each element, with its interval"),
+@dataclass(frozen=True)
+class RankingGroup:
+    parent: UnitFigures
+    rows: tuple[UnitFigures, ...]
+
+
+def _cover(doc: ReportDocument, fig: Figures) -> dict[str, Any]:
+    overall = doc.figures.overall
+    items = [{"label": doc.labels.elements[e.code], "index": e.index.value, "ci": e.index.ci}
+             for e in overall.elements.values()]
+    chart = element_bars_svg(items, title=_("SIPAS index of each element, with its interval"),
                              number_format=fig.index, id_prefix="elements")
-    scope = document["scope"]
-    roots = [u for u in units if u["parent"] is None or (scope and u["unit"] == scope["unit"])]
+    return {"element_chart": Markup(chart)}
+
+
+def _ranking(doc: ReportDocument, fig: Figures) -> dict[str, Any] | None:
+    """Siblings together (in tree order of their parents), best rank first, unranked last."""
+    units = doc.figures.units
+    codes = {u.unit for u in units}
+    children: dict[str, list[UnitFigures]] = defaultdict(list)
+    for unit in units:
+        if unit.parent in codes:
+            children[unit.parent].append(unit)
+    groups = [RankingGroup(parent, tuple(sorted(children[parent.unit],
+                                                key=lambda u: (u.rank is None, u.rank or 0, u.unit))))
+              for parent in units if children.get(parent.unit)]
+    return {"groups": groups} if groups else None
+
+
+def _plain(doc: ReportDocument, fig: Figures) -> dict[str, Any]:
+    return {}
+
+
+def _units(doc: ReportDocument, fig: Figures) -> dict[str, Any]:
+    from survey_app.reports.channel_names import channel_name
+
+    return {"received": received, "flagged_share": flagged_share, "channel_name": channel_name}
+
+
+def _early_warning(doc: ReportDocument, fig: Figures) -> dict[str, Any] | None:
+    if doc.early_warning is None:
+        return None
+    from survey_app.reports.alert_wording import sentence  # matplotlib's import only for a report
+
+    alerts = doc.early_warning
+    return {"alerts": alerts, "last_day": alerts.last + timedelta(days=6),
+            "entries": [(a, sentence(a, fig.lang)) for a in alerts.signalling]}
+
+
+Section = Callable[[ReportDocument, Figures], "dict[str, Any] | None"]
+SECTIONS: tuple[tuple[str, Section], ...] = (
+    ("pdf/report/cover.html", _cover),
+    ("pdf/report/priorities.html", _plain),
+    ("pdf/report/ranking.html", _ranking),
+    ("pdf/report/units.html", _units),
+    ("pdf/report/early_warning.html", _early_warning),
+    ("pdf/report/cases.html", cases_section),
+    ("pdf/report/signatures.html", _plain),
+    ("pdf/report/comments.html", _plain),
+    ("pdf/report/methodology.html", _plain),
+)
+
+
+def report_context(document: ReportDocument, lang: str, generated_on: date) -> dict[str, Any]:
+    fig = Figures(lang)
+    scope = document.scope
+    roots = [u for u in document.figures.units if u.parent is None]
+    sections = [(template, data) for template, data in ((t, make(document, fig)) for t, make in SECTIONS)
+                if data is not None]
     return {
         "fig": fig,
         "lang": lang,
         "doc": document,
-        "issuer": scope["name"] if scope else (roots[0]["name"] if len(roots) == 1 else _("All units")),
-        "scope": scope,
+        "issuer": scope.name if scope else (roots[0].name if len(roots) == 1 else _("All units")),
         "generated_on": generated_on,
-        "overall": overall,
-        "overall_extra": document["overall"],
-        "elements": elements,
-        "element_chart": Markup(chart),
-        "ranking": _ranking_groups(units, by_code),
-        "units": units,
-        "min_ranked": document["methodology"]["min_ranked"],
+        "sections": sections,
     }
-
-
-def _unit_view(unit: dict, document: dict, by_code: dict) -> dict:
-    extra = document["units"][unit["unit"]]
-    labels = document["labels"]
-    parent = by_code.get(unit["parent"])
-    return {
-        **unit,
-        **extra,
-        "parent_name": parent["name"] if parent else None,
-        "element_rows": [{"code": code, "label": labels["elements"][code], **figures}
-                         for code, figures in unit["elements"].items()],
-        "top_expectations": [e for e in extra["expectations"] if e["share"]][:3],
-        "enough": unit["n"] >= document["methodology"]["min_ranked"],
-    }
-
-
-def _ranking_groups(units: list[dict], by_code: dict) -> list[dict]:
-    """Siblings together (in tree order of their parents), best rank first, unranked last."""
-    children: dict[str, list[dict]] = defaultdict(list)
-    for unit in units:
-        if unit["parent"] in by_code:
-            children[unit["parent"]].append(unit)
-    groups = []
-    for parent in units:
-        rows = children.get(parent["unit"])
-        if rows:
-            rows = sorted(rows, key=lambda u: (u["rank"] is None, u["rank"] or 0, u["unit"]))
-            groups.append({"parent": parent, "rows": rows})
-    return groups

@@ -19,6 +19,10 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from survey_app.domain.csv_files import neutralise
+from survey_app.domain.submission import Channel
+from survey_app.reports.case_figures import cases_sheet
+from survey_app.reports.channel_names import channel_name
+from survey_app.reports.report_document import ReportDocument, flagged_share, received
 
 INDEX = "0.0"
 RATE = "0.0%"
@@ -27,20 +31,21 @@ HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="E8EEF4")
 
 
-def report_workbook(document: dict, responses_rows: Iterable, *, lang: str) -> bytes:
+def report_workbook(document: ReportDocument, responses_rows: Iterable, *, lang: str) -> bytes:
     """XLSX bytes. ``responses_rows``: a header, then one list per response
     (services.response_rows.response_rows)."""
     with force_locale(lang):
         return _build(document, responses_rows, lang)
 
 
-def _build(document: dict, responses_rows: Iterable, lang: str) -> bytes:
+def _build(document: ReportDocument, responses_rows: Iterable, lang: str) -> bytes:
     book = Workbook(write_only=True)
     writer = _Writer(book, lang)
     _summary(writer, document)
     _units(writer, document)
     _criteria(writer, document)
     _expectations(writer, document)
+    cases_sheet(writer, document)
     _responses(writer, responses_rows)
     out = io.BytesIO()
     book.save(out)
@@ -102,77 +107,115 @@ def _high(ci):
     return ci[1] if ci else None
 
 
-def _summary(w: _Writer, document: dict) -> None:
-    scores, extra, m = document["scores"], document["overall"], document["methodology"]
+def _summary(w: _Writer, document: ReportDocument) -> None:
+    figures, m, scope = document.figures, document.methodology, document.scope
     w.new_sheet(_("Summary"), [44, 16, 14, 14, 14, 14])
-    scope = document["scope"]
     w.row([_("Citizen satisfaction report")])
-    w.row([_("Unit"), scope["unit"] if scope else _("All units"), scope["name"] if scope else None])
-    w.row([_("From"), date.fromisoformat(document["period"]["from"])])
-    w.row([_("To"), date.fromisoformat(document["period"]["to"])])
-    w.row([_("Questionnaire"), m["questionnaire"], m["version"], m["content_hash"]])
-    w.row([_("Minimum number of responses for a rank"), m["min_ranked"]])
+    w.row([_("Unit"), scope.unit if scope else _("All units"), scope.name if scope else None])
+    w.row([_("From"), figures.period.start])
+    w.row([_("To"), figures.period.end])
+    w.row([_("Questionnaire"), m.questionnaire, m.version, m.content_hash])
+    w.row([_("Minimum number of responses for a rank"), m.min_ranked])
     w.row([])
     w.header([_("Figure"), _("Respondents"), _("Index"), _("Interval low"), _("Interval high"),
               _("Change"), _("Significant")])
-    overall = scores["overall"]
-    w.row([_("SIPAS index"), overall["n"], overall["index"], _low(overall["ci"]), _high(overall["ci"]),
-           *_change(extra["change"])], {2: INDEX, 3: INDEX, 4: INDEX, 5: INDEX})
-    previous = extra["previous"]
-    w.row([_("SIPAS index, previous period"), previous["n"], previous["index"], _low(previous["ci"]),
-           _high(previous["ci"])], {2: INDEX, 3: INDEX, 4: INDEX})
-    for code, element in overall["elements"].items():
-        w.row([f"{code} {document['labels']['elements'][code]}", None, element["index"], _low(element["ci"]),
-               _high(element["ci"]), *_change(extra["element_changes"].get(code))],
-              {2: INDEX, 3: INDEX, 4: INDEX, 5: INDEX})
+    overall = figures.overall
+    w.row([_("SIPAS index"), overall.n, overall.index.value, _low(overall.index.ci), _high(overall.index.ci),
+           *_change(overall.change)], {2: INDEX, 3: INDEX, 4: INDEX, 5: INDEX})
+    previous = overall.previous
+    w.row([_("SIPAS index, previous period"), previous.n if previous else None, previous.value if previous else None,
+           _low(previous.ci if previous else None), _high(previous.ci if previous else None)],
+          {2: INDEX, 3: INDEX, 4: INDEX})
+    for code, element in overall.elements.items():
+        w.row([f"{code} {document.labels.elements[code]}", None, element.index.value, _low(element.index.ci),
+               _high(element.index.ci), *_change(element.change)], {2: INDEX, 3: INDEX, 4: INDEX, 5: INDEX})
+    if overall.weighted is not None:
+        w.row([])
+        w.header([_("Weighted by volumes of transactions"), _("Respondents"), _("Index"), _("Interval low"),
+                  _("Interval high"), _("Design effect")])
+        w.row([_("SIPAS index, weighted"), *_weighted(overall.weighted)], {1: INDEX, 2: INDEX, 3: INDEX, 4: "0.00"})
 
 
-def _change(change: dict | None) -> list:
-    return [change["value"], change["significant"]] if change else [None, None]
+def _change(change) -> list:
+    return [change.value, change.significant] if change else [None, None]
 
 
-def _units(w: _Writer, document: dict) -> None:
-    elements = list(document["labels"]["elements"])
+def _weighted(weighted) -> list:
+    """n, index, interval and design effect of a weighted index; blanks where there is none."""
+    if weighted is None:
+        return [None, None, None, None, None]
+    return [weighted.index.n, weighted.index.value, _low(weighted.index.ci), _high(weighted.index.ci), weighted.deff]
+
+
+def _units(w: _Writer, document: ReportDocument) -> None:
+    elements = list(document.labels.elements)
+    weighted = document.weighted_shown
     header = [_("Unit code"), _("Unit"), _("Parent unit"), _("Respondents"), _("SIPAS index"),
               _("Interval low"), _("Interval high"), *elements, _("Rank"), _("Previous rank"), _("Rank change"),
               _("Change"), _("Significant"), _("Invitations"), _("Response rate")]
-    w.new_sheet(_("Units"), [12, 34, 12, 12, 11, 11, 11, *[8] * len(elements), 8, 10, 10, 9, 10, 11, 11], header)
+    widths = [12, 34, 12, 12, 11, 11, 11, *[8] * len(elements), 8, 10, 10, 9, 10, 11, 11]
+    if weighted:
+        header += [_("Weighted index"), _("Weighted interval low"), _("Weighted interval high"), _("Design effect")]
+        widths += [11, 11, 11, 10]
+    # Each unit's respondents by channel, and what each channel brought that was flagged as made
+    # up (left out of the figures): the channels any unit of the report received something by.
+    channels = list(dict.fromkeys(c.channel for u in document.figures.units for c in received(u.channels)))
+    for channel in channels:
+        header += [_("Respondents: %(channel)s", channel=channel_name(channel)),
+                   _("Flagged: %(channel)s", channel=channel_name(channel))]
+        widths += [12, 10]
+    if Channel.LINK in channels:
+        header.append(_("Share of open-link responses flagged"))
+        widths.append(12)
+    w.new_sheet(_("Units"), widths, header)
     e0 = 7
+    last = e0 + len(elements) + 6
     formats = {4: INDEX, 5: INDEX, 6: INDEX, **{e0 + i: INDEX for i in range(len(elements))},
-               e0 + len(elements) + 3: INDEX, e0 + len(elements) + 6: RATE}
-    for unit in document["scores"]["units"]:
-        extra = document["units"][unit["unit"]]
-        w.row([unit["unit"], unit["name"], unit["parent"], unit["n"], unit["index"], _low(unit["ci"]),
-               _high(unit["ci"]), *[unit["elements"][code]["index"] for code in elements], unit["rank"],
-               unit["previous_rank"], unit["rank_change"], *_change(extra["change"]), unit["invitations"],
-               unit["response_rate"]], formats)
+               e0 + len(elements) + 3: INDEX, last: RATE,
+               **({last + 1: INDEX, last + 2: INDEX, last + 3: INDEX, last + 4: "0.00"} if weighted else {})}
+    for unit in document.figures.units:
+        row = [unit.unit, unit.name, unit.parent, unit.n, unit.index.value, _low(unit.index.ci),
+               _high(unit.index.ci), *[unit.elements[code].index.value for code in elements], unit.rank,
+               unit.previous_rank, unit.rank_change, *_change(unit.change), unit.invitations, unit.response_rate]
+        if weighted:
+            row += _weighted(unit.weighted)[1:]
+        counts = {c.channel: c for c in unit.channels}
+        for channel in channels:
+            count = counts.get(channel)
+            row += [count.n, count.flagged] if count else [0, 0]
+        if Channel.LINK in channels:
+            link = counts.get(Channel.LINK)
+            formats = {**formats, len(row): RATE}
+            row.append(flagged_share(link) if link else None)
+        w.row(row, formats)
 
 
-def _criteria(w: _Writer, document: dict) -> None:
-    labels = document["labels"]
+def _criteria(w: _Writer, document: ReportDocument) -> None:
+    labels = document.labels
     w.new_sheet(_("Criteria"), [12, 30, 9, 9, 60, 10, 10, 10, 11, 11],
                 [_("Unit code"), _("Unit"), _("Element"), _("Criterion"), _("Criterion text"), _("Valid answers"),
                  _("Satisfied"), _("Index"), _("Interval low"), _("Interval high")])
     for code, name, figures in _scopes(document):
-        for criterion, c in figures["criteria"].items():
-            w.row([code, name, labels["criterion_element"][criterion], criterion, labels["criteria"][criterion],
-                   c["n"], c["satisfied"], c["index"], _low(c["ci"]), _high(c["ci"])], {7: INDEX, 8: INDEX, 9: INDEX})
+        for criterion, c in figures.criteria.items():
+            w.row([code, name, labels.criterion_element[criterion], criterion, labels.criteria[criterion],
+                   c.index.n, c.satisfied, c.index.value, _low(c.index.ci), _high(c.index.ci)],
+                  {7: INDEX, 8: INDEX, 9: INDEX})
 
 
-def _expectations(w: _Writer, document: dict) -> None:
-    labels = document["labels"]["expectations"]
+def _expectations(w: _Writer, document: ReportDocument) -> None:
+    labels = document.labels.expectations
     w.new_sheet(_("Expectations"), [12, 30, 9, 60, 12],
                 [_("Unit code"), _("Unit"), _("Option"), _("Option text"), _("Share (%)")])
     for code, name, figures in _scopes(document):
-        for option, share in figures["expectations"].items():
+        for option, share in figures.expectations.items():
             w.row([code, name, option, labels.get(option, option), share], {4: INDEX})
 
 
-def _scopes(document: dict):
+def _scopes(document: ReportDocument):
     """The whole report first (no unit code), then each unit."""
-    yield None, _("All units in the report"), document["scores"]["overall"]
-    for unit in document["scores"]["units"]:
-        yield unit["unit"], unit["name"], unit
+    yield None, _("All units in the report"), document.figures.overall
+    for unit in document.figures.units:
+        yield unit.unit, unit.name, unit
 
 
 def _responses(w: _Writer, rows: Iterable) -> None:
@@ -180,7 +223,8 @@ def _responses(w: _Writer, rows: Iterable) -> None:
     header = next(rows, None)
     if header is None:
         return
-    w.new_sheet(_("Responses"), [12, 12, 10, 10, 7] + [6] * (len(header) - 6) + [80], list(header))
+    # ... the ratings and choices, the comment, the flag (services.response_rows).
+    w.new_sheet(_("Responses"), [12, 12, 10, 10, 7] + [6] * (len(header) - 7) + [80, 16], list(header))
     for row in rows:
         w.sheet.append([w.value(value) if not isinstance(value, date) else _dated(w, value) for value in row])
 

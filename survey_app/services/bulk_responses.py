@@ -31,7 +31,7 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from survey_app.domain.interchange import FlatRecord
-from survey_app.services.sqlite_tallies import restore_tally_trigger, set_tally_trigger_aside
+from survey_app.services.figures.cells import SumsCollector
 
 RESPONSE_COLUMNS = ("id", "unit_id", "questionnaire_id", "questionnaire_version", "questionnaire_hash",
                     "locale", "channel", "submitted_at", "comment")
@@ -61,7 +61,12 @@ class BulkResponses:
 
     def __init__(self, session: Session, unit_ids: dict[str, int], *, chunk: int = 5000):
         session.flush()
+        self._session = session
         self._connection = session.connection()
+        # The sums of services/figures, collected by the caller's thread a chunk at a time
+        # (on SQLite it waits for the writer most of the time anyway), written at the end.
+        self._sums = SumsCollector(unit_ids)
+        self._sums_pending: list[FlatRecord] = []
         self._postgresql = self._connection.dialect.name == "postgresql"
         self._unit_ids = unit_ids
         self._chunk = chunk
@@ -75,8 +80,6 @@ class BulkResponses:
             self._next_id: int | None = None  # the id of the next response
             self._sqlite_max_variables = self._connection.connection.driver_connection.getlimit(
                 sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-            # While the tally trigger is set aside, the first response it did not count.
-            self._untallied_from: int | None = None
             # A larger page cache for the import's connection, given back afterwards: the
             # indexes of responses by unit take rows at two hundred places at once, and with
             # the default 2 MB their pages were written out and read back again and again
@@ -104,6 +107,7 @@ class BulkResponses:
         self._stop()
 
     def add(self, record: FlatRecord) -> None:
+        self._sums_pending.append(record)
         if self._postgresql:
             self._pending.append(record)
         elif self._next_id is None:
@@ -122,6 +126,9 @@ class BulkResponses:
         self._stop()
         if self._failure is not None:
             raise self._failure
+        self._sums.collect(self._sums_pending)
+        self._sums_pending = []
+        self._sums.write(self._session)
         if self._postgresql and self.count >= max(10_000, self._known_responses / 10):
             # The planner's statistics, with the import, committed with it. Until autovacuum
             # gets to them (10% new rows, as here, but maybe minutes later on a busy server) the
@@ -143,6 +150,8 @@ class BulkResponses:
             self._responses, self._answers, self._choices = [], [], []
         self._chunks.put((self._pending_count, *chunk))
         self._pending_count = 0
+        self._sums.collect(self._sums_pending)  # while the writer writes the chunk
+        self._sums_pending = []
 
     def _stop(self) -> None:
         if self._writer.is_alive():
@@ -165,11 +174,6 @@ class BulkResponses:
             return
         try:
             self._connection.connection.driver_connection.execute(f"PRAGMA cache_size = {self._cache_size}")
-            if self._untallied_from is not None:
-                # Whatever happened: the caller may roll back, which would restore the trigger
-                # too, but must never be able to commit without it.
-                restore_tally_trigger(self._connection.connection.driver_connection, self._untallied_from)
-                self._untallied_from = None
         except BaseException as exc:
             if self._failure is None:
                 self._failure = exc
@@ -200,9 +204,6 @@ class BulkResponses:
         self._lay_out_sqlite(record, first=True)
         response_id = self._insert_sqlite("responses", self._responses)
         self._next_id = response_id + 1
-        # After that insert, which the trigger counted (services/sqlite_tallies.py).
-        if set_tally_trigger_aside(self._connection.connection.driver_connection):
-            self._untallied_from = self._next_id
         for values in (self._answers, self._choices):
             values[0::3] = [response_id] * (len(values) // 3)
         self._insert_sqlite("answers", self._answers)

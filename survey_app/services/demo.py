@@ -19,6 +19,7 @@ from survey_app.domain.catalog import Catalog
 from survey_app.domain.demo_plan import DemoPlan, PlannedResponse, plan_demo
 from survey_app.domain.submission import CHANNELS, EXPECTATIONS, submission_problems
 from survey_app.models import Answer, Choice, Response, Unit
+from survey_app.services.figures.cells import SumsCollector
 from survey_app.services.invitation_responses import (
     InvitationOutcome,
     submit_invitation,
@@ -95,6 +96,12 @@ def _store_responses(session: Session, catalog: Catalog, units: dict[str, Unit],
     _insert_plain(session, Choice.__table__, [
         (i, EXPECTATIONS, code) for i, r in zip(ids, planned) for code in sorted(r.submission.expectations)
     ] + [(i, code, option) for i, r in zip(ids, planned) for code, option in r.submission.profile.items()])
+    # Counted in the figures' sums in the same transaction, as an import is.
+    sums = SumsCollector({code: unit.id for code, unit in units.items()})
+    sums.collect([(r.submitted_at, r.unit, catalog.get(r.questionnaire), r.channel, r.locale,
+                   list(r.submission.ratings.items()), [(EXPECTATIONS, code) for code in r.submission.expectations],
+                   None) for r in planned])
+    sums.write(session)
 
 
 def _insert_plain(session: Session, table: Table, rows: list[tuple]) -> None:

@@ -18,11 +18,9 @@ from datetime import datetime, timedelta, tzinfo
 from functools import lru_cache
 
 from sqlalchemy import (
-    ColumnElement,
     Select,
     and_,
     bindparam,
-    exists,
     func,
     not_,
     or_,
@@ -43,8 +41,10 @@ from survey_app.domain.integrity import (
     repeated_with,
     whole_form_identical,
 )
-from survey_app.domain.submission import EXPECTATIONS, Channel, Submission
+from survey_app.domain.submission import Channel, Submission
 from survey_app.models import FlagReview, Response, ResponseFlag, User
+from survey_app.services.counted import counted as counted
+from survey_app.services.figures import cells
 from survey_app.services.open_link_screening import source_burst, volume_excess
 from survey_app.services.responses import submission_of
 from survey_app.services.screening_memory import ScreeningMemory
@@ -147,6 +147,9 @@ def _write_flags(session: Session, verdict: dict[int, set[Reason]], now: datetim
         insert(ResponseFlag).on_conflict_do_nothing(index_elements=["response_id"]).returning(ResponseFlag.response_id),
         [{"response_id": response_id, "reasons": reasons_text(verdict[response_id]), "flagged_at": now,
           "restored": False} for response_id in missing])) if missing else set()
+    # Left out from now on: taken out of the sums in the same transaction (a flag written by
+    # a concurrent screening, yielded to below, is taken out by that one).
+    cells.responses_changed(session, written, -1)
     if yielded := [response_id for response_id in missing if response_id not in written]:
         flags |= {f.response_id: f for f in session.scalars(select(ResponseFlag).where(
             ResponseFlag.response_id.in_(yielded)).execution_options(populate_existing=True))}
@@ -188,11 +191,6 @@ def _place_queries(on_kiosk: bool) -> tuple[Select, Select, Select]:
     return burst_count, burst_members, same_answers
 
 
-def counted() -> ColumnElement[bool]:
-    """A condition on ``Response``: it counts (not flagged, or restored by an officer)."""
-    return not_(exists().where(ResponseFlag.response_id == Response.id, ResponseFlag.restored.is_(False)))
-
-
 def flagged_per_unit(session: Session, questionnaire_id: str, start: datetime, end: datetime) -> dict[int, int]:
     """unit id -> responses of the period left out as suspect (flagged and not restored)."""
     rows = session.execute(
@@ -219,17 +217,33 @@ class FlaggedRow:
     reviews: list[FlagReview]
 
 
+def _flags_of_period(unit_ids: set[int], questionnaire_id: str, start: datetime, end: datetime) -> list:
+    return [Response.unit_id.in_(unit_ids), Response.questionnaire_id == questionnaire_id,
+            Response.submitted_at >= start, Response.submitted_at < end,
+            # Flags are few, a period's responses many: without this SQLite walked every
+            # response of the period looking for a flag (1.1 s a quarter at a million a year).
+            Response.id.in_(select(ResponseFlag.response_id))]
+
+
+def flag_counts(session: Session, unit_ids: set[int], questionnaire_id: str, start: datetime,
+                end: datetime) -> tuple[int, int]:
+    """(flagged responses, restored ones too; those of them left out of the indices) of these
+    units in the period."""
+    total, left_out = session.execute(
+        select(func.count(), func.count().filter(ResponseFlag.restored.is_(False)))
+        .select_from(ResponseFlag).join(ResponseFlag.response)
+        .where(*_flags_of_period(unit_ids, questionnaire_id, start, end))).one()
+    return total, left_out
+
+
 def flagged_responses(session: Session, unit_ids: set[int], questionnaire_id: str, start: datetime,
-                      end: datetime) -> list[FlaggedRow]:
-    """Every flagged response (restored ones too) of these units in the period, newest first."""
+                      end: datetime, *, offset: int = 0, limit: int | None = None) -> list[FlaggedRow]:
+    """The flagged responses (restored ones too) of these units in the period, newest first:
+    ``limit`` of them from ``offset`` (a flood leaves thousands: a page holds a few)."""
     flags = session.scalars(
         select(ResponseFlag).join(ResponseFlag.response)
-        .where(Response.unit_id.in_(unit_ids), Response.questionnaire_id == questionnaire_id,
-               Response.submitted_at >= start, Response.submitted_at < end,
-               # Flags are few, a period's responses many: without this SQLite walked every
-               # response of the period looking for a flag (1.1 s a quarter at a million a year).
-               Response.id.in_(select(ResponseFlag.response_id)))
-        .order_by(Response.submitted_at.desc(), Response.id.desc())
+        .where(*_flags_of_period(unit_ids, questionnaire_id, start, end))
+        .order_by(Response.submitted_at.desc(), Response.id.desc()).offset(offset).limit(limit)
         .options(selectinload(ResponseFlag.response).selectinload(Response.answers),
                  selectinload(ResponseFlag.response).selectinload(Response.unit),
                  selectinload(ResponseFlag.reviews).selectinload(FlagReview.user))
@@ -265,5 +279,6 @@ def review(session: Session, flag: ResponseFlag, *, decision: str, reason: str, 
     flag.restored = decision == RESTORE
     session.add(record)
     session.flush()
+    cells.responses_changed(session, [flag.response_id], 1 if flag.restored else -1)
     return record
 

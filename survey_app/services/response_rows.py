@@ -3,6 +3,9 @@
 The columns are those of the wide CSV format (domain/interchange) of one questionnaire, with
 the day instead of the moment of submission: a time to the minute could be matched with the
 one-stop software's record of who collected a result then. No ids, no submission key, no kiosk.
+A last column, ``flag``, says which responses were flagged as made up (domain.integrity): the
+reasons' codes ("burst,repeated") while the response is left out of the indices, "restored: "
+and the codes once an officer has restored it, empty for every other response.
 """
 
 from __future__ import annotations
@@ -19,21 +22,24 @@ from survey_app.domain.masking import mask_personal_data
 from survey_app.domain.periods import Period
 from survey_app.domain.questionnaire import Questionnaire
 from survey_app.domain.submission import EXPECTATIONS
-from survey_app.models import Answer, Choice, Response, Unit
-from survey_app.services.report_data import subtree_ids
+from survey_app.models import Answer, Choice, Response, ResponseFlag, Unit
+from survey_app.services.figures.comments import subtree_ids
 
 DAY_COLUMN = "submitted_on"
+FLAG_COLUMN = "flag"
+RESTORED = "restored: "
 
 
 def response_columns(questionnaire: Questionnaire) -> list[str]:
-    return [DAY_COLUMN if column == "submitted_at" else column for column in columns([questionnaire])]
+    return [*(DAY_COLUMN if column == "submitted_at" else column for column in columns([questionnaire])),
+            FLAG_COLUMN]
 
 
 def response_rows(session: Session, questionnaire: Questionnaire, unit_code: str | None, period: Period,
                   tz: ZoneInfo, *, batch: int = 2000) -> Iterator[list]:
     """The header, then one list per response of the period (oldest first): the local day
     (a date), unit code, questionnaire, channel, locale, ratings (int or None), expectations
-    (codes joined by ';'), profile options, the masked comment."""
+    (codes joined by ';'), profile options, the masked comment, the flag."""
     header = response_columns(questionnaire)
     yield header
     start, end = period.utc_bounds(tz)
@@ -45,8 +51,10 @@ def response_rows(session: Session, questionnaire: Questionnaire, unit_code: str
     # A server-side cursor, a batch at a time: a province's year is held in memory no more
     # than its rows are (the workbook writes them out as they come).
     heads = session.execute(
-        select(Response.id, Response.submitted_at, Unit.code, Response.channel, Response.locale, Response.comment)
-        .join(Unit, Unit.id == Response.unit_id).where(Response.id.in_(chosen))
+        select(Response.id, Response.submitted_at, Unit.code, Response.channel, Response.locale, Response.comment,
+               ResponseFlag.reasons, ResponseFlag.restored)
+        .join(Unit, Unit.id == Response.unit_id)
+        .outerjoin(ResponseFlag, ResponseFlag.response_id == Response.id).where(Response.id.in_(chosen))
         .order_by(Response.submitted_at, Response.id).execution_options(yield_per=batch))
     position = {column: i for i, column in enumerate(header)}
     for part in heads.partitions():
@@ -60,7 +68,7 @@ def response_rows(session: Session, questionnaire: Questionnaire, unit_code: str
                 select(Choice.response_id, Choice.question_code, Choice.option_code)
                 .where(Choice.response_id.in_(wanted)).order_by(Choice.option_code)):
             choices[response_id][question].append(option)
-        for response_id, submitted_at, unit, channel, locale, comment in part:
+        for response_id, submitted_at, unit, channel, locale, comment, reasons, restored in part:
             row: list = [None] * len(header)
             row[:5] = [submitted_at.astimezone(tz).date(), unit, questionnaire.id, channel, locale]
             for code, value in ratings[response_id].items():
@@ -71,4 +79,6 @@ def response_rows(session: Session, questionnaire: Questionnaire, unit_code: str
                 if column is not None:
                     row[column] = SEPARATOR.join(options) if question == EXPECTATIONS else options[0]
             row[position["comment"]] = mask_personal_data(comment) if comment else None
+            if reasons:
+                row[position[FLAG_COLUMN]] = RESTORED + reasons if restored else reasons
             yield row

@@ -40,6 +40,8 @@ class Arrival:
     answers (channel "invitation"), ``kiosk_id`` the kiosk it came from (channel "kiosk").
     ``source``: for an open link, a keyed hash of the client's address (never stored in the
     database), by which its bursts are counted (``services/open_link_screening.py``).
+    ``received_at`` is when an answer that waited in a kiosk's queue reached the server (None for
+    a form posted now, whose ``given_at`` is its arrival).
     """
 
     unit: UnitLike
@@ -53,6 +55,7 @@ class Arrival:
     kiosk_id: int | None = None
     invitation: Invitation | None = None
     source: str | None = None
+    received_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -101,7 +104,7 @@ def submit(session: Session, arrival: Arrival, *, rules: IntegrityRules, now: da
     response = record_response_once(
         session, unit=unit, questionnaire=arrival.questionnaire, submission=arrival.submission,
         locale=arrival.locale, channel=arrival.channel, submitted_at=arrival.given_at,
-        submission_key=arrival.submission_key, kiosk_id=arrival.kiosk_id)
+        submission_key=arrival.submission_key, kiosk_id=arrival.kiosk_id, received_at=arrival.received_at)
     if response is None:
         return Submitted(Outcome.REPEATED)
     # Screened in the same transaction: a response is never counted before it is judged.

@@ -12,6 +12,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -37,10 +38,6 @@ login_manager.session_protection = "strong"
 login_manager.login_message = N_("Please sign in to see this page.")
 login_manager.login_message_category = "info"
 login_manager.localize_callback = _
-
-# Sign-in attempts per client address; configurable (LOGIN_RATE_LIMIT) so that an office
-# where many staff share one address can raise it.
-DEFAULT_LOGIN_RATE_LIMIT = "10 per minute"
 
 
 @login_manager.user_loader
@@ -107,7 +104,7 @@ def _safe_next(target: str | None) -> str:
 
 
 def _login_rate_limit() -> str:
-    return current_app.config.get("LOGIN_RATE_LIMIT", DEFAULT_LOGIN_RATE_LIMIT)
+    return current_app.config["LOGIN_RATE_LIMIT"]
 
 
 def _too_many_attempts() -> str:
@@ -127,6 +124,9 @@ def login():
     if form.validate_on_submit():
         user = authenticate(db.session, form.email.data, form.password.data)
         if user is not None:
+            # A new session at sign-in: nothing set before it carries over, the CSRF token
+            # least of all (one taken from the sign-in page must not work afterwards).
+            session.clear()
             login_user(user)
             record_audit(AuditAction.SIGN_IN, user.unit)
             db.session.commit()

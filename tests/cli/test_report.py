@@ -31,7 +31,7 @@ def test_pdf_and_xlsx_by_suffix(province, runner, tmp_path):
                                  "-o", str(english)])
     assert result.exit_code == 0, result.output
     book = load_workbook(english)
-    assert book.sheetnames == ["Summary", "Units", "Criteria", "Expectations", "Responses"]
+    assert book.sheetnames == ["Summary", "Units", "Criteria", "Expectations", "Cases", "Responses"]
     assert [row[0] for row in book["Units"].iter_rows(min_row=2, values_only=True)] == ["SO", "SCT", "STP", "SXD"]
 
 

@@ -18,6 +18,7 @@ from survey_app.domain.scoring import (
     Scores,
     ScoringPlan,
     _linearised_ci,
+    _linearised_se,
     _normal_quantile,
     _wilson,
     score,
@@ -63,10 +64,12 @@ def reference_score(plan: ScoringPlan, respondents: list[Respondent]) -> Scores:
     raters = int(valid.any(axis=1).sum())
     sipas = float(np.mean(element_index)) if element_index else None
     ci = _linearised_ci(sipas, np.mean(element_z, axis=0), raters, q) if element_index else None
+    se = _linearised_se(np.mean(element_z, axis=0), raters) if element_index else None
     answered = sum(1 for r in respondents if r.expectations)
     shares = {o: 100.0 * sum(1 for r in respondents if r.expectations and o in r.expectations) / answered
               if answered else None for o in plan.expectation_options}
-    return Scores(n=raters, index=sipas, ci=ci, elements=elements, criteria=criteria, expectations=shares)
+    return Scores(n=raters, index=sipas, ci=ci, elements=elements, criteria=criteria, expectations=shares,
+                  se=se)
 
 
 def random_respondents(rng: random.Random, n: int) -> list[Respondent]:

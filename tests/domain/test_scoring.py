@@ -386,3 +386,20 @@ def test_negative_rating_and_bad_confidence_are_rejected():
 )
 def test_competition_ranks(values, ranks):
     assert competition_ranks(values) == ranks
+
+
+def test_the_sipas_standard_error_is_the_textbook_one_for_a_single_criterion():
+    # One element of one criterion: the linearised variance is p(1-p)/(n-1) (docstring of
+    # _linearised_ci); 7 satisfied of 10 gives 100*sqrt(0.21/9) points.
+    plan = ScoringPlan(elements=[("e", ["c"])], satisfied_from=4)
+    respondents = [Respondent({"c": 5})] * 7 + [Respondent({"c": 2})] * 3
+    result = score(plan, respondents)
+    assert result.se == pytest.approx(100 * math.sqrt(0.7 * 0.3 / 9), rel=1e-12)
+    half = NormalDist().inv_cdf(0.975) * result.se
+    assert result.ci == pytest.approx((70 - half, 70 + half), rel=1e-12)
+
+
+def test_a_single_respondent_has_no_standard_error():
+    plan = ScoringPlan(elements=[("e", ["c"])], satisfied_from=4)
+    assert score(plan, [Respondent({"c": 5})]).se is None
+    assert score(plan, []).se is None

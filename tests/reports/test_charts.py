@@ -44,11 +44,24 @@ def test_self_contained_and_without_inline_styles():
         assert references and all(ref.startswith("#") for ref in references)
         ids = set(re.findall(r'\bid="([^"]+)"', svg))
         assert {ref[1:] for ref in references} <= ids
-        assert not re.search(r"@font-face|<image|<text|<script|<foreignObject", svg)
+        assert not re.search(r"@font-face|<image|<script|<foreignObject", svg)
         assert "http" not in svg.replace('xmlns="http://www.w3.org/2000/svg"', "").replace(
             'xmlns:xlink="http://www.w3.org/1999/xlink"', "")
-        # Every character has a DejaVu glyph: none is drawn as the "missing" glyph 0.
-        assert not any(re.search(r"DejaVuSans-0$", i) for i in ids)
+        # Labels are text in the pages' and the PDF's own font, not glyph outlines.
+        assert root.get("font-family") == "DejaVu Sans, sans-serif"
+        assert not any(i.endswith(tuple(f"DejaVuSans-{n}" for n in range(10))) for i in ids)
+        assert "font-family" not in "".join(ET.tostring(t, encoding="unicode") for t in root.iter(f"{SVG}text"))
+
+
+def test_labels_are_text_a_reader_and_a_search_find():
+    elements, criteria, trend = (ET.fromstring(svg) for svg in all_charts())
+
+    def texts(root) -> str:
+        return " ".join("".join(t.itertext()) for t in root.iter(f"{SVG}text"))
+
+    assert "Tiếp cận dịch vụ" in texts(elements) and "81,8" in texts(elements)
+    assert "Thủ tục hành chính" in texts(criteria)
+    assert "Q3/2026" in texts(trend) and "Góp ý, phản ánh" in texts(trend) and "73,0" in texts(trend)
 
 
 def test_title_and_description_name_the_figures_in_the_readers_language():

@@ -4,6 +4,7 @@ numbered "Trang x / y", comments masked and printed as text, refused fetches a c
 from __future__ import annotations
 
 import re
+import textwrap
 
 import pytest
 from babel.numbers import format_decimal
@@ -124,7 +125,8 @@ def test_every_figure_equals_the_scores_json(province, runner, tmp_path, lang):
     layout = [flat(line) for line in pdf_text(pdf, "-layout").splitlines()]
     for unit in now["units"]:
         if unit["rank"] is not None:
-            row = f"{unit['rank']} {unit['unit']} {unit['name']} {unit['n']} {fmt(unit['index'], lang)} {interval(unit['ci'], lang)}"
+            row = (f"{unit['rank']} {unit['unit']} {unit['name']} {unit['n']} {fmt(unit['index'], lang)} "
+                   f"{interval(unit['ci'], lang)}")
             assert any(line.startswith(row) and line.endswith(rank_words(unit, lang)) for line in layout), row
     assert [u["rank"] for u in now["units"] if u["unit"] == "X2"] == [None]
 
@@ -174,3 +176,17 @@ def test_the_methodology_gives_each_elements_alpha(province, runner, tmp_path):
         alpha = alphas[element.code]
         shown = "—" if alpha is None else format_decimal(alpha, "0.00", locale="vi")
         assert f"{q.text(element.title, 'vi')}: {shown}" in text, element.code
+
+
+def test_the_charts_labels_are_text_in_the_pdf(province, runner, tmp_path):
+    """The element chart's labels are text (svg.fonttype "none"), so pdftotext reads them: the
+    axis 0 … 100 on one line, and each element's name as the chart wraps it (28 characters)."""
+    pdf = make_report(runner, tmp_path / "report.pdf", "--lang", "vi")
+    layout = [flat(line) for line in pdf_text(pdf, "-layout").splitlines()]
+    assert "0 20 40 60 80 100" in layout
+    labels = catalog_of(province).get("sipas")
+    for element in labels.elements:
+        lines = textwrap.wrap(labels.text(element.title, "vi"), 28)
+        assert any(line.startswith(lines[0]) for line in layout), lines[0]
+        if len(lines) > 1:  # a wrapped name is the chart's: tables print it whole
+            assert lines[1] in layout or any(line.startswith(lines[1] + " ") for line in layout), lines[1]

@@ -33,7 +33,7 @@ def records(sheet) -> list[dict]:
 
 
 def test_sheets_in_the_report_language(workbook):
-    assert workbook.sheetnames == ["Tổng hợp", "Đơn vị", "Tiêu chí", "Mong đợi", "Phiếu trả lời"]
+    assert workbook.sheetnames == ["Tổng hợp", "Đơn vị", "Tiêu chí", "Mong đợi", "Phản ánh", "Phiếu trả lời"]
 
 
 def test_units_equal_the_scores_json(workbook, runner):

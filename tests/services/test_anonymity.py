@@ -65,3 +65,54 @@ def test_an_answered_invitation_leads_nowhere(app, client):
         assert response.submission_key not in values and response.submitted_at not in values
         assert invitation.issued_at != response.submitted_at
         assert isinstance(invitation.answered_on, date) and not isinstance(invitation.answered_on, datetime)
+
+
+def test_a_reply_request_leads_to_no_response(app, client):
+    """A case asked for from the thank-you page holds its unit, day, text and an encrypted
+    contact, and nothing that joins it to the response just given: no key, no id, no time."""
+    from survey_app.models import Case, CaseEvent
+
+    with app.app_context():
+        unit_tree(db.session, "STP")
+        db.session.commit()
+    url = "/u/STP"
+    fields = survey_fields(client, url)
+    posted = client.post(url, data={**fields, **{c: "4" for c in criteria_codes(sipas())}})
+    thanks = client.get(posted.headers["Location"]).get_data(as_text=True)
+    assert "/u/STP/reply" in thanks
+    page = client.get("/u/STP/reply").get_data(as_text=True)
+    from pages import hidden_field
+
+    sent = client.post("/u/STP/reply", data={
+        "csrf_token": hidden_field(page, "csrf_token"), "form_key": hidden_field(page, "form_key"),
+        "text": "Cán bộ đòi tiền.", "phone": "0912 345 678", "consent": "y"})
+    assert sent.status_code == 200, sent.get_data(as_text=True)[:300]
+
+    with app.app_context():
+        schema = inspect(db.engine)
+        answers_tables = {"responses", "answers", "choices"}
+        for table in ("cases", "case_events"):
+            assert {fk["referred_table"] for fk in schema.get_foreign_keys(table)} & (answers_tables | {"invitations"}) == set()
+        for table in answers_tables:
+            assert {fk["referred_table"] for fk in schema.get_foreign_keys(table)} & {"cases", "case_events"} == set()
+        for table in schema.get_table_names():
+            referred = {fk["referred_table"] for fk in schema.get_foreign_keys(table)}
+            assert not (referred & {"cases", "case_events"} and referred & answers_tables), table
+        columns = {c["name"]: c["type"] for c in schema.get_columns("cases")}
+        assert not {"response_id", "submission_key", "invitation_id", "received_at", "created_at"} & set(columns)
+        assert isinstance(columns["received_on"], Date) and not isinstance(columns["received_on"], DateTime)
+        # Its times are those of the unit's staff, the jobs and the rating, never the receipt's.
+        assert {name for name, kind in columns.items() if isinstance(kind, DateTime)} == {
+            "acknowledged_at", "first_answered_at", "answered_at", "closed_at", "escalated_at"}
+
+        case = db.session.scalar(select(Case))
+        response = db.session.scalar(select(Response))
+        values = [getattr(case, c.key) for c in inspect(Case).column_attrs]
+        assert response.submission_key not in values and response.submitted_at not in values
+        assert all(getattr(case, name) is None for name in ("acknowledged_at", "first_answered_at", "answered_at",
+                                                            "closed_at", "escalated_at"))
+        (received,) = db.session.scalars(select(CaseEvent)).all()
+        assert received.what == "received" and received.occurred_at is None
+        # The contact is not readable in the database.
+        assert "0912345678" not in case.contact_sealed and "912345678" not in case.contact_sealed
+        assert case.received_on == response.submitted_at.astimezone(ZoneInfo(app.config["TIMEZONE"])).date()

@@ -114,3 +114,31 @@ def test_a_database_fault_on_the_api_is_not_taken_for_a_fault_of_the_rate_limits
         limiter_log.removeHandler(handler)
     assert [record.getMessage() for record in records] == []
     assert client.get("/api/v1/invitations/0", headers={"Authorization": "Bearer sk_x"}).status_code == 401
+
+
+def test_a_database_error_logs_no_value_a_citizen_wrote(app, client, unit, caplog):
+    """Issue 16: the log line of a failed INSERT carried its parameters, the comment unmasked."""
+    from sqlalchemy import event
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    secret = "Gọi tôi 0912 345 678 bí mật"
+    fields = survey_fields(client, "/u/STP?lang=en")
+
+    def broken_insert(connection, cursor, statement, parameters, context, executemany):
+        # The responses table gone for a moment: an error raised by the database itself.
+        return statement.replace("INSERT INTO responses ", "INSERT INTO responses_gone ", 1), parameters
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", broken_insert, retval=True)
+    try:
+        with caplog.at_level(logging.DEBUG):
+            failed = client.post("/u/STP?lang=en", data={**fields, "comment": secret,
+                                                         **{c: "4" for c in criteria_codes(sipas())}})
+    finally:
+        event.remove(engine, "before_cursor_execute", broken_insert)
+    assert failed.status_code in (500, 503)
+    logged = "\n".join(logging.Formatter().format(record) for record in caplog.records)
+    assert "responses_gone" in logged           # the failure is logged, with its statement...
+    assert "0912" not in logged and "bí mật" not in logged   # ...and none of its values
+    assert stored(app) == 0

@@ -8,6 +8,7 @@ counter's answers. A response outside the reader's scope is a 404, as on the oth
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timezone
 
 from flask import abort, flash, redirect, render_template, request
@@ -23,14 +24,27 @@ from survey_app.domain.integrity import Reason
 from survey_app.domain.permissions import Action
 from survey_app.extensions import db
 from survey_app.services.accounts import units_in_scope
-from survey_app.services.integrity import DECISIONS, FLAG, MAX_REASON_LENGTH, RESTORE, ReviewError, flag_of
-from survey_app.services.integrity import flagged_responses, review
+from survey_app.services.integrity import (
+    DECISIONS,
+    FLAG,
+    MAX_REASON_LENGTH,
+    RESTORE,
+    ReviewError,
+    flag_counts,
+    flag_of,
+    flagged_responses,
+    review,
+)
 from survey_app.services.units import descendant_ids
 from survey_app.web.auth import permission_required, record_audit, require_scope
 from survey_app.web.forms import PlainText, TranslatedForm
 from survey_app.web.officers import bp, wording
 from survey_app.web.officers.picker import picker
 from survey_app.web.officers.reading import link, picked_period_redirect, report_request, scoped_unit
+from survey_app.web.officers.unit_page import _page_number
+
+# A flood leaves thousands of flags; a page of them stays quick to send and to read.
+FLAGS_PER_PAGE = 50
 
 REASON_NAMES = {
     Reason.BURST: _l("Burst: more answers from one kiosk or one open link than people can give"),
@@ -80,13 +94,20 @@ def flags():
     if target:
         return redirect(target)
     report = report_request()
+    page = _page_number()
     start, end = report.period.utc_bounds(report.tz)
-    rows = flagged_responses(db.session, _scope_ids(request.args.get("unit")), report.questionnaire.id,
-                             start, end)
+    scope = _scope_ids(request.args.get("unit"))
+    total, left_out = flag_counts(db.session, scope, report.questionnaire.id, start, end)
+    pages = max(1, math.ceil(total / FLAGS_PER_PAGE))
+    rows = flagged_responses(db.session, scope, report.questionnaire.id, start, end,
+                             offset=(min(page, pages) - 1) * FLAGS_PER_PAGE, limit=FLAGS_PER_PAGE)
+    unit = {"unit": request.args["unit"]} if request.args.get("unit") else {}
     return render_template(
         "officers/flags.html", language=wording.language(), report=report, picker=picker(report, ".flags"),
         period_name=wording.period_name(report.period), period_dates=wording.dates(report.period),
-        rows=[_row(row, report) for row in rows], left_out=sum(not row.restored for row in rows),
+        rows=[_row(row, report) for row in rows], total=total, left_out=left_out,
+        flag_pages={"page": min(page, pages), "pages": pages},
+        page_link=lambda number: link(".flags", report, page=number, **unit),
         up_link=link(".units", report),
     )
 

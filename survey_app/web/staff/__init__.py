@@ -8,4 +8,4 @@ from flask import Blueprint
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
-from survey_app.web.staff import audit_log, home, kiosks, posters, slips  # noqa: E402,F401  (they add to bp)
+from survey_app.web.staff import audit_log, cases, home, kiosks, posters, slips  # noqa: E402,F401  (they add to bp)

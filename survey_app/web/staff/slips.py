@@ -19,7 +19,7 @@ from survey_app.domain.audit import AuditAction
 from survey_app.domain.invitation import DossierChannel
 from survey_app.domain.permissions import Action
 from survey_app.extensions import db
-from survey_app.jobs.work import make_slips
+from survey_app.jobs.work import TOKEN_SLOT, make_slips
 from survey_app.models import Unit
 from survey_app.reports.slips import SLIPS_PER_PAGE, slips_pdf
 from survey_app.services.accounts import units_in_scope
@@ -75,11 +75,12 @@ def _filename(unit: Unit, now: datetime) -> str:
 
 
 def _slips_job(unit: Unit, count: int, procedure: str | None):
-    # The printed links follow the address of this request, as _slips_pdf's do.
+    # The printed links follow the address of this request, as _slips_pdf's do: the job puts
+    # each token in the slot of this address (it builds no request of its own).
     return start_job("slips", unit=unit, work=make_slips, download_name=_filename(unit, datetime.now(timezone.utc)),
                      arguments={"unit_id": unit.id, "count": count, "procedure": procedure,
                                 "user_id": current_user.id, "valid_days": current_app.config["INVITATION_VALID_DAYS"],
-                                "site_root": request.url_root})
+                                "survey_address": survey_url(TOKEN_SLOT)})
 
 
 def _slips_pdf(unit: Unit, count: int, procedure: str | None):

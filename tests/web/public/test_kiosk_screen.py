@@ -166,3 +166,20 @@ def test_the_rate_limit_counts_per_kiosk_whatever_the_address(app, client, units
     assert client.post("/u/P01", data={"website": "x"}, environ_base={"REMOTE_ADDR": "10.0.0.1"}).status_code == 302
     # The limited kiosk still shows its form (reading is not limited).
     assert client.get(url, environ_base={"REMOTE_ADDR": "10.9.9.9"}).status_code == 200
+
+
+def test_posts_without_the_key_do_not_lock_the_kiosk_out(app, client, units):
+    # Issue 16: 20 key-less posts to /k/<id> used up the kiosk's limit for its citizens.
+    public_id, key, _ = make_kiosk(app)
+    for i in range(30):
+        for wrong in (f"/k/{public_id}", f"/k/{public_id}?key=guess{i}"):
+            assert client.post(wrong, data={}, environ_base={"REMOTE_ADDR": f"10.1.0.{i + 1}"}).status_code == 403
+    url = f"/k/{public_id}?key={key}"
+    hidden = hidden_fields(client, url)
+    assert client.post(url, data={**hidden, **answers()}).status_code == 302
+    with app.app_context():
+        assert len(db.session.scalars(select(Response)).all()) == 1
+    # Posts with the key still count: 19 more are let through, the 21st is refused.
+    for i in range(19):
+        assert client.post(url, data={}).status_code == 200, i
+    assert client.post(url, data={}).status_code == 429

@@ -1,0 +1,247 @@
+"""Keeping the sums of models/figure_cell.py right, in the transaction of every change that
+moves them: ``add_submission`` (a stored response), ``SumsCollector`` (an import),
+``responses_changed`` (a flag, a restore, a flag back). ``rebuild`` makes them again from the
+responses (``flask figures rebuild``; the migration that adds them).
+
+A row whose sums were laid out by another structure of the questionnaire (its file changed)
+is made again from its responses when it is next written; services/figures reads the months
+holding such rows from the responses until then.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+
+import numpy as np
+from sqlalchemy import and_, delete, func, select, tuple_
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from survey_app.domain.cell_sums import SumsLayout, grouped_sums, sums_of
+from survey_app.domain.questionnaire import Questionnaire
+from survey_app.domain.submission import EXPECTATIONS, Submission
+from survey_app.models import Answer, Choice, FigureCell, FigureLayout, FigureStale, Response
+from survey_app.services.figures.rows import cell_sums, read_rows
+
+Key = tuple[int, date, str]  # unit id, UTC month, channel
+
+
+def encode(vector: np.ndarray) -> bytes:
+    return zlib.compress(vector.astype("<i4").tobytes(), 1)
+
+
+def decode(blob: bytes) -> np.ndarray:
+    return np.frombuffer(zlib.decompress(blob), dtype="<i4").astype(np.int64)
+
+
+def month_of(at: datetime) -> date:
+    at = at.astimezone(UTC)
+    return date(at.year, at.month, 1)
+
+
+def month_bounds(month: date) -> tuple[datetime, datetime]:
+    following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return (datetime(month.year, month.month, 1, tzinfo=UTC), datetime(following.year, following.month, 1, tzinfo=UTC))
+
+
+def layout_of(questionnaire: Questionnaire) -> SumsLayout:
+    return SumsLayout(questionnaire.scoring_plan())
+
+
+def _insert(session: Session):
+    return postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+def _keep_layout(session: Session, layout: SumsLayout) -> None:
+    session.execute(_insert(session)(FigureLayout).values(key=layout.key, spec=layout.spec)
+                    .on_conflict_do_nothing(index_elements=["key"]))
+
+
+def _vector(layout: SumsLayout, ratings: Iterable[tuple[str, int]], expectations: set[str]) -> np.ndarray:
+    column = {code: j for j, code in enumerate(layout.plan.criteria)}
+    values = np.zeros((1, layout.k), dtype=np.int64)
+    for code, value in ratings:
+        if code in column:
+            values[0, column[code]] = int(value)
+    chosen = np.array([[option in expectations for option in layout.plan.expectation_options]], dtype=bool)
+    return sums_of(layout, values, np.array([bool(expectations)]), chosen)
+
+
+def add_submission(session: Session, questionnaire: Questionnaire, unit_id: int, channel: str,
+                   submitted_at: datetime, submission: Submission) -> None:
+    """Count a response just stored (flushed) in its unit's month and channel."""
+    layout = layout_of(questionnaire)
+    vector = _vector(layout, submission.ratings.items(), set(submission.expectations))
+    apply(session, questionnaire.id, layout, {(unit_id, month_of(submitted_at), channel): vector})
+
+
+def apply(session: Session, questionnaire_id: str, layout: SumsLayout, deltas: dict[Key, np.ndarray]) -> None:
+    """Add each vector to the row of its key (negative ones take responses away). Rows are
+    created first (INSERT ... ON CONFLICT DO NOTHING, which waits for a concurrent creator) and
+    locked in key order, so concurrent writers neither fail nor deadlock."""
+    if not deltas:
+        return
+    _keep_layout(session, layout)
+    keys = sorted(deltas)
+    zero = encode(np.zeros(layout.length, dtype=np.int64))
+    insert = _insert(session)
+    created = set(session.execute(
+        insert(FigureCell).values([{"questionnaire_id": questionnaire_id, "unit_id": u, "month": m, "channel": c,
+                                    "layout": layout.key, "responses": 0, "raters": 0, "sums": zero}
+                                   for u, m, c in keys])
+        .on_conflict_do_nothing().returning(FigureCell.unit_id, FigureCell.month, FigureCell.channel)).all())
+    found = {}
+    for start in range(0, len(keys), 500):
+        chosen = keys[start:start + 500]
+        query = (select(FigureCell.unit_id, FigureCell.month, FigureCell.channel, FigureCell.layout, FigureCell.sums)
+                 .where(FigureCell.questionnaire_id == questionnaire_id,
+                        tuple_(FigureCell.unit_id, FigureCell.month, FigureCell.channel).in_(chosen))
+                 .order_by(FigureCell.unit_id, FigureCell.month, FigureCell.channel).with_for_update())
+        found.update({(u, m, c): (lay, sums) for u, m, c, lay, sums in session.execute(query)})
+    parts = layout.parts
+    updates = []
+    for key in keys:
+        row_layout, blob = found[key]
+        delta = deltas[key]
+        # Another layout, or a row that did not hold what is taken away: counted again.
+        vector = decode(blob) + delta if row_layout == layout.key and not (
+            key in created and delta[parts["responses"]][0] < 0) else None
+        if vector is None or vector.min() < 0:
+            vector = _recount(session, questionnaire_id, layout, key)
+        updates.append((key, vector))
+    for (unit_id, month, channel), vector in updates:
+        where = and_(FigureCell.questionnaire_id == questionnaire_id, FigureCell.unit_id == unit_id,
+                     FigureCell.month == month, FigureCell.channel == channel)
+        # A row whose responses are all flagged stays, with zeros: it keeps the layout a
+        # restore puts them back under.
+        session.execute(FigureCell.__table__.update().where(where).values(
+            layout=layout.key, responses=int(vector[parts["responses"]][0]), raters=int(vector[parts["raters"]][0]),
+            sums=encode(vector)))
+
+
+def _recount(session: Session, questionnaire_id: str, layout: SumsLayout, key: Key) -> np.ndarray:
+    """The sums of one row counted again from its responses (as they stand in this transaction)."""
+    unit_id, month, channel = key
+    start, end = month_bounds(month)
+    found = cell_sums(layout, read_rows(session, layout.plan, questionnaire_id, start=start, end=end,
+                                        unit_ids=[unit_id]))
+    return found.get((unit_id, channel), np.zeros(layout.length, dtype=np.int64))
+
+
+def responses_changed(session: Session, response_ids: Iterable[int], sign: int) -> None:
+    """Take stored responses out of their rows (sign -1: just flagged) or put them back (+1:
+    restored), each under the layout of the row it is counted in."""
+    ids = sorted(set(response_ids))
+    if not ids:
+        return
+    responses = session.execute(select(Response.id, Response.questionnaire_id, Response.unit_id, Response.channel,
+                                       Response.submitted_at).where(Response.id.in_(ids))).all()
+    ratings: dict[int, list[tuple[str, int]]] = {i: [] for i in ids}
+    for response_id, code, value in session.execute(
+            select(Answer.response_id, Answer.item_code, Answer.value).where(Answer.response_id.in_(ids))):
+        ratings[response_id].append((code, value))
+    expectations: dict[int, set[str]] = {i: set() for i in ids}
+    for response_id, option in session.execute(select(Choice.response_id, Choice.option_code).where(
+            Choice.response_id.in_(ids), Choice.question_code == EXPECTATIONS)):
+        expectations[response_id].add(option)
+    by_questionnaire: dict[str, list] = {}
+    for row in responses:
+        by_questionnaire.setdefault(row.questionnaire_id, []).append(row)
+    for questionnaire_id, rows in by_questionnaire.items():
+        keys = {(r.unit_id, month_of(r.submitted_at), r.channel) for r in rows}
+        layouts = dict(session.execute(
+            select(FigureCell.layout, FigureLayout.spec).join(FigureLayout, FigureLayout.key == FigureCell.layout)
+            .where(FigureCell.questionnaire_id == questionnaire_id,
+                   tuple_(FigureCell.unit_id, FigureCell.month, FigureCell.channel).in_(sorted(keys)))).all())
+        if not layouts:
+            continue  # not counted in any row (the sums were never made): nothing to move
+        # One layout per questionnaire is written at a time; the newest row's stands for all.
+        layout = SumsLayout.of_spec(next(iter(layouts.values())))
+        deltas: dict[Key, np.ndarray] = {}
+        for r in rows:
+            key = (r.unit_id, month_of(r.submitted_at), r.channel)
+            vector = sign * _vector(layout, ratings[r.id], expectations[r.id])
+            deltas[key] = deltas[key] + vector if key in deltas else vector
+        apply(session, questionnaire_id, layout, deltas)
+
+
+class SumsCollector:
+    """The sums of an import's responses, collected a chunk at a time (``collect``, from
+    domain.interchange.FlatRecord tuples) and added to the rows once at the end (``write``)."""
+
+    def __init__(self, unit_ids: dict[str, int]):
+        self._unit_ids = unit_ids
+        self._sums: dict[str, tuple[SumsLayout, dict[Key, np.ndarray]]] = {}
+
+    def collect(self, records: list) -> None:
+        by_questionnaire: dict[str, list] = {}
+        questionnaires = {}
+        for record in records:
+            by_questionnaire.setdefault(record[2].id, []).append(record)
+            questionnaires[record[2].id] = record[2]
+        for questionnaire_id, chosen_records in by_questionnaire.items():
+            layout, kept = self._sums.setdefault(questionnaire_id, (layout_of(questionnaires[questionnaire_id]), {}))
+            for key, vector in _record_sums(layout, self._unit_ids, chosen_records).items():
+                kept[key] = kept[key] + vector if key in kept else vector
+
+    def write(self, session: Session) -> None:
+        for questionnaire_id, (layout, kept) in self._sums.items():
+            apply(session, questionnaire_id, layout, kept)
+
+
+def _record_sums(layout: SumsLayout, unit_ids: dict[str, int], records: list) -> dict[Key, np.ndarray]:
+    """FlatRecords (submitted_at, unit code, questionnaire, channel, locale, [(criterion, level
+    text)], [(question, option)], comment) summed per row key."""
+    column = {code: j for j, code in enumerate(layout.plan.criteria)}
+    option = {code: j for j, code in enumerate(layout.plan.expectation_options)}
+    values = np.zeros((len(records), layout.k), dtype=np.int64)
+    answered = np.zeros(len(records), dtype=bool)
+    chosen = np.zeros((len(records), len(option)), dtype=bool)
+    keys: dict[Key, int] = {}
+    groups = np.zeros(len(records), dtype=np.int64)
+    for i, (at, unit, _, channel, _, ratings, choices, _) in enumerate(records):
+        for code, value in ratings:
+            j = column.get(code)
+            if j is not None:
+                values[i, j] = int(value)
+        for question, code in choices:
+            if question == EXPECTATIONS:
+                answered[i] = True
+                j = option.get(code)
+                if j is not None:
+                    chosen[i, j] = True
+        groups[i] = keys.setdefault((unit_ids[unit], month_of(at), channel), len(keys))
+    found, sums = grouped_sums(layout, values, answered, chosen, groups)
+    by_number = {number: key for key, number in keys.items()}
+    return {by_number[int(g)]: vector for g, vector in zip(found, sums)}
+
+
+def rebuild(session: Session, questionnaires: Iterable[Questionnaire]) -> int:
+    """Every row made again from the responses, month by month; returns how many rows."""
+    made = 0
+    for questionnaire in questionnaires:
+        layout = layout_of(questionnaire)
+        _keep_layout(session, layout)
+        session.execute(delete(FigureCell).where(FigureCell.questionnaire_id == questionnaire.id))
+        session.execute(delete(FigureStale).where(FigureStale.questionnaire_id == questionnaire.id))
+        first, last = session.execute(select(func.min(Response.submitted_at), func.max(Response.submitted_at))
+                                      .where(Response.questionnaire_id == questionnaire.id)).one()
+        if first is None:
+            continue
+        month = month_of(first)
+        while month <= month_of(last):
+            start, end = month_bounds(month)
+            found = cell_sums(layout, read_rows(session, layout.plan, questionnaire.id, start=start, end=end))
+            rows = [{"questionnaire_id": questionnaire.id, "unit_id": unit_id, "month": month, "channel": channel,
+                     "layout": layout.key, "responses": int(v[layout.parts["responses"]][0]),
+                     "raters": int(v[layout.parts["raters"]][0]), "sums": encode(v)}
+                    for (unit_id, channel), v in found.items()]
+            if rows:
+                session.execute(FigureCell.__table__.insert(), rows)
+            made += len(rows)
+            month = end.date()
+    session.flush()
+    return made

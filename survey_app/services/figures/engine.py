@@ -1,0 +1,82 @@
+"""The entry points every consumer calls: figures of a scope, breakdowns, the trend, a report."""
+
+from __future__ import annotations
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from survey_app.domain.breakdown import CHANNEL
+from survey_app.domain.cell_sums import SumsLayout
+from survey_app.domain.periods import period_of
+from survey_app.domain.scoring_sums import score_sums
+from survey_app.models import Unit
+from survey_app.services.figures.breakdowns import channel_breakdowns, profile_breakdowns
+from survey_app.services.figures.comments import comments
+from survey_app.services.figures.scope import Tree, scope_figures
+from survey_app.services.figures.sums import period_sums
+from survey_app.services.figures.types import (
+    Breakdown,
+    FiguresQuery,
+    Index,
+    Report,
+    Trend,
+    TrendPoint,
+    UnknownUnit,
+)
+from survey_app.services.units import descendant_ids
+
+__all__ = ["breakdowns", "report", "scope_figures", "trend"]
+
+
+
+def _scope(session: Session, unit_code: str | None) -> tuple[Tree, list[int] | None, int | None]:
+    """(the tree of the unit's subtree, its unit ids, the unit's id); every unit for None."""
+    units = list(session.scalars(select(Unit)))
+    if unit_code is None:
+        return Tree(units), None, None
+    root = next((u for u in units if u.code == unit_code), None)
+    if root is None:
+        raise UnknownUnit(unit_code)
+    members = descendant_ids(units)[root.id]
+    return Tree([u for u in units if u.id in members]), sorted(members), root.id
+
+
+def breakdowns(session: Session, query: FiguresQuery, unit_code: str | None,
+               questions: tuple[str, ...]) -> dict[str, Breakdown]:
+    """The SIPAS index of the unit's subtree (every unit for None) by each of ``questions``
+    ("channel", profile question codes) in the query's period; cells under
+    ``query.min_breakdown`` respondents suppressed. Raises UnknownUnit."""
+    tree, members, root = _scope(session, unit_code)
+    found: dict[str, Breakdown] = {}
+    if CHANNEL in questions:
+        layout = SumsLayout(query.questionnaire.scoring_plan())
+        cells = period_sums(session, query.questionnaire.id, layout, *query.period.utc_bounds(query.tz), members)
+        found[CHANNEL] = channel_breakdowns(layout, cells, tree, [root], query.min_breakdown)[root]
+    profiles = tuple(q for q in questions if q != CHANNEL)
+    if profiles:
+        found.update(profile_breakdowns(session, query, tree, [root], profiles, members is not None)[root])
+    return {question: found[question] for question in questions}
+
+
+def trend(session: Session, query: FiguresQuery, unit_code: str, quarters: int) -> Trend:
+    """The unit's (with every unit below it) SIPAS and element indices in each of the last
+    ``quarters`` calendar quarters, the last being the one the query's period ends in."""
+    _, members, _ = _scope(session, unit_code)
+    layout = SumsLayout(query.questionnaire.scoring_plan())
+    periods = [period_of("quarter", query.period.end)]
+    while len(periods) < quarters:
+        periods.append(periods[-1].previous())
+    points = []
+    for quarter in reversed(periods):
+        cells = period_sums(session, query.questionnaire.id, layout, *quarter.utc_bounds(query.tz), members)
+        s = score_sums(layout, sum(cells.values(), np.zeros(layout.length, dtype=np.int64)))
+        points.append(TrendPoint(quarter, Index(s.index, (float(s.ci[0]), float(s.ci[1])) if s.ci else None, s.n),
+                                 {code: e.index for code, e in s.elements.items()}))
+    return Trend(unit_code, tuple(points))
+
+
+def report(session: Session, query: FiguresQuery, *, comments_limit: int | None = None) -> Report:
+    """The figures of the query's scope and the newest ``comments_limit`` comments (None: all;
+    0: their count only): what every report document shows."""
+    return Report(scope_figures(session, query), comments(session, query, query.unit_code, per_page=comments_limit))

@@ -1,0 +1,217 @@
+"""The figures of a scope and period (``scope_figures``), from the sums of services/figures/sums.py."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+import numpy as np
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from survey_app.domain.cell_sums import SumsLayout
+from survey_app.domain.change import change_between
+from survey_app.domain.scoring import Scores, competition_ranks
+from survey_app.domain.scoring_sums import score_sums, sipas_indices
+from survey_app.domain.submission import CHANNELS
+from survey_app.domain.weighting_sums import weighted_sums
+from survey_app.models import Response, ResponseFlag, Unit
+from survey_app.services.figures.breakdowns import scope_breakdowns
+from survey_app.services.figures.sums import Cells, period_sums
+from survey_app.services.figures.types import (
+    ChannelCount,
+    CriterionFigures,
+    ElementFigures,
+    Figures,
+    FiguresQuery,
+    Index,
+    ScopeFigures,
+    UnitFigures,
+    UnknownUnit,
+    Weighted,
+)
+from survey_app.services.invitations import issued_per_unit
+from survey_app.services.rating_matrix import tree_order
+from survey_app.services.units import descendant_ids
+from survey_app.services.volumes import cell_volumes
+
+
+class Tree:
+    """The units read, parents before children, with each one's subtree totals of any cells."""
+
+    def __init__(self, units: list[Unit]):
+        self.units = tree_order(units)
+        ids = {u.id for u in self.units}
+        self.parent = {u.id: (u.parent_id if u.parent_id in ids else None) for u in self.units}
+
+    def totals(self, cells: Cells, length: int, channels: set[str] | None = None) -> dict[int, np.ndarray]:
+        """unit id -> the sums of its cells and its subtree's (of ``channels`` only, if given)."""
+        found = {u.id: np.zeros(length, dtype=np.int64) for u in self.units}
+        for (unit_id, channel), vector in cells.items():
+            if unit_id in found and (channels is None or channel in channels):
+                found[unit_id] += vector
+        for unit in reversed(self.units):  # children after their parents: add each to its parent
+            parent = self.parent[unit.id]
+            if parent is not None:
+                found[parent] += found[unit.id]
+        return found
+
+    def ranks(self, totals: dict[int, np.ndarray], layout: SumsLayout, min_ranked: int) -> dict[int, int | None]:
+        siblings: dict[int, list[int]] = defaultdict(list)
+        for unit in self.units:
+            if unit.parent_id is not None:  # a root is never ranked
+                siblings[unit.parent_id].append(unit.id)
+        ranks: dict[int, int | None] = {u.id: None for u in self.units}
+        ranked = [unit_id for group in siblings.values() for unit_id in group]
+        if not ranked:
+            return ranks
+        n, indices = sipas_indices(layout, np.stack([totals[unit_id] for unit_id in ranked]))
+        value = {unit_id: (index if count >= min_ranked else None)
+                 for unit_id, count, index in zip(ranked, n.tolist(), indices)}
+        for group in siblings.values():
+            ranks.update(zip(group, competition_ranks([value[unit_id] for unit_id in group])))
+        return ranks
+
+
+def _ci(ci) -> tuple[float, float] | None:
+    return (float(ci[0]), float(ci[1])) if ci is not None else None
+
+
+def figures_fields(layout: SumsLayout, vector: np.ndarray, now: Scores, before: Scores | None) -> dict:
+    contributing = vector[layout.parts["contributing"]]
+    elements = {}
+    for e, (code, element) in enumerate(now.elements.items()):
+        then = before.elements[code] if before is not None else None
+        elements[code] = ElementFigures(code, Index(element.index, _ci(element.ci), int(contributing[e])),
+                                        element.alpha, change_between(element.index, element.ci, then.index, then.ci)
+                                        if then is not None else None)
+    return {
+        "index": Index(now.index, _ci(now.ci), now.n),
+        "elements": elements,
+        "criteria": {code: CriterionFigures(code, Index(c.index, _ci(c.ci), c.n), c.satisfied)
+                     for code, c in now.criteria.items()},
+        "expectations": dict(now.expectations),
+        "change": change_between(now.index, now.ci, before.index, before.ci) if before is not None else None,
+        "previous": Index(before.index, _ci(before.ci), before.n) if before is not None else None,
+    }
+
+
+def _flagged(session: Session, questionnaire_id: str, start, end, unit_ids: Iterable[int] | None
+             ) -> dict[tuple[int, str], int]:
+    query = (select(Response.unit_id, Response.channel, func.count())
+             .join(ResponseFlag, and_(ResponseFlag.response_id == Response.id, ResponseFlag.restored.is_(False)))
+             .where(Response.questionnaire_id == questionnaire_id, Response.submitted_at >= start,
+                    Response.submitted_at < end)
+             .group_by(Response.unit_id, Response.channel))
+    if unit_ids is not None:
+        query = query.where(Response.unit_id.in_(sorted(unit_ids)))
+    return {(unit_id, channel): count for unit_id, channel, count in session.execute(query)}
+
+
+def _channel_counts(tree: Tree, layout: SumsLayout, cells: Cells, flagged: dict[tuple[int, str], int]
+                    ) -> dict[int, dict[str, list[int]]]:
+    """unit id -> channel -> [raters, responses, flagged] of its subtree."""
+    responses, raters = layout.parts["responses"].start, layout.parts["raters"].start
+    counts: dict[int, dict[str, list[int]]] = {u.id: {c: [0, 0, 0] for c in CHANNELS} for u in tree.units}
+    for (unit_id, channel), vector in cells.items():
+        if unit_id in counts:
+            found = counts[unit_id].setdefault(channel, [0, 0, 0])
+            found[0] += int(vector[raters])
+            found[1] += int(vector[responses])
+    for (unit_id, channel), count in flagged.items():
+        if unit_id in counts:
+            counts[unit_id].setdefault(channel, [0, 0, 0])[2] += count
+    for unit in reversed(tree.units):
+        parent = tree.parent[unit.id]
+        if parent is not None:
+            for channel, (n, total, flags) in counts[unit.id].items():
+                found = counts[parent].setdefault(channel, [0, 0, 0])
+                found[0] += n
+                found[1] += total
+                found[2] += flags
+    return counts
+
+
+def _channels(counts: dict[str, list[int]]) -> tuple[ChannelCount, ...]:
+    return tuple(ChannelCount(channel, n, responses, flags) for channel, (n, responses, flags) in counts.items())
+
+
+def _weighted(layout: SumsLayout, cells: Cells, volumes: dict, members: set[int], n: int) -> Weighted | None:
+    if not volumes:
+        return None
+    chosen = [(vector, volumes.get(key, 0)) for key, vector in cells.items() if key[0] in members]
+    found = weighted_sums(layout, [v for v, _ in chosen], [w for _, w in chosen]) if chosen else None
+    return Weighted(Index(found.index, _ci(found.ci), n), found.deff) if found is not None else None
+
+
+def scope_figures(session: Session, query: FiguresQuery) -> ScopeFigures:
+    q, period, tz = query.questionnaire, query.period, query.tz
+    layout = SumsLayout(q.scoring_plan())
+    all_units = list(session.scalars(select(Unit)))
+    subtree = descendant_ids(all_units)
+    if query.unit_code is not None:
+        root = next((u for u in all_units if u.code == query.unit_code), None)
+        if root is None:
+            raise UnknownUnit(query.unit_code)
+        shown_ids = subtree[root.id]
+        # Ranks compare a unit with its siblings: the parent's subtree is read.
+        read_ids: set[int] | None = subtree[root.parent_id] if root.parent_id is not None else shown_ids
+    else:
+        root, shown_ids, read_ids = None, {u.id for u in all_units}, None
+    tree = Tree([u for u in all_units if read_ids is None or u.id in read_ids])
+    unit_list = sorted(read_ids) if read_ids is not None else None
+    start, end = period.utc_bounds(tz)
+    cells = period_sums(session, q.id, layout, start, end, unit_list)
+    before_cells = period_sums(session, q.id, layout, *period.previous().utc_bounds(tz), unit_list)
+    totals, before_totals = tree.totals(cells, layout.length), tree.totals(before_cells, layout.length)
+    ranking = set(query.ranking_channels) if query.ranking_channels else None
+    ranks = tree.ranks(totals if ranking is None else tree.totals(cells, layout.length, ranking),
+                       layout, query.min_ranked)
+    previous_ranks = tree.ranks(before_totals if ranking is None else tree.totals(before_cells, layout.length, ranking),
+                                layout, query.min_ranked)
+    flagged = _flagged(session, q.id, start, end, unit_list)
+    invitations = issued_per_unit(session, start, end)
+    volumes = cell_volumes(session, period, tz)
+    by = scope_breakdowns(session, query, layout, cells, tree, shown_ids, read_ids is not None) if query.by else {}
+
+    channel_counts = _channel_counts(tree, layout, cells, flagged)
+
+    def figures_of(members: set[int], vector: np.ndarray, before: np.ndarray, counts: dict[str, list[int]]) -> dict:
+        now = score_sums(layout, vector)
+        return {**figures_fields(layout, vector, now, score_sums(layout, before)),
+                "weighted": _weighted(layout, cells, volumes, members, now.n),
+                "flagged": sum(flags for _, _, flags in counts.values()), "channels": _channels(counts)}
+
+    units, depth = [], {}
+    by_id = {u.id: u for u in all_units}
+    for unit in tree.units:
+        if unit.id not in shown_ids:
+            continue
+        depth[unit.id] = depth[unit.parent_id] + 1 if unit.parent_id in depth else 0
+        members = subtree[unit.id]
+        issued = [invitations.get(member, (0, 0)) for member in members]
+        sent, answered = sum(i for i, _ in issued), sum(a for _, a in issued)
+        units.append(UnitFigures(
+            unit=unit.code, name=unit.name, parent=by_id[unit.parent_id].code if unit.parent_id else None,
+            depth=depth[unit.id], rank=ranks[unit.id], previous_rank=previous_ranks[unit.id],
+            invitations=sent, response_rate=answered / sent if sent else None,
+            by=by.get(unit.id, {}), **figures_of(members, totals[unit.id], before_totals[unit.id],
+                                                 channel_counts[unit.id])))
+    if root is not None:
+        overall_vector, overall_before = totals[root.id], before_totals[root.id]
+        overall_counts = channel_counts[root.id]
+    else:
+        overall_vector = sum(cells.values(), np.zeros(layout.length, dtype=np.int64))
+        overall_before = sum(before_cells.values(), np.zeros(layout.length, dtype=np.int64))
+        overall_counts = {}
+        for unit in tree.units:
+            if tree.parent[unit.id] is None:
+                for channel, values in channel_counts[unit.id].items():
+                    found = overall_counts.setdefault(channel, [0, 0, 0])
+                    for i in range(3):
+                        found[i] += values[i]
+    overall = Figures(by=by.get(None, {}), **figures_of(shown_ids, overall_vector, overall_before, overall_counts))
+    return ScopeFigures(
+        questionnaire=q.id, period=period, previous_period=period.previous(), scope=query.unit_code,
+        min_ranked=query.min_ranked, ranking_channels=tuple(query.ranking_channels or CHANNELS),
+        overall=overall, units=tuple(units))
