@@ -85,6 +85,13 @@ class Defaults:
     # Open links (posters): per client address and unit. A whole office behind one address
     # answering at a normal pace stays well below it.
     OPEN_LINK_RATE_LIMIT = "30 per minute"
+    # Open links over human time scales: per source (hashed address) and unit, and per browser
+    # (session) and unit: a person does not answer one unit's survey more than a few times an hour.
+    OPEN_LINK_SOURCE_HOURLY_LIMIT = "60 per hour"
+    OPEN_LINK_BROWSER_LIMIT = "5 per hour"
+    # An open link's answer is stored only with the submission key of a page we served, at most
+    # this many hours before (its signed time); an older page is sent back with a fresh key.
+    OPEN_LINK_PAGE_HOURS = 24
     # How many reverse proxies stand in front of the app and set X-Forwarded-For/-Proto/-Host;
     # 0 trusts none of those headers (a client could forge them).
     TRUSTED_PROXIES = 0
@@ -128,6 +135,13 @@ class Defaults:
     # within REPEAT_SECONDS.
     INTEGRITY_REPEAT_COUNT = 4
     INTEGRITY_REPEAT_SECONDS = 600
+    # Open links: a unit's answers within VOLUME_HOURS beyond VOLUME_FACTOR times its usual number
+    # in that time (its counted open-link answers of the VOLUME_HISTORY_DAYS before the day), and
+    # beyond VOLUME_MIN, or beyond its dossiers in that time (imported volumes), are flagged.
+    INTEGRITY_VOLUME_HOURS = 24
+    INTEGRITY_VOLUME_HISTORY_DAYS = 28
+    INTEGRITY_VOLUME_FACTOR = 3
+    INTEGRITY_VOLUME_MIN = 30
     # Background jobs (slip sheets over one page, report files; survey_app/jobs/): queued on RQ
     # for `flask jobs worker` when JOBS_REDIS_URL is set (redis://host:6379/0), else made by
     # JOBS_THREADS threads of each web process. Files are kept JOBS_KEEP_HOURS in JOBS_DIR

@@ -19,7 +19,7 @@ def survey_fields(client, url: str, **kwargs) -> dict[str, str]:
     page = client.get(url, **kwargs)
     assert page.status_code == 200, page.get_data(as_text=True)[:500]
     html = page.get_data(as_text=True)
-    fields = {name: hidden_field(html, name) for name in ("csrf_token", "submission_key")}
+    fields = {name: hidden_field(html, name) for name in ("csrf_token", "submission_key", "served_at")}
     assert all(fields.values()), fields
     return fields
 

@@ -1,9 +1,9 @@
 """Which new responses look made up rather than given by a citizen: plain rules on plain data.
 
-Three rules, each with thresholds named as settings (``survey_app/config.py``, README):
+Four rules, each with thresholds named as settings (``survey_app/config.py``, README):
 
 - **burst**: more than ``kiosk_burst_count`` submissions on one kiosk, or more than
-  ``link_burst_count`` on one unit's open link, within ``burst_seconds``: faster than people
+  ``link_burst_count`` on one unit's open link (from one source, see below), within ``burst_seconds``: faster than people
   queueing at one screen or one poster can answer. The whole burst is flagged.
 - **fast identical**: every criterion of the questionnaire given the same answer, in fewer than
   ``fast_seconds`` from the moment the form was served. The time comes from a signed field of
@@ -12,14 +12,21 @@ Three rules, each with thresholds named as settings (``survey_app/config.py``, R
   and comment) from one place (one unit and channel; one kiosk) within ``repeat_seconds``. The
   identical ones are flagged together.
 
-None needs to know who the client is: a place is a unit, a channel and a kiosk, so nothing
-about a citizen's device or address is ever kept.
+- **volume** (open links): more of a unit's open-link answers within ``volume_hours`` than
+  ``volume_factor`` times its usual number in that time (its counted open-link answers of the
+  ``volume_history_days`` before the day), and never fewer than ``volume_min``; or more than its
+  dossiers in that time, when its transaction volumes are known (``volume_limit``).
+
+A place is a unit, a channel and a kiosk. On open links a burst is counted per *source* (a keyed
+hash of the client's address, kept for minutes outside the database, never stored with a
+response), so that one source cannot get another's answers flagged.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -30,6 +37,7 @@ class Reason(StrEnum):
     BURST = "burst"
     FAST_IDENTICAL = "fast_identical"
     REPEATED = "repeated"
+    VOLUME = "volume"
 
 
 @dataclass(frozen=True)
@@ -40,6 +48,10 @@ class IntegrityRules:
     fast_seconds: float = 15
     repeat_count: int = 4
     repeat_seconds: float = 600
+    volume_hours: float = 24
+    volume_history_days: int = 28
+    volume_factor: float = 3
+    volume_min: int = 30
 
     @property
     def lookback(self) -> timedelta:
@@ -84,6 +96,17 @@ def burst_limit(rules: IntegrityRules, channel: str) -> int | None:
     """The most submissions one place may take in ``burst_seconds``; None: no burst rule
     (invitations are single-use and issued one by one; imports carry their own times)."""
     return {"kiosk": rules.kiosk_burst_count, "link": rules.link_burst_count}.get(channel)
+
+
+def volume_limit(rules: IntegrityRules, *, history_count: int, dossiers_per_day: float | None) -> int:
+    """The most open-link answers a unit may take within ``volume_hours`` before more are flagged:
+    ``volume_factor`` times its usual number (``history_count`` over ``volume_history_days``),
+    at least ``volume_min``; and never more than its dossiers in that time, when known."""
+    windows = rules.volume_history_days * 24 / rules.volume_hours
+    limit = max(rules.volume_min, math.ceil(rules.volume_factor * history_count / windows))
+    if dossiers_per_day is not None:
+        limit = min(limit, max(1, math.ceil(dossiers_per_day * rules.volume_hours / 24)))
+    return limit
 
 
 def judge(new: Seen, recent: Sequence[Seen], *, channel: str, rules: IntegrityRules,

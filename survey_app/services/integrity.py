@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from functools import lru_cache
 
 from sqlalchemy import (
@@ -41,11 +41,13 @@ from survey_app.domain.integrity import (
     repeated_with,
     whole_form_identical,
 )
-from survey_app.domain.submission import Submission
+from survey_app.domain.submission import Channel, Submission
 from survey_app.models import FlagReview, Response, ResponseFlag, User
 from survey_app.services.counted import counted as counted
 from survey_app.services.figures import cells
+from survey_app.services.open_link_screening import source_burst, volume_excess
 from survey_app.services.responses import submission_of
+from survey_app.services.screening_memory import ScreeningMemory
 
 RESTORE, FLAG = "restore", "flag"
 DECISIONS = (RESTORE, FLAG)
@@ -58,7 +60,8 @@ class ReviewError(ValueError):
 
 def screen_response(session: Session, response: Response, *, criteria: list[str],
                     seconds_taken: float | None, rules: IntegrityRules, now: datetime,
-                    submission: Submission | None = None) -> set[Reason]:
+                    submission: Submission | None = None, source: str | None = None,
+                    memory: ScreeningMemory | None = None, tz: tzinfo | None = None) -> set[Reason]:
     """Flag ``response`` (just stored and flushed) and the recent responses of its place that
     look made up with it; returns why ``response`` is flagged (empty: it is not). Flushes.
     ``submission`` is what ``response`` holds, when the caller has it at hand (else it is read
@@ -69,6 +72,10 @@ def screen_response(session: Session, response: Response, *, criteria: list[str]
     just before it (a burst is exactly when many did): the burst is counted, not loaded, and
     only the responses whose answers match the new one's are loaded and compared in full.
     A response an officer has restored stays restored: their decision is not undone by a rule.
+
+    An open link's response screened with ``memory`` (and ``tz``) also meets the rules of
+    ``services/open_link_screening.py``: its burst is counted per ``source`` (a keyed hash of the
+    client's address; without one, over the whole unit as before), and its unit's volume is judged.
     """
     submission = submission or submission_of(response)
     ratings = submission.ratings
@@ -91,9 +98,16 @@ def screen_response(session: Session, response: Response, *, criteria: list[str]
             verdict.setdefault(response_id, set()).add(reason)
 
     limit = burst_limit(rules, response.channel)
-    if limit is not None and session.scalar(burst_count, {**params, "burst_limit": limit}) + 1 > limit:
+    on_open_link = response.channel == Channel.LINK and memory is not None and tz is not None
+    if on_open_link and source is not None:
+        assert memory is not None
+        flag(source_burst(session, memory, response=response, source=source, rules=rules), Reason.BURST)
+    elif limit is not None and session.scalar(burst_count, {**params, "burst_limit": limit}) + 1 > limit:
         # The members flagged for the burst already would not change.
         flag([response.id, *session.scalars(burst_members, params)], Reason.BURST)
+    if on_open_link:
+        assert memory is not None and tz is not None
+        flag(volume_excess(session, memory, response=response, source=source, rules=rules, tz=tz), Reason.VOLUME)
     if whole_form_identical(ratings, criteria) and seconds_taken is not None and seconds_taken < rules.fast_seconds:
         flag([response.id], Reason.FAST_IDENTICAL)
     same = repeated_with(new, [Seen(response_id, submitted_at, digest)

@@ -27,6 +27,7 @@ from survey_app.services.responses import (
     check_submission,
     record_response_once,
 )
+from survey_app.services.screening_memory import ScreeningMemory
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,8 @@ class Arrival:
     for a queued answer); ``served_at`` when its form was served, if that can be trusted (else
     the time taken to answer is unknown, which never flags). ``invitation`` is the invitation it
     answers (channel "invitation"), ``kiosk_id`` the kiosk it came from (channel "kiosk").
+    ``source``: for an open link, a keyed hash of the client's address (never stored in the
+    database), by which its bursts are counted (``services/open_link_screening.py``).
     ``received_at`` is when an answer that waited in a kiosk's queue reached the server (None for
     a form posted now, whose ``given_at`` is its arrival).
     """
@@ -51,6 +54,7 @@ class Arrival:
     served_at: datetime | None = None
     kiosk_id: int | None = None
     invitation: Invitation | None = None
+    source: str | None = None
     received_at: datetime | None = None
 
 
@@ -72,9 +76,11 @@ class Submitted:
         return self.outcome is Outcome.STORED and not self.flagged_for
 
 
-def submit(session: Session, arrival: Arrival, *, rules: IntegrityRules, now: datetime, tz: tzinfo) -> Submitted:
+def submit(session: Session, arrival: Arrival, *, rules: IntegrityRules, now: datetime, tz: tzinfo,
+           memory: ScreeningMemory | None = None) -> Submitted:
     """Store ``arrival`` at most once and screen it; ``now`` is when it is recorded (the time of
-    any flag), ``tz`` the deployment's time zone (the day an invitation records).
+    any flag), ``tz`` the deployment's time zone (the day an invitation records). ``memory`` is
+    where the open-link rules remember sources and volumes (without it they are not applied).
 
     Raises InvalidSubmission, before anything is written or claimed, for a submission that may
     not be stored. A submission key stored already (a double tap, a retry, a twin request racing
@@ -105,5 +111,5 @@ def submit(session: Session, arrival: Arrival, *, rules: IntegrityRules, now: da
     flagged = screen_response(
         session, response, criteria=list(arrival.questionnaire.criterion_codes),
         seconds_taken=seconds_between(arrival.served_at, arrival.given_at), rules=rules, now=now,
-        submission=arrival.submission)
+        submission=arrival.submission, source=arrival.source, memory=memory, tz=tz)
     return Submitted(Outcome.STORED, response.id, frozenset(flagged))

@@ -13,6 +13,7 @@ from survey_app.domain.integrity import (
     reasons_of,
     reasons_text,
     seconds_between,
+    volume_limit,
     whole_form_identical,
 )
 
@@ -103,3 +104,21 @@ def test_seconds_between():
     assert seconds_between(T0, T0 + timedelta(seconds=12)) == 12
     assert seconds_between(None, T0) is None
     assert seconds_between(T0 + timedelta(seconds=1), T0) is None     # served after it was sent
+
+
+def test_volume_limit_from_history_floor_and_dossiers():
+    rules = IntegrityRules(volume_hours=24, volume_history_days=28, volume_factor=3, volume_min=30)
+    # 280 answers in 28 days: 10 a day, three times that is 30, the floor.
+    assert volume_limit(rules, history_count=280, dossiers_per_day=None) == 30
+    # 400 in 28 days: 14.29 a day, times 3 is 42.86, rounded up.
+    assert volume_limit(rules, history_count=400, dossiers_per_day=None) == 43
+    assert volume_limit(rules, history_count=0, dossiers_per_day=None) == 30
+    # More than its dossiers is impossible, whatever the history or the floor.
+    assert volume_limit(rules, history_count=400, dossiers_per_day=8) == 8
+    assert volume_limit(rules, history_count=400, dossiers_per_day=7.2) == 8
+    assert volume_limit(rules, history_count=400, dossiers_per_day=0) == 1
+    # Over six hours, a quarter of a day: 400 / 112 windows x 3 = 10.7, the floor; a quarter of 60 dossiers.
+    six = IntegrityRules(volume_hours=6, volume_history_days=28, volume_factor=3, volume_min=5)
+    assert volume_limit(six, history_count=400, dossiers_per_day=None) == 11
+    assert volume_limit(six, history_count=400, dossiers_per_day=60) == 11
+    assert volume_limit(six, history_count=400, dossiers_per_day=40) == 10

@@ -48,6 +48,7 @@ def test_a_double_tap_thanks_every_tap_and_stores_one_response(app, live_server,
     cookie = headers["Set-Cookie"].split(";", 1)[0]
     body = urlencode({"csrf_token": _hidden(html, "csrf_token"),
                       "submission_key": _hidden(html, "submission_key"),
+                      "served_at": _hidden(html, "served_at"),
                       **{code: "4" for code in _criteria(app)}})
     barrier = threading.Barrier(TAPS)
 

@@ -95,6 +95,7 @@ def answer(port: int) -> int:
     assert status == 200, html[:500]
     fields = {"csrf_token": hidden_field(html, "csrf_token"),
               "submission_key": hidden_field(html, "submission_key"),
+              "served_at": hidden_field(html, "served_at"),
               **form_fields(cycled_submission(sipas()))}
     status, _, _ = _request(port, "POST", "/u/P01", urlencode(fields, doseq=True),
                             cookie=headers["Set-Cookie"].split(";", 1)[0])
@@ -136,6 +137,7 @@ def test_while_redis_is_unreachable_answers_are_stored_and_limits_still_hold(app
             html = client.get("/u/P01").get_data(as_text=True)
             fields = {"csrf_token": hidden_field(html, "csrf_token"),
                       "submission_key": hidden_field(html, "submission_key"),
+                      "served_at": hidden_field(html, "served_at"),
                       **form_fields(cycled_submission(sipas()))}
             started = time.monotonic()
             statuses.append(client.post("/u/P01", data=fields).status_code)

@@ -50,6 +50,7 @@ REASON_NAMES = {
     Reason.BURST: _l("Burst: more answers from one kiosk or one open link than people can give"),
     Reason.FAST_IDENTICAL: _l("The whole form answered alike in a few seconds"),
     Reason.REPEATED: _l("The same answers sent again and again from one place"),
+    Reason.VOLUME: _l("More open-link answers than the unit's history or its dossiers allow"),
 }
 DECISION_NAMES = {RESTORE: _l("Restored"), FLAG: _l("Flagged back")}
 

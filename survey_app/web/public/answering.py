@@ -3,8 +3,9 @@ in which language, reading a posted form, and storing it exactly once."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, request, url_for
@@ -13,6 +14,7 @@ from survey_app.domain.questionnaire import Questionnaire
 from survey_app.domain.submission import Channel, Submission
 from survey_app.extensions import db
 from survey_app.models import Invitation
+from survey_app.services.screening_memory import ScreeningMemory, screening_memory
 from survey_app.services.secrets import new_secret
 from survey_app.services.submissions import Arrival, Submitted, submit
 from survey_app.web.public.protection import HONEYPOT
@@ -62,31 +64,58 @@ class PostedForm:
     trapped: bool = False
 
 
-def read_posted_form(q: Questionnaire, language: str, *, honeypot: bool = False) -> PostedForm:
+def read_posted_form(q: Questionnaire, language: str, *, honeypot: bool = False,
+                     issued_within: timedelta | None = None) -> PostedForm:
     """Read this request's posted survey form: the plain valid form straight against the
-    questionnaire, anything else through the full form, which explains its problems."""
+    questionnaire, anything else through the full form, which explains its problems.
+
+    With ``issued_within`` (open links) the form counts only with a submission key we issued
+    with a page served that long ago at most (its signed ``served_at``): a key of the client's
+    making, or a page left too long, gets the form back with a fresh key and the message to
+    press Send again, and nothing is stored.
+    """
     key = request.form.get("submission_key") or ""
     started = served_at(request.form.get("served_at"), key)
     if honeypot and (request.form.get(HONEYPOT) or "").strip():
         return PostedForm(None, None, key, started, trapped=True)
-    submission = posted_submission(q)
+    issued = issued_within is None or (started is not None and now() - started <= issued_within)
+    submission = posted_submission(q) if issued else None
     form = None
     if submission is None:
         form = survey_form(q, language, honeypot=honeypot)()
         submission = form.to_submission() if form.validate() else None
+        if not issued:
+            # Its key is renewed when the form is drawn again (renew_submission_key_if_needed).
+            form.submission_key.errors = [*form.submission_key.errors, "not issued"]
+            submission = None
     return PostedForm(submission, form, key, started)
 
 
+def now() -> datetime:
+    """The time of this request (read through time.time, as the limiter and the signed tokens do)."""
+    return datetime.fromtimestamp(time.time(), timezone.utc)
+
+
+def _screening_memory() -> ScreeningMemory:
+    memory = current_app.extensions.get("screening_memory")
+    if memory is None:
+        c = current_app.config
+        memory = current_app.extensions["screening_memory"] = screening_memory(
+            c["RATELIMIT_STORAGE_URI"], c["RATELIMIT_KEY_PREFIX"], **c["RATELIMIT_STORAGE_OPTIONS"])
+    return memory
+
+
 def store_posted(posted: PostedForm, *, unit, questionnaire: Questionnaire, locale: str, channel: Channel,
-                 kiosk_id: int | None = None, invitation: Invitation | None = None) -> Submitted:
+                 kiosk_id: int | None = None, invitation: Invitation | None = None,
+                 source: str | None = None) -> Submitted:
     """Submit a valid posted form now (``services/submissions.submit``) and commit."""
     assert posted.submission is not None
-    now = datetime.now(timezone.utc)
+    at = now()
     outcome = submit(db.session, Arrival(
         unit=unit, questionnaire=questionnaire, submission=posted.submission, locale=locale, channel=channel,
-        submission_key=posted.submission_key, given_at=now, served_at=posted.served_at, kiosk_id=kiosk_id,
-        invitation=invitation,
-    ), rules=integrity_rules(), now=now, tz=ZoneInfo(current_app.config["TIMEZONE"]))
+        submission_key=posted.submission_key, given_at=at, served_at=posted.served_at, kiosk_id=kiosk_id,
+        invitation=invitation, source=source,
+    ), rules=integrity_rules(), now=at, tz=ZoneInfo(current_app.config["TIMEZONE"]), memory=_screening_memory())
     db.session.commit()
     return outcome
 

@@ -61,4 +61,8 @@ def integrity_rules() -> IntegrityRules:
         fast_seconds=float(c["INTEGRITY_FAST_SECONDS"]),
         repeat_count=int(c["INTEGRITY_REPEAT_COUNT"]),
         repeat_seconds=float(c["INTEGRITY_REPEAT_SECONDS"]),
+        volume_hours=float(c["INTEGRITY_VOLUME_HOURS"]),
+        volume_history_days=int(c["INTEGRITY_VOLUME_HISTORY_DAYS"]),
+        volume_factor=float(c["INTEGRITY_VOLUME_FACTOR"]),
+        volume_min=int(c["INTEGRITY_VOLUME_MIN"]),
     )

@@ -71,16 +71,21 @@ def test_a_burst_on_one_kiosk(app, client, units):
     assert flags(app) == {i: "burst" for i in on_kiosk}
 
 
-def test_a_burst_on_one_open_link(app, client, units):
-    # Twenty different answers within a minute on P01's poster: a busy office, nothing wrong;
-    # from several addresses, since the rule needs none.
+def test_a_burst_on_one_open_link_is_counted_per_source(app, units):
+    # Twenty different answers within a minute on P01's poster from one source (an office's
+    # address), each from its own phone: a busy office, nothing wrong.
+    office = "198.51.100.7"
     for i in range(20):
-        answer(client, "/u/P01", varied(i), address=f"198.51.100.{i % 3}")
-    answer(client, "/u/P02", varied(30))
+        answer(app.test_client(), "/u/P01", varied(i), address=office)
+    # Answers from other addresses meanwhile, on this poster and another.
+    answer(app.test_client(), "/u/P01", varied(30), address="203.0.113.9")
+    answer(app.test_client(), "/u/P02", varied(31), address=office)
     assert flags(app) == {}
-    answer(client, "/u/P01", varied(20), address="203.0.113.9")
+    # The 21st from the office within the minute: its burst, and only its, is flagged.
+    answer(app.test_client(), "/u/P01", varied(20), address=office)
     ids = response_ids(app)
-    assert set(flags(app)) == set(ids) - {ids[20]} and set(flags(app).values()) == {"burst"}
+    theirs = [*ids[:20], ids[22]]
+    assert flags(app) == {i: "burst" for i in theirs}
 
 
 def test_the_whole_form_alike_in_a_few_seconds(app, client, units):
@@ -90,19 +95,41 @@ def test_the_whole_form_alike_in_a_few_seconds(app, client, units):
 
 
 def test_served_at_that_cannot_be_trusted_is_unknown_time(app, client, units, monkeypatch):
-    # Forged (signature broken), missing, empty, or another form's stamp: the time taken is
-    # unknown, and unknown never flags.
+    # Forged (signature broken), missing, empty, or another form's stamp: on an invitation the
+    # time taken is unknown, and unknown never flags.
     other_page = client.get("/u/P01").get_data(as_text=True)
     another_forms = hidden_field(other_page, "served_at")
     stamp, _, signature = another_forms.rpartition(".")
     forms = (f"{stamp}.{'A' * len(signature)}", None, "", another_forms, "garbage")
-    for level, served in enumerate(forms, start=1):  # each all alike, none like another
-        answer(client, "/u/P01", full_submission(Q, level), served=served)
+    with app.app_context():
+        issued = invitations(db.session, unit_by_code(db.session, "P01"), len(forms) + 1)
+        db.session.commit()
+    for level, (served, invitation) in enumerate(zip(forms, issued), start=1):  # each all alike, none like another
+        answer(client, f"/s/{invitation.token}", full_submission(Q, level), served=served)
     assert len(response_ids(app)) == 5 and flags(app) == {}
     # A page served a minute ago: the citizen took long enough.
     monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: int(time.time()) - 60)
-    answer(client, "/u/P02", full_submission(Q, 5))
+    answer(client, f"/s/{issued[-1].token}", full_submission(Q, 5))
     assert len(response_ids(app)) == 6 and flags(app) == {}
+
+
+def test_an_open_link_stores_only_with_the_key_of_a_page_it_served(app, client, units):
+    """On an open link the served-at stamp is what makes the key ours: without it, forged, or
+    another form's, the form comes back with a fresh key and nothing is stored."""
+    other_page = client.get("/u/P01").get_data(as_text=True)
+    another_forms = hidden_field(other_page, "served_at")
+    stamp, _, signature = another_forms.rpartition(".")
+    for served in (f"{stamp}.{'A' * len(signature)}", "", another_forms, "garbage"):
+        page = client.get("/u/P01").get_data(as_text=True)
+        fields = {name: hidden_field(page, name) for name in ("csrf_token", "submission_key")}
+        back = client.post("/u/P01", data={**fields, "served_at": served, **form_fields(varied(1))})
+        assert back.status_code == 200
+        html = back.get_data(as_text=True)
+        assert hidden_field(html, "submission_key") != fields["submission_key"]
+        assert response_ids(app) == []
+    again = {name: hidden_field(html, name) for name in ("csrf_token", "submission_key", "served_at")}
+    assert client.post("/u/P01", data={**again, **form_fields(varied(1))}).status_code == 302
+    assert len(response_ids(app)) == 1
 
 
 def test_a_form_with_errors_keeps_its_served_at(app, client, units):

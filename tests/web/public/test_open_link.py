@@ -156,7 +156,8 @@ def open_form(client, url: str = "/u/P01") -> tuple[Page, dict]:
     response = client.get(url)
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
     page = Page(response.get_data(as_text=True))
-    hidden = {"csrf_token": page.value("csrf_token"), "submission_key": page.value("submission_key")}
+    hidden = {"csrf_token": page.value("csrf_token"), "submission_key": page.value("submission_key"),
+              "served_at": page.value("served_at")}
     assert hidden["csrf_token"] and re.fullmatch(r"[A-Za-z0-9_-]{16,64}", hidden["submission_key"])
     return page, hidden
 
@@ -401,7 +402,7 @@ def test_a_missing_required_answer_is_explained_in_vietnamese_and_answers_are_ke
 
     again = client.post("/u/P01?q=quick", data={
         "csrf_token": page.value("csrf_token"), "submission_key": page.value("submission_key"),
-        "DV1": "2", "DV2": "3", "DV3": "1", "comment": page.textareas["comment"]["text"]})
+        "served_at": page.value("served_at"), "DV1": "2", "DV2": "3", "DV3": "1", "comment": page.textareas["comment"]["text"]})
     assert again.status_code == 302
     (saved,) = stored(app)
     assert saved["answers"] == {"DV1": 2, "DV2": 3, "DV3": 1}
@@ -508,7 +509,8 @@ def test_a_missing_or_wrong_csrf_token_keeps_the_answers(app, client, unit, toke
     assert response_count(app) == 0
 
     # Pressing Send again with the page as re-rendered succeeds, once.
-    fresh = {"csrf_token": page.value("csrf_token"), "submission_key": page.value("submission_key")}
+    fresh = {"csrf_token": page.value("csrf_token"), "submission_key": page.value("submission_key"),
+             "served_at": page.value("served_at")}
     assert fresh["csrf_token"] and fresh["csrf_token"] != token
     assert fresh["submission_key"] == hidden["submission_key"]
     assert client.post("/u/P01", data={**fresh, **full_answers()}).status_code == 302
@@ -543,7 +545,8 @@ def test_a_lost_or_mangled_submission_key_asks_to_send_again(app, client, unit, 
     assert response_count(app) == 0
 
     assert client.post("/u/P01", data={
-        "csrf_token": page.value("csrf_token"), "submission_key": new_key, "TC3": "4"}).status_code == 302
+        "csrf_token": page.value("csrf_token"), "submission_key": new_key, "served_at": page.value("served_at"),
+        "TC3": "4"}).status_code == 302
     assert stored(app)[0]["submission_key"] == new_key
 
 
