@@ -20,8 +20,8 @@ from survey_app.domain.catalog import load_catalog
 from survey_app.domain.periods import Period
 from survey_app.extensions import db
 from survey_app.models import Response, ResponseFlag
+from survey_app.services.figures import scope_figures
 from survey_app.services.kiosks import revoke_kiosk
-from survey_app.services.officer_figures import report_summary
 from survey_app.services.scores import ScoreQuery
 from survey_app.services.units import unit_by_code
 from tests.conftest import PROJECT_ROOT
@@ -232,11 +232,11 @@ def test_a_closed_period_takes_a_late_answer_like_a_late_import(app, client, sta
     send(client, station, [queued(key_of(0), in_last_month)])
     with app.app_context():
         query = ScoreQuery(sipas(), last_month, TZ, min_ranked=1)
-        before = report_summary(db.session, query, language="vi")["scores"]["overall"]["n"]
+        before = scope_figures(db.session, query).overall.n
         db.session.commit()
     send(client, station, [queued(key_of(1), in_last_month + timedelta(minutes=30), full_submission(sipas(), 1))])
     with app.app_context():
-        after = report_summary(db.session, query, language="vi")["scores"]["overall"]["n"]
+        after = scope_figures(db.session, query).overall.n
     assert (before, after) == (1, 2)
 
 
