@@ -9,18 +9,16 @@ Plain ALTER TABLE ADD COLUMN and CREATE INDEX, no batch: on SQLite a batch opera
 rebuild ``responses`` and drop its tally triggers.
 
 Revision ID: c81f4a7e2d36
-Revises: c8f2a4e6b1d3
+Revises: d19a7c3e5b20
 Create Date: 2026-12-07 20:20:00.000000
 
 """
-from alembic import op
 import sqlalchemy as sa
-
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'c81f4a7e2d36'
-down_revision = 'c8f2a4e6b1d3'
+down_revision = 'd19a7c3e5b20'
 branch_labels = None
 depends_on = None
 

@@ -7,6 +7,7 @@ against the version it answered.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,7 +40,7 @@ class Catalog:
             return current
         return self.earlier.get((questionnaire_id, content_hash))
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Questionnaire]:
         return iter(self.questionnaires.values())
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from scipy import sparse
@@ -30,18 +31,18 @@ __all__ = ["SumsLayout", "grouped_sums", "sums_of"]
 class SumsLayout:
     plan: ScoringPlan
 
-    @property
+    @cached_property
     def k(self) -> int:
         return len(self.plan.criteria)
 
-    @property
+    @cached_property
     def spec(self) -> str:
         """The structure, as text: what a stored vector was laid out by."""
         return json.dumps({"elements": [[code, list(criteria)] for code, criteria in self.plan.elements],
                            "satisfied_from": self.plan.satisfied_from,
                            "options": list(self.plan.expectation_options)}, separators=(",", ":"))
 
-    @property
+    @cached_property
     def key(self) -> str:
         return hashlib.sha256(self.spec.encode()).hexdigest()[:16]
 
@@ -51,12 +52,12 @@ class SumsLayout:
         return cls(ScoringPlan(elements=tuple((code, tuple(c)) for code, c in found["elements"]),
                                satisfied_from=found["satisfied_from"], expectation_options=tuple(found["options"])))
 
-    @property
+    @cached_property
     def element_columns(self) -> tuple[tuple[int, ...], ...]:
         column = {code: j for j, code in enumerate(self.plan.criteria)}
         return tuple(tuple(column[c] for c in criteria) for _, criteria in self.plan.elements)
 
-    @property
+    @cached_property
     def parts(self) -> dict[str, slice]:
         """Where each part of a vector lies."""
         k, e, o = self.k, len(self.plan.elements), len(self.plan.expectation_options)
@@ -70,7 +71,7 @@ class SumsLayout:
             at += size
         return found
 
-    @property
+    @cached_property
     def length(self) -> int:
         return self.parts["xx"].stop
 
@@ -83,7 +84,8 @@ def grouped_sums(layout: SumsLayout, values: np.ndarray, answered: np.ndarray, c
     """(the distinct groups, sorted; their sums, one vector each) of respondents given as
     arrays: ``values`` respondents x plan criteria levels (0: blank or no opinion), ``answered``
     whether each ticked an expectation, ``chosen`` respondents x plan options, ``groups`` an
-    integer per respondent. Every sum is a per-row quantity added up per group (a sparse product with each group's rows), a few thousand rows at a time."""
+    integer per respondent. Every sum is a per-row quantity added up per group (a sparse product
+    with each group's rows), a few thousand rows at a time."""
     groups = np.asarray(groups, dtype=np.int64)
     keys, group_of = np.unique(groups, return_inverse=True)
     out = np.zeros((len(keys), layout.length), dtype=np.int64)

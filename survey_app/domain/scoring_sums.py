@@ -63,18 +63,18 @@ def pair_matrix(layout: SumsLayout, vector: np.ndarray, p: np.ndarray, scale: np
 
 
 def quadratic(layout: SumsLayout, vector: np.ndarray, p: np.ndarray, scale: np.ndarray, a: np.ndarray,
-              exact: tuple[list, list, list] | None = None) -> float:
+              exact=None, s: np.ndarray | None = None) -> float:
     """a' S a (S: ``pair_matrix``), the sum of the respondents' z^2.
 
     Near zero it is a difference of much larger terms (an interval that should collapse to a
     point, every answer alike, came out 4e-7 wide), so there it is computed again in exact
     fractions: of ``exact`` (p, scale, a as Fractions) when given, else of the floats as they are."""
-    s = pair_matrix(layout, vector, p, scale)
+    s = pair_matrix(layout, vector, p, scale) if s is None else s
     value = float(a @ s @ a)
     magnitude = float(np.abs(a[:, None] * a[None, :] * s).sum())
     if value > 1e-7 * magnitude:
         return value
-    p_x, scale_x, a_x = exact if exact is not None else (
+    p_x, scale_x, a_x = exact() if exact is not None else (
         [Fraction(float(x)) for x in p], [Fraction(float(x)) for x in scale], [Fraction(float(x)) for x in a])
     parts, k = layout.parts, layout.k
     yy, yv, vv = (vector[parts[name]].reshape(k, k) for name in ("yy", "yv", "vv"))
@@ -104,8 +104,13 @@ def score_sums(layout: SumsLayout, vector: np.ndarray, confidence: float = 0.95)
 
     q = _normal_quantile(confidence)
     n_float = n_valid.astype(float)
-    p_x = [Fraction(int(n_sat[j]), int(n_valid[j])) if n_valid[j] else Fraction(0) for j in range(k)]
-    n_x = [Fraction(int(n)) for n in n_valid]
+    s = pair_matrix(layout, vector, p, n_float)
+
+    def p_x() -> list[Fraction]:
+        return [Fraction(int(n_sat[j]), int(n_valid[j])) if n_valid[j] else Fraction(0) for j in range(k)]
+
+    def n_x() -> list[Fraction]:
+        return [Fraction(int(n)) for n in n_valid]
     contributing = vector[parts["contributing"]]
     complete = vector[parts["complete"]]
     xs_all, xx_all = vector[parts["xs"]], vector[parts["xx"]]
@@ -125,20 +130,31 @@ def score_sums(layout: SumsLayout, vector: np.ndarray, confidence: float = 0.95)
         index = float(np.mean([criteria[codes[j]].index for j in cols]))
         a = np.zeros(k)
         a[cols] = 1.0 / len(cols)
-        a_x = [Fraction(1, len(cols)) if j in cols else Fraction(0) for j in range(k)]
-        ci = _interval(index, quadratic(layout, vector, p, n_float, a, (p_x, n_x, a_x)), int(contributing[e]), q)
+
+        def exact(cols=cols) -> tuple[list, list, list]:
+            return p_x(), n_x(), [Fraction(1, len(cols)) if j in cols else Fraction(0) for j in range(k)]
+
+        # Fewer than two respondents give no interval: nothing to sum (a small unit's common case).
+        ci = _interval(index, quadratic(layout, vector, p, n_float, a, exact, s), int(contributing[e]), q) \
+            if contributing[e] >= 2 else None
         elements[element_code] = ElementScore(index=index, ci=ci, alpha=_alpha(int(complete[e]), xs, xx))
         element_index.append(index)
         scored_elements.append(cols)
     raters = int(vector[parts["raters"]][0])
     if element_index:
         sipas = float(np.mean(element_index))
-        weights_x = [Fraction(0)] * k
         for cols in scored_elements:
             weights[cols] += 1.0 / (len(scored_elements) * len(cols))
-            for j in cols:
-                weights_x[j] += Fraction(1, len(scored_elements) * len(cols))
-        sipas_ci = _interval(sipas, quadratic(layout, vector, p, n_float, weights, (p_x, n_x, weights_x)), raters, q)
+
+        def exact_sipas() -> tuple[list, list, list]:
+            weights_x = [Fraction(0)] * k
+            for cols in scored_elements:
+                for j in cols:
+                    weights_x[j] += Fraction(1, len(scored_elements) * len(cols))
+            return p_x(), n_x(), weights_x
+
+        sipas_ci = _interval(sipas, quadratic(layout, vector, p, n_float, weights, exact_sipas, s), raters, q) \
+            if raters >= 2 else None
     else:
         sipas, sipas_ci = None, None
     answered = int(vector[parts["answered"]][0])
@@ -151,7 +167,7 @@ def score_sums(layout: SumsLayout, vector: np.ndarray, confidence: float = 0.95)
 
 def sipas_index(layout: SumsLayout, vector: np.ndarray) -> tuple[int, float | None]:
     """(n, SIPAS index) only, as ``score_sums`` gives them: what a rank needs."""
-    plan, parts, k = layout.plan, layout.parts, layout.k
+    _plan, parts, k = layout.plan, layout.parts, layout.k
     diagonal = np.arange(k) * (k + 1)
     n_valid, n_sat = vector[parts["vv"]][diagonal], vector[parts["yy"]][diagonal]
     element_index = []
@@ -160,3 +176,21 @@ def sipas_index(layout: SumsLayout, vector: np.ndarray) -> tuple[int, float | No
         if indices:
             element_index.append(float(np.mean(indices)))
     return int(vector[parts["raters"]][0]), float(np.mean(element_index)) if element_index else None
+
+
+def sipas_indices(layout: SumsLayout, vectors: np.ndarray) -> tuple[np.ndarray, list[float | None]]:
+    """``sipas_index`` of each row of ``vectors`` (units x layout): (n per row, index per row)."""
+    parts, k = layout.parts, layout.k
+    diagonal = np.arange(k) * (k + 1)
+    n_valid = vectors[:, parts["vv"]][:, diagonal]
+    n_sat = vectors[:, parts["yy"]][:, diagonal]
+    raters = vectors[:, parts["raters"]][:, 0]
+    found: list[float | None] = []
+    for valid, satisfied in zip(n_valid.tolist(), n_sat.tolist()):
+        element_index = []
+        for columns in layout.element_columns:
+            indices = [100.0 * satisfied[j] / valid[j] for j in columns if valid[j] > 0]
+            if indices:
+                element_index.append(float(np.mean(indices)))
+        found.append(float(np.mean(element_index)) if element_index else None)
+    return raters, found

@@ -18,7 +18,7 @@ from survey_app.domain.audit import AuditAction
 from survey_app.domain.invitation import DossierChannel
 from survey_app.domain.periods import Period
 from survey_app.extensions import db
-from survey_app.jobs.dispatch import job_times, jobs_directory
+from survey_app.jobs.dispatch import job_times, jobs_directory, kept_files
 from survey_app.models import Unit, User
 from survey_app.services import audit, jobs
 from survey_app.services.jobs import Failure
@@ -61,20 +61,22 @@ def make_slips(*, job_id: int, unit_id: int, count: int, procedure: str | None, 
 
 
 def make_report(*, job_id: int, kind: str, questionnaire_id: str, start: str, end: str, tz: str,
-                unit_code: str | None, lang: str, min_ranked: int, min_breakdown: int, user_id: int) -> None:
+                unit_code: str | None, lang: str, min_ranked: int, min_breakdown: int, user_id: int,
+                ranking_channels: list[str] | None = None) -> None:
     """The report of a period (``kind`` report_pdf or report_xlsx), exactly as the request that
     asked for it would have made it: the same query, scope and language. The audit log records
     it as downloaded by ``user_id`` once it is made (with the file, or not at all)."""
 
     def make(step: Callable[[int], None]) -> bytes:
         from survey_app.reports.report_files import report_file
-        from survey_app.services.scores import ScoreQuery
+        from survey_app.services.figures import FiguresQuery
         from survey_app.services.units import unit_by_code
 
         questionnaire = current_app.extensions["survey_catalog"].get(questionnaire_id)
         period = Period(date.fromisoformat(start), date.fromisoformat(end))
-        query = ScoreQuery(questionnaire=questionnaire, period=period, tz=ZoneInfo(tz), min_ranked=min_ranked,
-                           unit_code=unit_code, min_breakdown=min_breakdown)
+        query = FiguresQuery(questionnaire=questionnaire, period=period, tz=ZoneInfo(tz), min_ranked=min_ranked,
+                             unit_code=unit_code, min_breakdown=min_breakdown,
+                             ranking_channels=tuple(ranking_channels) if ranking_channels else None)
         # The one path of the report command too (reports/report_files.py).
         data = report_file(db.session, query, kind=kind.removeprefix("report_"), lang=lang, progress=step).data
         audit.record(db.session, db.session.get(User, user_id), AuditAction.REPORT_DOWNLOAD,
@@ -118,7 +120,8 @@ def _run(job_id: int, make: Callable[[Callable[[int], None]], bytes]) -> None:
 
         try:
             data = make(step)
-            if jobs.finish(db.session, job_id, data, jobs_directory(app), _now(), job_times(app).keep):
+            if jobs.finish(db.session, job_id, data, jobs_directory(app), _now(), job_times(app).keep,
+                           kept_files(app)):
                 db.session.commit()
             else:
                 db.session.rollback()

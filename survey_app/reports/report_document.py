@@ -14,11 +14,24 @@ from zoneinfo import ZoneInfo
 
 from survey_app.domain.questionnaire import Questionnaire
 from survey_app.domain.reliability import MIN_ALPHA_RESPONDENTS
+from survey_app.services.alerts import Alerts
 from survey_app.services.case_report import UnitCases
-from survey_app.services.figures import CommentPage, CriterionFigures, Figures, Report, ScopeFigures, UnitFigures
+from survey_app.services.figures import ChannelCount, CommentPage, CriterionFigures, Figures, Report, ScopeFigures, UnitFigures
 
 WEAKEST_CRITERIA = 3
 CONFIDENCE = 0.95
+
+
+def received(channels: tuple[ChannelCount, ...]) -> tuple[ChannelCount, ...]:
+    """The channels a scope received anything by (counted or flagged), in the engine's order."""
+    return tuple(c for c in channels if c.responses or c.flagged)
+
+
+def flagged_share(count: ChannelCount) -> float | None:
+    """Of what a channel brought in the period, the part flagged as made up (0-1), left out of
+    every figure until restored; None when it brought nothing."""
+    brought = count.responses + count.flagged
+    return count.flagged / brought if brought else None
 
 
 @dataclass(frozen=True)
@@ -80,6 +93,7 @@ class ReportDocument:
     language: str
     labels: Labels
     methodology: Methodology
+    early_warning: Alerts | None = None  # the "Cảnh báo sớm" section (reports/report_files.py adds it)
     # Citizens' requests per unit of the report, in its order (reports/case_figures.py adds them).
     cases: tuple[UnitCases, ...] = ()
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -26,7 +26,7 @@ from survey_app.reports.case_figures import cases_section
 from survey_app.reports.charts import element_bars_svg
 from survey_app.reports.formatting import REPORT_LANGUAGES, Figures
 from survey_app.reports.pdf import html_to_pdf
-from survey_app.reports.report_document import ReportDocument
+from survey_app.reports.report_document import ReportDocument, flagged_share, received
 from survey_app.services.figures import UnitFigures
 
 
@@ -78,12 +78,29 @@ def _plain(doc: ReportDocument, fig: Figures) -> dict[str, Any]:
     return {}
 
 
+def _units(doc: ReportDocument, fig: Figures) -> dict[str, Any]:
+    from survey_app.reports.channel_names import channel_name
+
+    return {"received": received, "flagged_share": flagged_share, "channel_name": channel_name}
+
+
+def _early_warning(doc: ReportDocument, fig: Figures) -> dict[str, Any] | None:
+    if doc.early_warning is None:
+        return None
+    from survey_app.reports.alert_wording import sentence  # matplotlib's import only for a report
+
+    alerts = doc.early_warning
+    return {"alerts": alerts, "last_day": alerts.last + timedelta(days=6),
+            "entries": [(a, sentence(a, fig.lang)) for a in alerts.signalling]}
+
+
 Section = Callable[[ReportDocument, Figures], "dict[str, Any] | None"]
 SECTIONS: tuple[tuple[str, Section], ...] = (
     ("pdf/report/cover.html", _cover),
     ("pdf/report/priorities.html", _plain),
     ("pdf/report/ranking.html", _ranking),
-    ("pdf/report/units.html", _plain),
+    ("pdf/report/units.html", _units),
+    ("pdf/report/early_warning.html", _early_warning),
     ("pdf/report/cases.html", cases_section),
     ("pdf/report/signatures.html", _plain),
     ("pdf/report/comments.html", _plain),

@@ -19,8 +19,10 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from survey_app.domain.csv_files import neutralise
+from survey_app.domain.submission import Channel
 from survey_app.reports.case_figures import cases_sheet
-from survey_app.reports.report_document import ReportDocument
+from survey_app.reports.channel_names import channel_name
+from survey_app.reports.report_document import ReportDocument, flagged_share, received
 
 INDEX = "0.0"
 RATE = "0.0%"
@@ -155,18 +157,36 @@ def _units(w: _Writer, document: ReportDocument) -> None:
     if weighted:
         header += [_("Weighted index"), _("Weighted interval low"), _("Weighted interval high"), _("Design effect")]
         widths += [11, 11, 11, 10]
+    # Each unit's respondents by channel, and what each channel brought that was flagged as made
+    # up (left out of the figures): the channels any unit of the report received something by.
+    channels = list(dict.fromkeys(c.channel for u in document.figures.units for c in received(u.channels)))
+    for channel in channels:
+        header += [_("Respondents: %(channel)s", channel=channel_name(channel)),
+                   _("Flagged: %(channel)s", channel=channel_name(channel))]
+        widths += [12, 10]
+    if Channel.LINK in channels:
+        header.append(_("Share of open-link responses flagged"))
+        widths.append(12)
     w.new_sheet(_("Units"), widths, header)
     e0 = 7
     last = e0 + len(elements) + 6
     formats = {4: INDEX, 5: INDEX, 6: INDEX, **{e0 + i: INDEX for i in range(len(elements))},
                e0 + len(elements) + 3: INDEX, last: RATE,
-               last + 1: INDEX, last + 2: INDEX, last + 3: INDEX, last + 4: "0.00"}
+               **({last + 1: INDEX, last + 2: INDEX, last + 3: INDEX, last + 4: "0.00"} if weighted else {})}
     for unit in document.figures.units:
         row = [unit.unit, unit.name, unit.parent, unit.n, unit.index.value, _low(unit.index.ci),
                _high(unit.index.ci), *[unit.elements[code].index.value for code in elements], unit.rank,
                unit.previous_rank, unit.rank_change, *_change(unit.change), unit.invitations, unit.response_rate]
         if weighted:
             row += _weighted(unit.weighted)[1:]
+        counts = {c.channel: c for c in unit.channels}
+        for channel in channels:
+            count = counts.get(channel)
+            row += [count.n, count.flagged] if count else [0, 0]
+        if Channel.LINK in channels:
+            link = counts.get(Channel.LINK)
+            formats = {**formats, len(row): RATE}
+            row.append(flagged_share(link) if link else None)
         w.row(row, formats)
 
 

@@ -2,7 +2,7 @@
 period (services/rating_matrix.py) instead of one Respondent per response.
 
 The channel of each row comes with the matrix; profile answers are read once per matrix, one
-short row of integers per response that answered any, and kept with it (PeriodMatrix.extras).
+short row of integers per response that answered any, once per call for every unit asked.
 The cells hold what ``services.scores.breakdowns`` gives for the same counted responses
 (domain.breakdown.breakdown_rows).
 """
@@ -24,45 +24,48 @@ from survey_app.services.rating_matrix import FETCH_ROWS, PeriodMatrix
 OTHER = 30000  # an option code the questionnaire does not list (an older version's): read again as text
 
 
-def subtree_breakdowns(session: Session, questionnaire: Questionnaire, matrix: PeriodMatrix, unit_id: int | None,
-                       questions: tuple[str, ...], min_responses: int) -> dict[str, dict[str, dict[str, Any]]]:
-    """``{question: {answer: cell}}`` for the counted responses of the unit and every unit below
-    it; of every row for None."""
+def subtree_breakdowns(session: Session, questionnaire: Questionnaire, matrix: PeriodMatrix,
+                       unit_ids: list[int | None], questions: tuple[str, ...], min_responses: int
+                       ) -> dict[int | None, dict[str, dict[str, dict[str, Any]]]]:
+    """unit id -> ``{question: {answer: cell}}`` for the counted responses of the unit and every
+    unit below it (of every row for None). Each question's answers are read once for them all."""
     plan = questionnaire.scoring_plan()
-    rows = matrix.subtree_rows(unit_id) if unit_id is not None else slice(None)
-    result = {}
-    for question in questions:
-        answer, codes, listed = answers_of(session, questionnaire, matrix, question)
-        result[question] = breakdown_rows(plan, matrix.blocks.values[rows], answer[rows], codes, listed,
-                                          min_responses)
-    return result
+    memo: dict[Any, Any] = {}
+    answers = {question: answers_of(session, questionnaire, matrix, question, memo) for question in questions}
+    found = {}
+    for unit_id in unit_ids:
+        rows = matrix.subtree_rows(unit_id) if unit_id is not None else slice(None)
+        found[unit_id] = {question: breakdown_rows(plan, matrix.blocks.values[rows], answer[rows], codes, listed,
+                                                   min_responses)
+                          for question, (answer, codes, listed) in answers.items()}
+    return found
 
 
 def answers_of(session: Session, questionnaire: Questionnaire, matrix: PeriodMatrix,
-               question: str) -> tuple[np.ndarray, list[str], int]:
+               question: str, memo: dict) -> tuple[np.ndarray, list[str], int]:
     """(each row's answer as an index into codes, -1 for none; codes; how many of them the
-    question lists) for the channel or a profile question."""
+    question lists) for the channel or a profile question; ``memo`` keeps what one read found."""
     key = ("answers", question)
-    if key not in matrix.extras:
+    if key not in memo:
         if question == CHANNEL:
-            matrix.extras[key] = _channels(session, matrix)
+            memo[key] = _channels(session, matrix, memo)
         else:
             # Every profile question in one pass over the period's choices: a page shows them all.
             asked = [question, *(p.code for p in questionnaire.profile if p.code != question)]
-            for code, found in zip(asked, _profile(session, questionnaire, matrix, asked)):
-                matrix.extras.setdefault(("answers", code), found)
-    return matrix.extras[key]
+            for code, found in zip(asked, _profile(session, questionnaire, matrix, asked, memo)):
+                memo.setdefault(("answers", code), found)
+    return memo[key]
 
 
-def _rows_of(matrix: PeriodMatrix, response_ids: np.ndarray) -> np.ndarray:
+def _rows_of(matrix: PeriodMatrix, response_ids: np.ndarray, memo: dict) -> np.ndarray:
     """The rows of the matrix holding these responses (every one of them is there)."""
-    if "id order" not in matrix.extras:
-        matrix.extras["id order"] = np.argsort(matrix.ids, kind="stable")
-    order = matrix.extras["id order"]
+    if "id order" not in memo:
+        memo["id order"] = np.argsort(matrix.ids, kind="stable")
+    order = memo["id order"]
     return order[np.searchsorted(matrix.ids, response_ids, sorter=order)]
 
 
-def _with_others(matrix: PeriodMatrix, answer: np.ndarray, codes: list[str], pairs) -> None:
+def _with_others(matrix: PeriodMatrix, answer: np.ndarray, codes: list[str], pairs, memo: dict) -> None:
     """Give the rows of (response id, code) pairs their codes, each new code appended to ``codes``."""
     pairs = list(pairs)
     if not pairs:
@@ -73,10 +76,10 @@ def _with_others(matrix: PeriodMatrix, answer: np.ndarray, codes: list[str], pai
         if code not in index:
             index[code] = len(codes)
             codes.append(code)
-    answer[_rows_of(matrix, ids)] = [index[code] for _, code in pairs]
+    answer[_rows_of(matrix, ids, memo)] = [index[code] for _, code in pairs]
 
 
-def _channels(session: Session, matrix: PeriodMatrix) -> tuple[np.ndarray, list[str], int]:
+def _channels(session: Session, matrix: PeriodMatrix, memo: dict) -> tuple[np.ndarray, list[str], int]:
     answer, codes = matrix.channels.astype(np.int64), [str(c) for c in CHANNELS]
     others = matrix.ids[answer < 0]
     if len(others):  # a channel the app does not know (stored by hand): its own cell, as before
@@ -84,12 +87,12 @@ def _channels(session: Session, matrix: PeriodMatrix) -> tuple[np.ndarray, list[
             (response_id, channel) for chunk in range(0, len(others), FETCH_ROWS)
             for response_id, channel in session.execute(
                 select(Response.id, Response.channel).where(
-                    Response.id.in_(others[chunk:chunk + FETCH_ROWS].tolist())).order_by(Response.id))))
+                    Response.id.in_(others[chunk:chunk + FETCH_ROWS].tolist())).order_by(Response.id))), memo)
     return answer, codes, len(CHANNELS)
 
 
 def _profile(session: Session, questionnaire: Questionnaire, matrix: PeriodMatrix,
-             questions: list[str]) -> list[tuple[np.ndarray, list[str], int]]:
+             questions: list[str], memo: dict) -> list[tuple[np.ndarray, list[str], int]]:
     listed = {}
     columns = []
     for question in questions:
@@ -106,19 +109,20 @@ def _profile(session: Session, questionnaire: Questionnaire, matrix: PeriodMatri
     chunks = [np.array(list(map(tuple, rows)), dtype=np.int64).reshape(len(rows), width)
               for rows in session.connection().execute(query).partitions(FETCH_ROWS)]
     table = np.concatenate([np.zeros((0, width), dtype=np.int64), *chunks])
-    rows = _rows_of(matrix, table[:, 0])
+    rows = _rows_of(matrix, table[:, 0], memo)
     found = []
     for i, question in enumerate(questions):
         answer = np.full(len(matrix.ids), -1, dtype=np.int64)
         answer[rows] = table[:, 1 + i]
         codes = list(listed[question])
         if (table[:, 1 + i] == OTHER).any():
-            _others(session, matrix, answer, codes, question)
+            _others(session, matrix, answer, codes, question, memo)
         found.append((answer, codes, len(listed[question])))
     return found
 
 
-def _others(session: Session, matrix: PeriodMatrix, answer: np.ndarray, codes: list[str], question: str) -> None:
+def _others(session: Session, matrix: PeriodMatrix, answer: np.ndarray, codes: list[str], question: str,
+            memo: dict) -> None:
     """Options of ``question`` the questionnaire does not list, read as text (rare: responses to
     an older version)."""
     known = set(codes)
@@ -127,5 +131,5 @@ def _others(session: Session, matrix: PeriodMatrix, answer: np.ndarray, codes: l
         .where(Choice.question_code == question, *matrix.where,
                Choice.option_code.not_in(known) if known else literal(True))
         .order_by(Choice.response_id, Choice.option_code)).all()
-    rows = _rows_of(matrix, np.array([response_id for response_id, _ in pairs], dtype=np.int64))
-    _with_others(matrix, answer, codes, [pair for pair, row in zip(pairs, rows) if answer[row] == OTHER])
+    rows = _rows_of(matrix, np.array([response_id for response_id, _ in pairs], dtype=np.int64), memo)
+    _with_others(matrix, answer, codes, [pair for pair, row in zip(pairs, rows) if answer[row] == OTHER], memo)

@@ -23,7 +23,7 @@ from survey_app.domain.periods import Period
 from survey_app.domain.questionnaire import Questionnaire
 from survey_app.domain.submission import EXPECTATIONS
 from survey_app.models import Answer, Choice, Response, ResponseFlag, Unit
-from survey_app.services.report_data import subtree_ids
+from survey_app.services.figures.comments import subtree_ids
 
 DAY_COLUMN = "submitted_on"
 FLAG_COLUMN = "flag"

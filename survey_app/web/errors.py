@@ -76,9 +76,18 @@ def _kiosk_id() -> str | None:
     return public_id if public_id and is_plain_text(public_id) else None
 
 
+API_PREFIX = "/api/v1"
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        if request.path == API_PREFIX or request.path.startswith(API_PREFIX + "/"):
+            # Routing failed before the API's blueprint was chosen (a method no rule of the
+            # address takes): still the API's JSON, with Allow.
+            from survey_app.web.api.errors import http_error as api_http_error
+
+            return api_http_error(error)
         # A message we wrote for this very case (abort(403, description=_(...))) is kept;
         # Werkzeug's standard English descriptions are not shown.
         if isinstance(error, SecurityError):

@@ -18,7 +18,6 @@ from survey_app.extensions import db
 from survey_app.models import Kiosk, Response
 from survey_app.services.kiosks import revoke_kiosk
 from survey_app.web.security import CONTENT_SECURITY_POLICY
-
 from tests.conftest import PROJECT_ROOT
 
 

@@ -1,4 +1,4 @@
-"""Volumes (services/volumes.py) and the weighted block they make possible (services/weighted_scores.py).
+"""Volumes (services/volumes.py) and the weighted block they make possible (services/figures).
 
 The weighted figures are worked out by hand on the quick questionnaire: a respondent who rates
 every criterion 3 is satisfied everywhere (SIPAS 100 alone), one who rates 1 nowhere (0).
@@ -17,9 +17,21 @@ from survey_app.domain.csv_files import CsvError
 from survey_app.domain.periods import Period
 from survey_app.extensions import db
 from survey_app.models.volume import Volume
+from survey_app.services.figures import FiguresQuery, scope_figures
 from survey_app.services.units import descendant_ids
 from survey_app.services.volumes import cell_volumes, import_volumes
-from survey_app.services.weighted_scores import weighted_figures
+
+
+def weighted_figures(session, q, period, tz, all_units, subtree):
+    """({unit id: the weighted block of its subtree or None}, overall's) from the figures engine."""
+    found = scope_figures(session, FiguresQuery(q, period, tz))
+
+    def block(weighted):
+        return None if weighted is None else {"index": weighted.index.value, "deff": weighted.deff,
+                                              "ci": list(weighted.index.ci) if weighted.index.ci else None}
+
+    by_code = {u.unit: block(u.weighted) for u in found.units}
+    return {u.id: by_code[u.code] for u in all_units}, block(found.overall.weighted)
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 MARCH = Period(date(2026, 3, 1), date(2026, 3, 31))

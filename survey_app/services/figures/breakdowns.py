@@ -56,9 +56,9 @@ def profile_breakdowns(session: Session, query: FiguresQuery, tree: Tree, unit_i
     from survey_app.services.rating_matrix import _period_matrix
     matrix = _period_matrix(session, query.questionnaire, *query.period.utc_bounds(query.tz), tree.units,
                             only_listed=listed_only)
-    return {unit_id: {question: _from_dicts(question, cells) for question, cells in subtree_breakdowns(
-        session, query.questionnaire, matrix, unit_id, questions, query.min_breakdown).items()}
-        for unit_id in unit_ids}
+    found = subtree_breakdowns(session, query.questionnaire, matrix, unit_ids, questions, query.min_breakdown)
+    return {unit_id: {question: _from_dicts(question, cells) for question, cells in by.items()}
+            for unit_id, by in found.items()}
 
 
 def scope_breakdowns(session: Session, query: FiguresQuery, layout: SumsLayout, cells: Cells, tree: Tree,

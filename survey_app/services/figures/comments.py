@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from survey_app.domain.masking import mask_personal_data
 from survey_app.models import Response, Unit
+from survey_app.services.counted import counted
 from survey_app.services.figures.types import Comment, CommentPage, FiguresQuery, UnknownUnit
 from survey_app.services.units import descendant_ids
 
@@ -27,9 +28,6 @@ def comments(session: Session, query: FiguresQuery, unit_code: str | None = None
     """Page ``page`` (of ``per_page``; None: all of them) of the comments on the unit and every
     unit below it (every unit for None), masked. ``per_page=0`` counts them only. ``total``: how
     many there are, when already known, which spares counting them again. Raises UnknownUnit."""
-    # Imported here: services.integrity imports services.responses, which keeps the engine's cells.
-    from survey_app.services.integrity import counted
-
     unit_ids = subtree_ids(session, unit_code)
     start, end = query.period.utc_bounds(query.tz)
     where = [Response.questionnaire_id == query.questionnaire.id, Response.submitted_at >= start,

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from survey_app.domain.cell_sums import SumsLayout
 from survey_app.domain.change import change_between
 from survey_app.domain.scoring import Scores, competition_ranks
-from survey_app.domain.scoring_sums import score_sums, sipas_index
+from survey_app.domain.scoring_sums import score_sums, sipas_indices
 from survey_app.domain.submission import CHANNELS
 from survey_app.domain.weighting_sums import weighted_sums
 from survey_app.models import Response, ResponseFlag, Unit
@@ -62,12 +62,14 @@ class Tree:
             if unit.parent_id is not None:  # a root is never ranked
                 siblings[unit.parent_id].append(unit.id)
         ranks: dict[int, int | None] = {u.id: None for u in self.units}
+        ranked = [unit_id for group in siblings.values() for unit_id in group]
+        if not ranked:
+            return ranks
+        n, indices = sipas_indices(layout, np.stack([totals[unit_id] for unit_id in ranked]))
+        value = {unit_id: (index if count >= min_ranked else None)
+                 for unit_id, count, index in zip(ranked, n.tolist(), indices)}
         for group in siblings.values():
-            values = []
-            for unit_id in group:
-                n, index = sipas_index(layout, totals[unit_id])
-                values.append(index if n >= min_ranked else None)
-            ranks.update(zip(group, competition_ranks(values)))
+            ranks.update(zip(group, competition_ranks([value[unit_id] for unit_id in group])))
         return ranks
 
 
@@ -106,18 +108,31 @@ def _flagged(session: Session, questionnaire_id: str, start, end, unit_ids: Iter
     return {(unit_id, channel): count for unit_id, channel, count in session.execute(query)}
 
 
-def _channels(layout: SumsLayout, cells: Cells, flagged: dict[tuple[int, str], int],
-              members: set[int]) -> tuple[ChannelCount, ...]:
+def _channel_counts(tree: Tree, layout: SumsLayout, cells: Cells, flagged: dict[tuple[int, str], int]
+                    ) -> dict[int, dict[str, list[int]]]:
+    """unit id -> channel -> [raters, responses, flagged] of its subtree."""
     responses, raters = layout.parts["responses"].start, layout.parts["raters"].start
-    counts: dict[str, list[int]] = {c: [0, 0, 0] for c in CHANNELS}
+    counts: dict[int, dict[str, list[int]]] = {u.id: {c: [0, 0, 0] for c in CHANNELS} for u in tree.units}
     for (unit_id, channel), vector in cells.items():
-        if unit_id in members:
-            found = counts.setdefault(channel, [0, 0, 0])
+        if unit_id in counts:
+            found = counts[unit_id].setdefault(channel, [0, 0, 0])
             found[0] += int(vector[raters])
             found[1] += int(vector[responses])
     for (unit_id, channel), count in flagged.items():
-        if unit_id in members:
-            counts.setdefault(channel, [0, 0, 0])[2] += count
+        if unit_id in counts:
+            counts[unit_id].setdefault(channel, [0, 0, 0])[2] += count
+    for unit in reversed(tree.units):
+        parent = tree.parent[unit.id]
+        if parent is not None:
+            for channel, (n, total, flags) in counts[unit.id].items():
+                found = counts[parent].setdefault(channel, [0, 0, 0])
+                found[0] += n
+                found[1] += total
+                found[2] += flags
+    return counts
+
+
+def _channels(counts: dict[str, list[int]]) -> tuple[ChannelCount, ...]:
     return tuple(ChannelCount(channel, n, responses, flags) for channel, (n, responses, flags) in counts.items())
 
 
@@ -159,12 +174,13 @@ def scope_figures(session: Session, query: FiguresQuery) -> ScopeFigures:
     volumes = cell_volumes(session, period, tz)
     by = scope_breakdowns(session, query, layout, cells, tree, shown_ids, read_ids is not None) if query.by else {}
 
-    def figures_of(members: set[int], vector: np.ndarray, before: np.ndarray) -> dict:
+    channel_counts = _channel_counts(tree, layout, cells, flagged)
+
+    def figures_of(members: set[int], vector: np.ndarray, before: np.ndarray, counts: dict[str, list[int]]) -> dict:
         now = score_sums(layout, vector)
         return {**figures_fields(layout, vector, now, score_sums(layout, before)),
                 "weighted": _weighted(layout, cells, volumes, members, now.n),
-                "flagged": sum(count for (unit_id, _), count in flagged.items() if unit_id in members),
-                "channels": _channels(layout, cells, flagged, members)}
+                "flagged": sum(flags for _, _, flags in counts.values()), "channels": _channels(counts)}
 
     units, depth = [], {}
     by_id = {u.id: u for u in all_units}
@@ -179,13 +195,22 @@ def scope_figures(session: Session, query: FiguresQuery) -> ScopeFigures:
             unit=unit.code, name=unit.name, parent=by_id[unit.parent_id].code if unit.parent_id else None,
             depth=depth[unit.id], rank=ranks[unit.id], previous_rank=previous_ranks[unit.id],
             invitations=sent, response_rate=answered / sent if sent else None,
-            by=by.get(unit.id, {}), **figures_of(members, totals[unit.id], before_totals[unit.id])))
+            by=by.get(unit.id, {}), **figures_of(members, totals[unit.id], before_totals[unit.id],
+                                                 channel_counts[unit.id])))
     if root is not None:
         overall_vector, overall_before = totals[root.id], before_totals[root.id]
+        overall_counts = channel_counts[root.id]
     else:
         overall_vector = sum(cells.values(), np.zeros(layout.length, dtype=np.int64))
         overall_before = sum(before_cells.values(), np.zeros(layout.length, dtype=np.int64))
-    overall = Figures(by=by.get(None, {}), **figures_of(shown_ids, overall_vector, overall_before))
+        overall_counts = {}
+        for unit in tree.units:
+            if tree.parent[unit.id] is None:
+                for channel, values in channel_counts[unit.id].items():
+                    found = overall_counts.setdefault(channel, [0, 0, 0])
+                    for i in range(3):
+                        found[i] += values[i]
+    overall = Figures(by=by.get(None, {}), **figures_of(shown_ids, overall_vector, overall_before, overall_counts))
     return ScopeFigures(
         questionnaire=q.id, period=period, previous_period=period.previous(), scope=query.unit_code,
         min_ranked=query.min_ranked, ranking_channels=tuple(query.ranking_channels or CHANNELS),

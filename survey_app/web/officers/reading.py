@@ -19,7 +19,7 @@ from survey_app.domain.report_period import PeriodProblem, parse_period, period_
 from survey_app.extensions import db
 from survey_app.models import Unit
 from survey_app.services.accounts import in_scope
-from survey_app.services.scores import ScoreQuery
+from survey_app.services.figures import FiguresQuery
 from survey_app.services.units import unit_by_code
 
 
@@ -30,9 +30,12 @@ class ReportRequest:
     tz: ZoneInfo
     today: date  # in the deployment's time zone
 
-    def query(self, unit_code: str | None) -> ScoreQuery:
-        return ScoreQuery(questionnaire=self.questionnaire, period=self.period, tz=self.tz,
-                          min_ranked=current_app.config["MIN_RANKED_RESPONSES"], unit_code=unit_code)
+    def query(self, unit_code: str | None) -> FiguresQuery:
+        config = current_app.config
+        return FiguresQuery(questionnaire=self.questionnaire, period=self.period, tz=self.tz,
+                            min_ranked=config["MIN_RANKED_RESPONSES"], unit_code=unit_code,
+                            min_breakdown=config["MIN_BREAKDOWN_RESPONSES"],
+                            ranking_channels=tuple(config.get("RANKING_CHANNELS") or ()) or None)
 
 
 def _period_message(problem: PeriodProblem) -> str:
@@ -46,6 +49,15 @@ def _period_message(problem: PeriodProblem) -> str:
 
 def bad_request(message: str):
     abort(400, description=message)
+
+
+def _this_page(args: dict[str, str]) -> str:
+    """This page's address with the query ``args``, less the stray ones that would make
+    ``url_for`` fail (``endpoint``, ``_method``...) or name another page (a view argument such
+    as ``code``): a request never ends in a 500 because of what a client sent."""
+    view_args = request.view_args or {}
+    kept = {k: v for k, v in args.items() if k != "endpoint" and not k.startswith("_") and k not in view_args}
+    return url_for(request.endpoint, **view_args, **kept)
 
 
 def picked_period_redirect() -> str | None:
@@ -62,7 +74,7 @@ def picked_period_redirect() -> str | None:
     if args.get("q") == current_app.extensions["survey_catalog"].default_id:
         del args["q"]  # the picker always sends it; the default needs no mention
     args.update({"from": period.start.isoformat(), "to": period.end.isoformat()})
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+    return _this_page(args)
 
 
 def report_request() -> ReportRequest:
@@ -109,5 +121,4 @@ def link(endpoint: str, report: ReportRequest, **values) -> str:
 
 def language_switch() -> list[tuple[str, str]]:
     """(language, this very address in it), the whole query kept."""
-    values = {**(request.view_args or {}), **request.args.to_dict()}
-    return [(code, url_for(request.endpoint, **{**values, "lang": code})) for code in UI_LANGUAGES]
+    return [(code, _this_page({**request.args.to_dict(), "lang": code})) for code in UI_LANGUAGES]

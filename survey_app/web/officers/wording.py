@@ -8,21 +8,12 @@ from datetime import date
 
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from survey_app.domain.periods import Period
 from survey_app.domain.rank_change import DOWN, NEW, SAME, UP, RankChange
 from survey_app.domain.report_period import name_of
-from survey_app.domain.submission import Channel
+from survey_app.reports.channel_names import channel_name
 from survey_app.reports.formatting import Figures
-
-CHANNEL_NAMES = {
-    Channel.LINK: _l("Open link (poster)"),
-    Channel.INVITATION: _l("Invitation (slip or receipt)"),
-    Channel.KIOSK: _l("Kiosk"),
-    Channel.PAPER: _l("Paper form"),
-    Channel.IMPORT: _l("Imported"),
-}
 
 
 def language() -> str:
@@ -44,6 +35,11 @@ def interval(ci) -> str:
 def points(value: float | None) -> str:
     """A change in percentage points, always signed: "+2,3", "−1,0" (a true minus sign)."""
     return _figures().points(value)
+
+
+def coefficient(value: float | None) -> str:
+    """A coefficient (Cronbach's alpha, a design effect), two decimals."""
+    return _figures().coefficient(value)
 
 
 def count(value: int | None) -> str:
@@ -94,4 +90,4 @@ def rank_change(change: RankChange) -> str:
 
 
 def channel(code: str) -> str:
-    return str(CHANNEL_NAMES.get(code, code))
+    return channel_name(code)

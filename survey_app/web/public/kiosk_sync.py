@@ -33,7 +33,7 @@ from survey_app.domain.text import is_plain_text
 from survey_app.extensions import csrf, db, limiter
 from survey_app.services.kiosk_queue import QueuedAnswer, QueuedOutcome, Refusal, Status, store_queue
 from survey_app.services.kiosks import registered_kiosk
-from survey_app.web.public.kiosk import SYNC_BATCH, counts_against_the_kiosk, bp
+from survey_app.web.public.kiosk import SYNC_BATCH, bp, counts_against_the_kiosk
 from survey_app.web.public.screening import integrity_rules
 from survey_app.web.public.survey_form import SUBMISSION_KEY, survey_form
 

@@ -14,16 +14,16 @@ from zoneinfo import ZoneInfo
 import pytest
 from factories import record, shipped_catalog, sipas, submission
 from figures_oracle import close, ranks, unit_scores
+from sqlalchemy import select
 
 from survey_app.domain.periods import Period
 from survey_app.domain.submission import CHANNELS
 from survey_app.extensions import db
-from survey_app.models import ResponseFlag, Unit
-from survey_app.services.figures import FiguresQuery, scope_figures, trend
-from survey_app.services.interchange import import_responses
-from survey_app.services.integrity import FLAG, RESTORE, review
+from survey_app.models import Response, ResponseFlag, Unit
 from survey_app.services.accounts import create_user
-from sqlalchemy import select
+from survey_app.services.figures import FiguresQuery, scope_figures, trend
+from survey_app.services.integrity import FLAG, RESTORE, review
+from survey_app.services.interchange import import_responses
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 START = datetime(2026, 1, 1, tzinfo=TZ)
@@ -97,8 +97,8 @@ def _scenario(seed: int) -> None:
                              at=_at(rng, START, SPAN_DAYS), channel=rng.choice(CHANNELS)))
     db.session.commit()
     # Flagged, then some restored, then one of those flagged back.
-    from survey_app.services.integrity import _write_flags
     from survey_app.domain.integrity import Reason
+    from survey_app.services.integrity import _write_flags
     now = datetime(2026, 4, 20, tzinfo=timezone.utc)
     suspects = rng.sample(stored, 40)
     _write_flags(db.session, {r.id: {Reason.BURST} for r in suspects}, now, -1)
@@ -210,3 +210,42 @@ def _same(found, expected, path: str) -> None:
         assert close(found, expected), (path, found, expected)
     else:
         assert found == expected, (path, found, expected)
+
+
+def test_ranks_on_the_ranking_channels_only(app):
+    with app.app_context():
+        _scenario(5)
+        q = sipas()
+        period = PERIODS[0]
+        channels = ("invitation", "kiosk", "paper")
+        expected = unit_scores(db.session, q, period, TZ)
+        on_channels = unit_scores(db.session, q, period, TZ, channels)
+        before = unit_scores(db.session, q, period.previous(), TZ, channels)
+        found = scope_figures(db.session, FiguresQuery(q, period, TZ, min_ranked=5, ranking_channels=channels))
+        assert found.ranking_channels == channels
+        ranked, previously = ranks(db.session, on_channels, 5), ranks(db.session, before, 5)
+        assert {u.unit: u.rank for u in found.units} == ranked
+        assert {u.unit: u.previous_rank for u in found.units} == previously
+        assert ranked != ranks(db.session, expected, 5)   # the data make the channels matter
+        for unit in found.units:  # what is shown stays every channel's
+            _compare(unit, expected[unit.unit], unit.unit)
+            counts = {c.channel: c for c in unit.channels}
+            assert sum(c.n for c in counts.values()) == unit.n
+            assert list(counts)[:len(CHANNELS)] == list(CHANNELS)
+
+
+def test_channel_counts_hold_the_flagged_responses(app):
+    with app.app_context():
+        _scenario(6)
+        q = sipas()
+        period = Period(date(2026, 1, 1), date(2026, 12, 31))
+        start, end = period.utc_bounds(TZ)
+        flagged = {}
+        for channel, restored, at in db.session.execute(
+                select(Response.channel, ResponseFlag.restored, Response.submitted_at)
+                .join(ResponseFlag, ResponseFlag.response_id == Response.id)):
+            if not restored and start <= at < end:
+                flagged[channel] = flagged.get(channel, 0) + 1
+        found = scope_figures(db.session, FiguresQuery(q, period, TZ))
+        assert {c.channel: c.flagged for c in found.overall.channels if c.flagged} == flagged
+        assert found.overall.flagged == sum(flagged.values()) > 0

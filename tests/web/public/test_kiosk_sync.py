@@ -24,7 +24,6 @@ from survey_app.services.kiosks import revoke_kiosk
 from survey_app.services.officer_figures import report_summary
 from survey_app.services.scores import ScoreQuery
 from survey_app.services.units import unit_by_code
-
 from tests.conftest import PROJECT_ROOT
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
