@@ -72,21 +72,37 @@
   }
 
   // The service worker keeps this kiosk's screens (in every language) and their files; once
-  // it has them, <html data-offline-ready> says the kiosk can go offline.
+  // it has them, <html data-offline-ready> says the kiosk can go offline. Asked at most once an
+  // hour for the same screens (a kiosk on a 4G dongle pays for what it fetches): a screen
+  // visited online is renewed anyway, its CSS and scripts with it (the worker is network first).
+  var KEEP_EVERY_MS = 3600 * 1000;
+
   function keepScreens(data) {
     if (!("serviceWorker" in navigator) || !navigator.onLine) {
       return;
     }
     var files = Array.prototype.map.call(document.querySelectorAll("link[rel=stylesheet], script[src]"),
                                          function (element) { return element.href || element.src; });
+    var mark = "survey-kiosk-kept:" + data.kiosk;
+    var last = null;
+    try { last = JSON.parse(window.localStorage.getItem(mark)); } catch (error) { last = null; }
+    var fresh = last && last.keep === data.keep && Date.now() - last.at < KEEP_EVERY_MS;
+    function ready() {
+      document.documentElement.setAttribute("data-offline-ready", "");
+    }
     navigator.serviceWorker.addEventListener("message", function (event) {
       if (event.data && "kept" in event.data) {
-        document.documentElement.setAttribute("data-offline-ready", "");
+        try { window.localStorage.setItem(mark, JSON.stringify({keep: data.keep, at: Date.now()})); } catch (error) {}
+        ready();
       }
     });
     navigator.serviceWorker.register(data.workerUrl).then(function () {
       return navigator.serviceWorker.ready;
     }).then(function (registration) {
+      if (fresh) {
+        ready();
+        return;
+      }
       registration.active.postMessage({keep: data.keep.split(" ").concat(files, [window.location.href])});
     }).catch(function () {});
   }
