@@ -48,13 +48,17 @@ ACTION_NAMES = {
     AuditAction.CASE_REOPEN: _l("Citizen's request reopened"),
     AuditAction.CASE_CLOSE: _l("Citizen's request closed"),
     AuditAction.CASE_ESCALATE: _l("Citizen's request escalated"),
+    AuditAction.NOTIFICATION_SEND: _l("Alert digest or report sent by e-mail"),
+    AuditAction.SUBSCRIPTION_SAVE: _l("E-mail subscriptions saved"),
+    AuditAction.SUBSCRIPTION_END: _l("E-mail subscription ended"),
 }
 DETAIL_NAMES = {
     "count": _l("Number"), "procedure": _l("Procedure code"), "size": _l("Size"), "format": _l("Format"),
     "lang": _l("Language"), "questionnaire": _l("Questionnaire"), "start": _l("From"), "end": _l("To"),
     "email": _l("E-mail"), "role": _l("Role"), "id": _l("Id"), "name": _l("Name"), "created": _l("Created"),
     "updated": _l("Updated"), "added": _l("Added"), "replaced": _l("Replaced"), "decision": _l("Decision"),
-    "response": _l("Response"), "case": _l("Case"),
+    "response": _l("Response"), "case": _l("Case"), "kind": _l("Kind"), "period": _l("Period"),
+    "units": _l("Units"),
 }
 
 
