@@ -6,7 +6,7 @@ FLASK       := $(VENV)/bin/flask --app survey_app
 # `make test PG_TEST_URL=` runs SQLite only.
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: setup run test test-sqlite test-postgresql translations
+.PHONY: setup run test test-sqlite test-postgresql lint translations
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -23,12 +23,23 @@ setup: $(VENV)/.installed translations
 run: setup
 	$(FLASK) db upgrade
 	$(FLASK) demo --if-empty
+	@echo
+	@echo "The app: http://127.0.0.1:5000/  (the demo's citizen survey: http://127.0.0.1:5000/u/STP)"
+	@echo "Sign in at http://127.0.0.1:5000/login as:"
+	@$(FLASK) demo-accounts
+	@echo
 	$(VENV)/bin/gunicorn --bind 127.0.0.1:5000 --workers 2 --timeout 120 --no-control-socket 'survey_app:create_app()'
 
 # The two databases run side by side (one pytest process each, so both cores work); each
-# run's output is printed whole when it ends.
+# run's output is printed whole when it ends. The linters run too: `make test` fails if they do.
 test: setup
-	$(MAKE) -j2 --output-sync=target test-sqlite $(if $(PG_TEST_URL),test-postgresql)
+	$(MAKE) -j2 --output-sync=target test-sqlite $(if $(PG_TEST_URL),test-postgresql) lint
+
+# ruff on the whole tree (import order included), mypy on domain/ (strictly) and services/
+# (both configured in pyproject.toml).
+lint:
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 test-sqlite:
 	SURVEY_APP_TEST_DATABASE_URL=sqlite $(PYTHON) -m pytest $(PYTEST_ARGS)

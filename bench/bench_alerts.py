@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 import early_warning_simulation as sim  # noqa: E402
+
 from survey_app.config import Defaults  # noqa: E402
 from survey_app.domain.early_warning import DOWN, UP, ChartRule  # noqa: E402
 

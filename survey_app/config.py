@@ -37,6 +37,8 @@ class Defaults:
     # A breakdown cell (one channel, one profile answer) with fewer such respondents shows no
     # index: it would be noise, and a small group may point at a person.
     MIN_BREAKDOWN_RESPONSES = 10
+    # How many quarters a unit's page (and `flask figures warm`) draws in its trend.
+    TREND_QUARTERS = 8
     # The early warning (docs/indices.md, "Early warning"): a week with fewer respondents does
     # not move a unit's chart; lambda and L were chosen by simulation (bench/bench_alerts.py).
     ALERT_MIN_WEEKLY_RESPONSES = 5
@@ -45,6 +47,8 @@ class Defaults:
     ALERT_WINDOW_WEEKS = 26
     ALERT_BASELINE_WEEKS = 26
     ALERT_MIN_BASELINE_WEEKS = 4
+    # A subscribed report up to this size is attached to its e-mail; a bigger one is a sign-in link.
+    REPORT_ATTACH_MAX_BYTES = 5_000_000
     # The channels a unit's rank is computed on (its shown index and n stay every channel's);
     # None: every channel. A province may rank on invitations, kiosks and paper only, which
     # a script posting to an open link cannot fill: ["invitation", "kiosk", "paper"].
@@ -97,6 +101,16 @@ class Defaults:
     KIOSK_IDLE_SECONDS = 90
     # The thank-you screen of a kiosk returns to the start after this many seconds.
     KIOSK_THANKS_SECONDS = 10
+    # Offline kiosks (services/kiosk_queue.py, static/kiosk_queue.js): at most KIOSK_QUEUE_MAX
+    # answers wait on a kiosk (then it says it is offline and stops offering the survey); an
+    # answer given more than KIOSK_QUEUE_MAX_AGE_DAYS before it reaches the server is refused,
+    # with its reason shown to staff on the kiosk; a kiosk with answers waiting tries to send
+    # them every KIOSK_SYNC_SECONDS, besides when the network returns and on every start screen.
+    KIOSK_QUEUE_MAX = 500
+    KIOSK_QUEUE_MAX_AGE_DAYS = 14
+    KIOSK_SYNC_SECONDS = 60
+    # Sync requests per kiosk (each up to 8 answers; only those with the kiosk's key count).
+    KIOSK_SYNC_RATE_LIMIT = "60 per minute"
     # Submissions per kiosk (posts with the kiosk's key); a person needs a minute or more for one survey.
     KIOSK_RATE_LIMIT = "20 per minute"
     # Sign-in attempts per client address; an office where many staff share one address may raise it.
@@ -126,6 +140,10 @@ class Defaults:
     JOBS_TIMEOUT_SECONDS = 900
     JOBS_THREADS = 1
     JOBS_MAX_UNFINISHED = 3
+    # Finished files kept per account, at most (a new one deletes that account's oldest): so
+    # many, and so many bytes together.
+    JOBS_MAX_KEPT_FILES = 20
+    JOBS_MAX_KEPT_BYTES = 200 * 1024 * 1024
     # Cases (a citizen's reply request, services/cases.py): deadlines in working days (weekends,
     # Vietnam's public holidays and CASE_DAYS_OFF, a list of "YYYY-MM-DD", not counted); an
     # answered case closes CASE_CLOSE_DAYS after the answer unless rated first; its contact is

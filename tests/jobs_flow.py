@@ -47,3 +47,12 @@ def file_of(client, address: str, timeout: float = 90):
 def page_text(page) -> str:
     """The page's words, tags dropped and spaces squeezed."""
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page.get_data(as_text=True))).split())
+
+
+def ask_for(client, address: str, **kwargs):
+    """Start a file's job as the pages' buttons do: a POST with the session's CSRF token (taken
+    from the sign-out form every signed-in page carries)."""
+    from accounts import csrf_from
+
+    token = csrf_from(client.get("/").get_data(as_text=True))
+    return client.post(address, data={"csrf_token": token}, **kwargs)

@@ -5,9 +5,8 @@ Revises: f2a51e4870ab
 Create Date: 2026-12-07 20:06:51.303959
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '142959baf345'

@@ -14,10 +14,9 @@ Create Date: 2026-11-25 13:56:18.397275
 from datetime import datetime, time, timezone
 from zoneinfo import ZoneInfo
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 from flask import current_app, has_app_context
-
 
 # revision identifiers, used by Alembic.
 revision = '1535723ac62e'

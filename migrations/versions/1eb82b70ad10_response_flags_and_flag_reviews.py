@@ -8,9 +8,8 @@ Revises: f66f3856a6f1
 Create Date: 2026-11-25 14:39:05.453222
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '1eb82b70ad10'

@@ -5,9 +5,8 @@ Revises: bb4cc99e713b
 Create Date: 2026-11-25 10:14:08.857027
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '39c5daeeb621'

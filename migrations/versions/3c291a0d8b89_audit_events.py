@@ -8,9 +8,8 @@ Revises: 1eb82b70ad10
 Create Date: 2026-11-25 16:23:10.322342
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '3c291a0d8b89'

@@ -5,9 +5,8 @@ Revises: 3c291a0d8b89
 Create Date: 2026-11-25 16:40:00.000000
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '7d0c5e2a9b41'

@@ -9,9 +9,8 @@ Revises: e4b8a1c6d2f7
 Create Date: 2026-11-25 16:40:00.000000
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'a7d3c2e91f40'

@@ -16,9 +16,8 @@ Revises: a7d3c2e91f40
 Create Date: 2026-11-25 19:30:00.000000
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'b5e1f0c3d9a2'

@@ -5,9 +5,8 @@ Revises: c665bacbb39e
 Create Date: 2026-11-25 09:08:20.804734
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'bb4cc99e713b'

@@ -5,9 +5,8 @@ Revises:
 Create Date: 2026-11-25 09:04:48.190980
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'c665bacbb39e'

@@ -8,9 +8,8 @@ The rows are made from the responses already stored, with the questionnaire file
 that runs the migration (the same as ``flask figures rebuild``); a database without responses
 (a new installation) has nothing to make.
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'c8f2a4e6b1d3'

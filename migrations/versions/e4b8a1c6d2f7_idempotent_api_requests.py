@@ -9,9 +9,8 @@ Revises: 7d0c5e2a9b41
 Create Date: 2026-11-25 16:30:00.000000
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'e4b8a1c6d2f7'

@@ -10,9 +10,8 @@ Revises: b5e1f0c3d9a2
 Create Date: 2026-12-07 20:10:09.976252
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'f2a51e4870ab'

@@ -5,9 +5,8 @@ Revises: 1535723ac62e
 Create Date: 2026-11-25 14:40:07.187278
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'f66f3856a6f1'

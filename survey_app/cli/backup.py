@@ -39,6 +39,10 @@ def backup_command(file: Path) -> None:
     # Written aside and renamed when complete: a failed backup leaves no file that looks good.
     partial = file.with_name(f"{file.name}.partial")
     try:
+        # Readable by its owner only (it holds password hashes and comments), whatever the
+        # umask: made empty here with that mode, then filled by SQLite or pg_dump.
+        os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+        os.chmod(partial, 0o600)
         if engine.dialect.name == "sqlite":
             try:
                 _sqlite_backup(engine, partial)

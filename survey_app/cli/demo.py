@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -9,8 +10,10 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from survey_app.cli.common import record_audit
+from survey_app.domain.audit import AuditAction
 from survey_app.extensions import db
-from survey_app.services import demo, units
+from survey_app.services import accounts, demo, units
 
 
 @click.command("demo")
@@ -42,3 +45,29 @@ def _demo_cases(seed: int) -> int:
 
     return create_demo_cases(db.session, seal=contact_cipher(current_app).encrypt, now=datetime.now(ZoneInfo("UTC")),
                              rules=CaseRules.from_config(current_app.config), seed=seed)
+
+
+# The demo's own accounts: an officer of the whole demo province and staff of its Sở Tư pháp.
+DEMO_ACCOUNTS = (("officer@demo.anphu.gov.vn", "officer", "DEMO"), ("staff@demo.anphu.gov.vn", "staff", "STP"))
+
+
+@click.command("demo-accounts")
+@with_appcontext
+def demo_accounts_command() -> None:
+    """Make the demo province's officer and staff accounts, each with a password printed once."""
+    if units.unit_by_code(db.session, "DEMO") is None:
+        raise click.ClickException("no demo province here (flask --app survey_app demo makes one)")
+    now = datetime.now(ZoneInfo("UTC"))
+    for email, role, unit_code in DEMO_ACCOUNTS:
+        if accounts.user_by_email(db.session, email) is not None:
+            click.echo(f"  {role:<8} {email} (made before; its password was printed then)")
+            continue
+        # Random, printed here and stored only as a hash: nobody else knows it.
+        password = secrets.token_urlsafe(12)
+        unit = units.unit_by_code(db.session, unit_code)
+        accounts.create_user(db.session, email=email, password=password, role=role, unit=unit, now=now)
+        record_audit(AuditAction.USER_CREATE, unit, email=email, role=role)
+        click.echo(f"  {role:<8} {email}  password: {password}  (shown once)")
+    db.session.commit()
+    click.echo("  Another account: flask --app survey_app users create --email YOU@EXAMPLE.VN "
+               "--role officer|staff|admin --unit DEMO")

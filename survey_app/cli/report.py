@@ -6,12 +6,10 @@ from datetime import date
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
 from survey_app.cli.common import parse_date, record_audit, score_query
 from survey_app.domain.audit import AuditAction
-from survey_app.domain.early_warning import ChartRule
 from survey_app.extensions import db
 from survey_app.reports.formatting import REPORT_LANGUAGES
 from survey_app.services import scores

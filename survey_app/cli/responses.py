@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -41,7 +42,10 @@ def export_responses(file: Path, questionnaire_id: str | None) -> None:
     if str(file) == "-":
         out_file = click.open_file("-", "w", encoding="utf-8")
     else:
-        out_file = file.open("w", encoding="utf-8", newline="")
+        # Readable by its owner only, whatever the umask: comments are in it.
+        fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)
+        out_file = open(fd, "w", encoding="utf-8", newline="")
     with out_file as out:
         count = interchange.export_responses(db.session, catalog, out, tz, questionnaire_id)
     record_audit(AuditAction.RESPONSES_EXPORT, count=count, questionnaire=questionnaire_id)

@@ -33,6 +33,9 @@ class AuditAction(StrEnum):
     CASE_REOPEN = "case.reopen"            # the citizen reopened it (once)
     CASE_CLOSE = "case.close"              # rated by the citizen, or closed by the jobs
     CASE_ESCALATE = "case.escalate"        # overdue: shown and sent to the officers above
+    NOTIFICATION_SEND = "notification.send"  # a digest or report queued for an account's e-mail
+    SUBSCRIPTION_SAVE = "subscription.save"  # an account chose what it receives
+    SUBSCRIPTION_END = "subscription.end"    # ended by the one-click link of an e-mail
 
 
 # Every key an event's detail may hold (an allow-list: a new key is a decision, made here).
@@ -49,6 +52,8 @@ DETAIL_KEYS = frozenset({
     "created", "updated", "added", "replaced",  # what an import changed
     "decision", "response",  # a flag review: restore or flag, and the response's id
     "case",           # a case's number (PA-2026-000123), never its text or contact
+    "kind", "period",  # a notification: digest or report, and the period's key (2026-11-30, 2026-11)
+    "units",          # how many units a digest names
 })
 
 MAX_TEXT_LENGTH = 255

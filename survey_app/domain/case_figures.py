@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from statistics import median
+from typing import Any
 
 from survey_app.domain.cases import Cause, Resolution
 
@@ -53,7 +54,7 @@ class CaseFigures:
     def answered_in_time_share(self) -> float | None:
         return 100 * self.answered_in_time / self.answered_due if self.answered_due else None
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         """The ``cases`` object of the scores JSON."""
         return {
             "received": self.received,

@@ -84,7 +84,8 @@ def grouped_sums(layout: SumsLayout, values: np.ndarray, answered: np.ndarray, c
     """(the distinct groups, sorted; their sums, one vector each) of respondents given as
     arrays: ``values`` respondents x plan criteria levels (0: blank or no opinion), ``answered``
     whether each ticked an expectation, ``chosen`` respondents x plan options, ``groups`` an
-    integer per respondent. Every sum is a per-row quantity added up per group (a sparse product with each group's rows), a few thousand rows at a time."""
+    integer per respondent. Every sum is a per-row quantity added up per group (a sparse product
+    with each group's rows), a few thousand rows at a time."""
     groups = np.asarray(groups, dtype=np.int64)
     keys, group_of = np.unique(groups, return_inverse=True)
     out = np.zeros((len(keys), layout.length), dtype=np.int64)

@@ -19,6 +19,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
+from typing import Any
 
 __all__ = ["Change", "change_as_dict", "change_between", "half_width"]
 
@@ -31,7 +32,7 @@ class Change:
     ci: tuple[float, float] | None            # interval of the difference at the same confidence
     significant: bool
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"value": self.value, "ci": list(self.ci) if self.ci else None, "significant": self.significant}
 
 
@@ -59,7 +60,7 @@ def change_between(now: float | None, now_ci: Sequence[float] | None,
 
 
 def change_as_dict(now: float | None, now_ci: Sequence[float] | None,
-                   before: float | None, before_ci: Sequence[float] | None) -> dict | None:
+                   before: float | None, before_ci: Sequence[float] | None) -> dict[str, Any] | None:
     """``change_between`` as the scores JSON writes it: ``{"value", "ci", "significant"}`` or None."""
     change = change_between(now, now_ci, before, before_ci)
     return change.as_dict() if change else None

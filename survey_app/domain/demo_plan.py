@@ -18,6 +18,7 @@ import random
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from statistics import NormalDist
+from typing import Any
 
 from survey_app.domain import demo_comments
 from survey_app.domain.catalog import Catalog
@@ -81,7 +82,7 @@ def demo_quarters(today: date) -> list[Period]:
     return quarters[::-1]
 
 
-def allocate(total: int, weights: dict) -> dict:
+def allocate(total: int, weights: dict[Any, float]) -> dict[Any, int]:
     """``total`` split in proportion to ``weights`` in whole numbers (largest remainders)."""
     whole = sum(weights.values())
     exact = {key: total * w / whole for key, w in weights.items()}

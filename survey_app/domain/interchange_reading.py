@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from operator import itemgetter
+from typing import Any
 
 from survey_app.domain.catalog import Catalog
 from survey_app.domain.csv_files import restore_neutralised
@@ -44,10 +45,10 @@ class _Prepared:
         self.criterion_codes = questionnaire.criterion_codes
         self._profile = {question.code: question for question in questionnaire.profile}
 
-    def profile_question(self, code: str):
+    def profile_question(self, code: str) -> Any:
         return self._profile.get(code)
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Any:
         return getattr(self._questionnaire, name)
 
 

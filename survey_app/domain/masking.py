@@ -6,10 +6,14 @@ not the person, so each such value is replaced by a bracketed word naming what w
 
     [số điện thoại]   a Vietnamese mobile (10 digits, 03/05/07/08/09...) or landline (11 digits,
                       02x...), written with or without spaces, dots, dashes, an area code in
-                      brackets, or +84 / 0084 instead of the leading 0
+                      brackets, or +84 / 0084 instead of the leading 0; a mobile also in
+                      groups (0912/345/678, 0912–345–678, 0912,345,678) split by one same
+                      slash, comma or long dash (so that a date such as 05/07/2026 stays)
     [email]           an e-mail address
     [số giấy tờ]      a 9-digit CMND or 12-digit CCCD number (digits written together; a CCCD
-                      may also be written in groups of 3 or 4 separated by spaces)
+                      may also be written in groups of 3 or 4 separated by spaces, dashes or
+                      dots: 001-234-567-890, 001.234.567.890; never an amount, which has no
+                      leading 0)
 
 The words are Vietnamese whatever the report's language: they stand inside the citizen's own
 (untranslated) words. Numbers that are not personal data stay: years, dates, times, short
@@ -46,12 +50,16 @@ _PHONE_FORMS = (
     # National form: mobile 0 + 9 digits, landline 02 + 9 digits, separators anywhere.
     rf"{_NOT_AFTER_NUMBER}0[35789](?:{_SEP}?\d){{8}}",
     rf"{_NOT_AFTER_NUMBER}02\d(?:{_SEP}?\d){{8}}",
+    # A mobile in groups of 4-3-3 or 3-3-4 split by one same slash, comma or long dash.
+    rf"{_NOT_AFTER_NUMBER}0[35789]\d\d(?P<p1>[/,\u2013\u2014])\d{{3}}(?P=p1)\d{{3}}",
+    rf"{_NOT_AFTER_NUMBER}0[35789]\d(?P<p2>[/,\u2013\u2014])\d{{3}}(?P=p2)\d{{4}}",
 )
 _PHONE = re.compile("|".join(f"(?:{form}){_NOT_BEFORE_NUMBER}" for form in _PHONE_FORMS))
 
 _CURRENCY_AFTER = r"(?!\s?(?:đồng|đ\b|vnđ|vnd|triệu|tỷ|nghìn|ngàn))"
 _ID = re.compile(
-    rf"{_NOT_AFTER_NUMBER}(?:\d{{12}}|\d{{9}}|0\d\d(?: \d{{3}}){{3}}|0\d{{3}}(?: \d{{4}}){{2}})"
+    rf"{_NOT_AFTER_NUMBER}(?:\d{{12}}|\d{{9}}|0\d\d(?P<i1>[ .\-])\d{{3}}(?P=i1)\d{{3}}(?P=i1)\d{{3}}"
+    r"|0\d{3}(?P<i2>[ .\-])\d{4}(?P=i2)\d{4})"
     rf"{_NOT_BEFORE_NUMBER}{_CURRENCY_AFTER}",
     re.IGNORECASE,
 )

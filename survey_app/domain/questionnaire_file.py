@@ -33,7 +33,7 @@ Path_ = tuple[str | int, ...]
 # ---------------------------------------------------------------- reading YAML with line numbers
 
 
-class Positions(dict):
+class Positions(dict[str, int]):
     """Maps a path inside the document (keys and list indexes) to its 1-based line."""
 
     def line_of(self, path: Path_) -> int:

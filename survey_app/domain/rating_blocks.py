@@ -10,7 +10,7 @@ of ``score`` fed the same respondents in the same order (tests/domain/test_ratin
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -146,7 +146,7 @@ class RatingBlocks:
         return element.complete[low:high].astype(float), element.complete_totals[low:high]
 
 
-def _per_block(bounds: np.ndarray):
+def _per_block(bounds: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
     """A function counting (adding up) rows per block."""
     sizes = np.diff(bounds)
     filled = sizes > 0

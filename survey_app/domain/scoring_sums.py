@@ -164,7 +164,7 @@ def score_sums(layout: SumsLayout, vector: np.ndarray, confidence: float = 0.95)
 
 def sipas_index(layout: SumsLayout, vector: np.ndarray) -> tuple[int, float | None]:
     """(n, SIPAS index) only, as ``score_sums`` gives them: what a rank needs."""
-    plan, parts, k = layout.plan, layout.parts, layout.k
+    _plan, parts, k = layout.plan, layout.parts, layout.k
     diagonal = np.arange(k) * (k + 1)
     n_valid, n_sat = vector[parts["vv"]][diagonal], vector[parts["yy"]][diagonal]
     element_index = []

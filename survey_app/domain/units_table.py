@@ -77,7 +77,7 @@ def sort_rows(rows: list[dict[str, Any]], order: TableOrder) -> list[dict[str, A
     return ordered + sorted(missing, key=lambda row: vietnamese_key(row["name"]))
 
 
-def _value(row: dict[str, Any], column: str):
+def _value(row: dict[str, Any], column: str) -> Any:
     if column == "name":
         return vietnamese_key(row["name"])
     return row[column]

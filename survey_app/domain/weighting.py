@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
+from typing import Any
 
 import numpy as np
 
@@ -29,7 +30,7 @@ class WeightedScore:
     ci: tuple[float, float] | None    # 95% by default; None with fewer than two raters
     deff: float | None                # None when the unweighted variance is 0 (every answer alike)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"index": self.index, "ci": list(self.ci) if self.ci is not None else None, "deff": self.deff}
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from survey_app.services.jobs import JobTimes
+from survey_app.services.jobs import JobTimes, KeptFiles
 
 _POOL_KEY = "survey_jobs_pool"
 _pool_lock = threading.Lock()
@@ -28,6 +28,10 @@ def jobs_directory(app: Flask) -> Path:
 def job_times(app: Flask) -> JobTimes:
     return JobTimes(keep=timedelta(hours=app.config["JOBS_KEEP_HOURS"]),
                     timeout=timedelta(seconds=app.config["JOBS_TIMEOUT_SECONDS"]))
+
+
+def kept_files(app: Flask) -> KeptFiles:
+    return KeptFiles(files=app.config["JOBS_MAX_KEPT_FILES"], size=app.config["JOBS_MAX_KEPT_BYTES"])
 
 
 def uses_redis(app: Flask) -> bool:

@@ -18,7 +18,7 @@ from survey_app.domain.audit import AuditAction
 from survey_app.domain.invitation import DossierChannel
 from survey_app.domain.periods import Period
 from survey_app.extensions import db
-from survey_app.jobs.dispatch import job_times, jobs_directory
+from survey_app.jobs.dispatch import job_times, jobs_directory, kept_files
 from survey_app.models import Unit, User
 from survey_app.services import audit, jobs
 from survey_app.services.jobs import Failure
@@ -120,7 +120,8 @@ def _run(job_id: int, make: Callable[[Callable[[int], None]], bytes]) -> None:
 
         try:
             data = make(step)
-            if jobs.finish(db.session, job_id, data, jobs_directory(app), _now(), job_times(app).keep):
+            if jobs.finish(db.session, job_id, data, jobs_directory(app), _now(), job_times(app).keep,
+                           kept_files(app)):
                 db.session.commit()
             else:
                 db.session.rollback()

@@ -3,7 +3,6 @@
 from survey_app.models.access import ApiKey, Kiosk
 from survey_app.models.account import User
 from survey_app.models.audit import AuditEvent
-from survey_app.models.cached_figures import CachedFigures as CachedFigures
 from survey_app.models.case import Case as Case
 from survey_app.models.case import CaseEvent as CaseEvent
 from survey_app.models.figure_cell import FigureCell, FigureLayout, FigureStale
@@ -12,8 +11,10 @@ from survey_app.models.invitation import Invitation
 from survey_app.models.job import BackgroundJob
 from survey_app.models.outbox import OutboxDailySlot, OutboxMessage
 from survey_app.models.response import Answer, Choice, Response
-from survey_app.models.response_tally import ResponseTally as ResponseTally
+from survey_app.models.subscription import Subscription
 from survey_app.models.unit import Unit
 from survey_app.models.volume import Volume
 
-__all__ = ["Answer", "ApiKey", "AuditEvent", "BackgroundJob", "Choice", "FigureCell", "FigureLayout", "FigureStale", "FlagReview", "Invitation", "Kiosk", "OutboxDailySlot", "OutboxMessage", "Response", "ResponseFlag", "Unit", "User", "Volume"]
+__all__ = ["Answer", "ApiKey", "AuditEvent", "BackgroundJob", "Choice", "FigureCell", "FigureLayout", "FigureStale",
+           "FlagReview", "Invitation", "Kiosk", "OutboxDailySlot", "OutboxMessage", "Response", "ResponseFlag",
+           "Subscription", "Unit", "User", "Volume"]

@@ -23,6 +23,11 @@ class Response(db.Model):
         # only those that have a digest: an import of a million responses adds nothing to it.
         Index("ix_responses_unit_digest", "unit_id", "answers_digest", "submitted_at",
               sqlite_where=text("answers_digest IS NOT NULL"), postgresql_where=text("answers_digest IS NOT NULL")),
+        # A kiosk's answer is stored at most once, however often its queue is sent (replays, two
+        # syncs at once, a sync cut off halfway, a restored queue): the kiosk's contract,
+        # whatever becomes of other channels' keys (services/kiosk_queue.py).
+        Index("uq_responses_kiosk_submission_key", "kiosk_id", "submission_key", unique=True,
+              sqlite_where=text("kiosk_id IS NOT NULL"), postgresql_where=text("kiosk_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -43,6 +48,9 @@ class Response(db.Model):
     # domain.integrity.answers_digest of what it holds, for responses stored from the web (the
     # ones screened); null for imported ones and for those stored before it was kept.
     answers_digest: Mapped[str | None] = mapped_column(String(32))
+    # When it reached the server, for an answer that waited in a kiosk's queue: ``submitted_at``
+    # is then the time the citizen gave it (the kiosk's clock, within limits). Null otherwise.
+    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     unit: Mapped[Unit] = relationship()
     answers: Mapped[list[Answer]] = relationship(

@@ -3,7 +3,7 @@ the unit page, the PDF report and the weekly digest all print (docs/indices.md, 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -56,3 +56,39 @@ def chart(alert: UnitAlert, language: str) -> str:
     baseline = alert.chart.baseline.mean if alert.chart.baseline else None
     return control_chart_svg(alert.chart.points, baseline, alert.chart.limit, labels,
                              number_format=figures.index, id_prefix=f"cc-{alert.unit_id}")
+
+
+def digest_text(alerts, language: str, *, link: str, unsubscribe: str) -> tuple[str, str]:
+    """The weekly digest's subject and text: every signalling unit of the scope with its
+    sentence and the figures of ``alerts --format json``, rounded as pages print them."""
+    figures = Figures(language)
+    first, last = figures.day(alerts.first), figures.day(alerts.last + timedelta(days=6))
+    signalling = alerts.signalling
+    subject = ngettext("Early warning: %(num)d unit signalling, week ending %(day)s",
+                       "Early warning: %(num)d units signalling, week ending %(day)s", len(signalling),
+                       day=last)
+    lines = [_("Early warning of the weeks from %(first)s to %(last)s.", first=first, last=last), ""]
+    for alert in signalling:
+        chart, week = alert.chart, alert.chart.last.week
+        since = _("since %(day)s", day=figures.day(chart.since))
+        lines.append(f"- {sentence(alert, language)} ({since}).")
+        lines.append("  " + _("EWMA %(ewma)s (limit ±%(limit)s); usual level %(baseline)s; last week %(index)s "
+                              "(%(n)s responses).", ewma=format(chart.ewma, "+.2f"), limit=format(chart.limit, ".2f"),
+                              baseline=figures.index(chart.baseline.mean), index=figures.index(week.index),
+                              n=week.n))
+    if not signalling:
+        lines.append(_("No unit is signalling: every weekly index is where it usually is."))
+    lines += ["", _("Charts: %(link)s", link=link), "",
+              _("To stop receiving this e-mail: %(link)s", link=unsubscribe)]
+    return subject, "\n".join(lines) + "\n"
+
+
+def report_mail_text(scope_name: str, period_name: str, *, attached: bool, link: str,
+                     unsubscribe: str) -> tuple[str, str]:
+    """The subscribed report's subject and text: the PDF attached, or a sign-in link to it."""
+    subject = _("Satisfaction report %(period)s: %(scope)s", period=period_name, scope=scope_name)
+    body = (_("The satisfaction report of %(scope)s for %(period)s is attached.", scope=scope_name, period=period_name)
+            if attached else
+            _("The satisfaction report of %(scope)s for %(period)s is too large to attach; sign in to download it: "
+              "%(link)s", scope=scope_name, period=period_name, link=link))
+    return subject, "\n".join([body, "", _("To stop receiving this e-mail: %(link)s", link=unsubscribe)]) + "\n"

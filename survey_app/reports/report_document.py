@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from survey_app.domain.questionnaire import Questionnaire
 from survey_app.domain.reliability import MIN_ALPHA_RESPONDENTS
+from survey_app.services.alerts import Alerts
 from survey_app.services.case_report import UnitCases
 from survey_app.services.figures import ChannelCount, CommentPage, CriterionFigures, Figures, Report, ScopeFigures, UnitFigures
 
@@ -92,6 +93,7 @@ class ReportDocument:
     language: str
     labels: Labels
     methodology: Methodology
+    early_warning: Alerts | None = None  # the "Cảnh báo sớm" section (reports/report_files.py adds it)
     # Citizens' requests per unit of the report, in its order (reports/case_figures.py adds them).
     cases: tuple[UnitCases, ...] = ()
 

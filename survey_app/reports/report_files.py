@@ -8,11 +8,15 @@ A document is built once (its figures, then its comments), then laid out: the PD
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from flask import current_app
 from sqlalchemy.orm import Session
 
+from survey_app.domain.early_warning import ChartRule
 from survey_app.reports.case_figures import with_cases
 from survey_app.reports.report_document import ReportDocument
+from survey_app.services.alerts import report_early_warning
 from survey_app.services.figures import FiguresQuery, report
 
 FORMATS = ("pdf", "xlsx")
@@ -27,7 +31,10 @@ class ReportFile:
 
 def report_document(session: Session, query: FiguresQuery, *, lang: str) -> ReportDocument:
     """Everything a report file shows: the engine's figures and every comment; raises UnknownUnit."""
-    return with_cases(session, ReportDocument.of(report(session, query), query.questionnaire, query.tz, lang), query)
+    document = with_cases(session, ReportDocument.of(report(session, query), query.questionnaire, query.tz, lang),
+                          query)
+    rule = ChartRule.from_settings(current_app.config)
+    return replace(document, early_warning=report_early_warning(session, query, rule))
 
 
 def report_file(session: Session, query: FiguresQuery, *, kind: str, lang: str,

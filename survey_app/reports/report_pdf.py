@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -84,12 +84,23 @@ def _units(doc: ReportDocument, fig: Figures) -> dict[str, Any]:
     return {"received": received, "flagged_share": flagged_share, "channel_name": channel_name}
 
 
+def _early_warning(doc: ReportDocument, fig: Figures) -> dict[str, Any] | None:
+    if doc.early_warning is None:
+        return None
+    from survey_app.reports.alert_wording import sentence  # matplotlib's import only for a report
+
+    alerts = doc.early_warning
+    return {"alerts": alerts, "last_day": alerts.last + timedelta(days=6),
+            "entries": [(a, sentence(a, fig.lang)) for a in alerts.signalling]}
+
+
 Section = Callable[[ReportDocument, Figures], "dict[str, Any] | None"]
 SECTIONS: tuple[tuple[str, Section], ...] = (
     ("pdf/report/cover.html", _cover),
     ("pdf/report/priorities.html", _plain),
     ("pdf/report/ranking.html", _ranking),
     ("pdf/report/units.html", _units),
+    ("pdf/report/early_warning.html", _early_warning),
     ("pdf/report/cases.html", cases_section),
     ("pdf/report/signatures.html", _plain),
     ("pdf/report/comments.html", _plain),

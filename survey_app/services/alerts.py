@@ -13,13 +13,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from survey_app.domain.early_warning import DOWN, UP, ChartRule, ControlChart, WeekFigure, control_chart
-from survey_app.domain.periods import Period
+from survey_app.domain.early_warning import DOWN, UP, ChartRule, ControlChart, control_chart
 from survey_app.domain.questionnaire import Questionnaire
 from survey_app.models import Unit
-from survey_app.services.data_fingerprint import data_fingerprint
 from survey_app.services.figures.weekly import monday_of, weekly_series
-from survey_app.services.figures_cache import cached
 from survey_app.services.scores import ScoreQuery
 from survey_app.services.units import all_units, descendant_ids, unit_by_code
 
@@ -66,27 +63,12 @@ def unit_alerts(session: Session, questionnaire: Questionnaire, as_of: date, tz:
     last = last_full_week(as_of)
     first = last - timedelta(weeks=rule.window_weeks - 1)
     units = all_units(session)
-    weeks = _kept_weeks(session, questionnaire, first - timedelta(weeks=rule.baseline_weeks), last, tz, units)
+    series = weekly_series(session, questionnaire, first - timedelta(weeks=rule.baseline_weeks), last, tz, units)
     shown = descendant_ids(units)[scope.id] if scope is not None else {u.id for u in units}
-    alerts = [UnitAlert(u.id, u.code, u.name, control_chart(weeks[u.id], first, rule))
-              for u in units if u.id in shown]
+    alerts = [UnitAlert(s.unit_id, s.code, s.name, control_chart(s.weeks, first, rule))
+              for s in series.values() if s.unit_id in shown]
     alerts.sort(key=lambda a: (_ORDER[a.signal], -a.chart.weeks_signalling, a.code))
     return Alerts(as_of=as_of, first=first, last=last, units=tuple(alerts))
-
-
-def _kept_weeks(session: Session, questionnaire: Questionnaire, first: date, last: date, tz: ZoneInfo,
-                units: list[Unit]) -> dict[int, tuple[WeekFigure, ...]]:
-    """Every unit's weeks (services/figures/weekly.py), kept in the figures cache until the data of
-    the span change (a late response, an import, a flag decided, a unit renamed)."""
-    span = Period(first, last + timedelta(days=6))
-    fingerprint = data_fingerprint(session, questionnaire.id, *span.utc_bounds(tz), span, tz)
-    question = {"weekly": 1, "q": questionnaire.id, "hash": questionnaire.content_hash,
-                "from": first.isoformat(), "to": last.isoformat(), "tz": str(tz)}
-    document = cached(session, question, fingerprint, lambda: {
-        str(unit_id): [[w.start.isoformat(), w.n, w.index, w.se] for w in s.weeks]
-        for unit_id, s in weekly_series(session, questionnaire, first, last, tz, units).items()})
-    return {int(unit_id): tuple(WeekFigure(date.fromisoformat(start), n, index, se) for start, n, index, se in weeks)
-            for unit_id, weeks in document.items()}
 
 
 def alerts_document(alerts: Alerts) -> dict[str, Any]:
@@ -105,19 +87,8 @@ def alerts_document(alerts: Alerts) -> dict[str, Any]:
             "units": [unit(a) for a in alerts.units]}
 
 
-def signalling_rows(alerts: Alerts) -> list[dict[str, Any]]:
-    """The signalling units as plain data (what a report document and a digest carry)."""
-    return [{"unit": a.code, "name": a.name, "signal": a.signal, "since": a.chart.since.isoformat(),
-             "weeks_signalling": a.chart.weeks_signalling, "gap": a.chart.gap,
-             "baseline": a.chart.baseline.mean if a.chart.baseline else None,
-             "last_index": a.chart.last.week.index, "n_last_week": a.chart.last.week.n}
-            for a in alerts.signalling]
-
-
-def report_early_warning(session: Session, query: ScoreQuery, rule: ChartRule) -> dict[str, Any]:
-    """The report's "Cảnh báo sớm" section: the units of its scope signalling at the end of its
-    period (the last full week before the day after it), as plain data."""
+def report_early_warning(session: Session, query: ScoreQuery, rule: ChartRule) -> Alerts:
+    """The report's "Cảnh báo sớm" section: the units of its scope at the end of its period (the
+    last full week before the day after it)."""
     scope = unit_by_code(session, query.unit_code) if query.unit_code else None
-    alerts = unit_alerts(session, query.questionnaire, query.period.end + timedelta(days=1), query.tz, rule, scope)
-    return {"as_of": alerts.as_of.isoformat(), "weeks": [alerts.first.isoformat(), alerts.last.isoformat()],
-            "units": signalling_rows(alerts)}
+    return unit_alerts(session, query.questionnaire, query.period.end + timedelta(days=1), query.tz, rule, scope)

@@ -32,7 +32,6 @@ from sqlalchemy.orm import Session
 
 from survey_app.domain.interchange import FlatRecord
 from survey_app.services.figures.cells import SumsCollector
-from survey_app.services.sqlite_tallies import restore_tally_trigger, set_tally_trigger_aside
 
 RESPONSE_COLUMNS = ("id", "unit_id", "questionnaire_id", "questionnaire_version", "questionnaire_hash",
                     "locale", "channel", "submitted_at", "comment")
@@ -81,8 +80,6 @@ class BulkResponses:
             self._next_id: int | None = None  # the id of the next response
             self._sqlite_max_variables = self._connection.connection.driver_connection.getlimit(
                 sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-            # While the tally trigger is set aside, the first response it did not count.
-            self._untallied_from: int | None = None
             # A larger page cache for the import's connection, given back afterwards: the
             # indexes of responses by unit take rows at two hundred places at once, and with
             # the default 2 MB their pages were written out and read back again and again
@@ -177,11 +174,6 @@ class BulkResponses:
             return
         try:
             self._connection.connection.driver_connection.execute(f"PRAGMA cache_size = {self._cache_size}")
-            if self._untallied_from is not None:
-                # Whatever happened: the caller may roll back, which would restore the trigger
-                # too, but must never be able to commit without it.
-                restore_tally_trigger(self._connection.connection.driver_connection, self._untallied_from)
-                self._untallied_from = None
         except BaseException as exc:
             if self._failure is None:
                 self._failure = exc
@@ -212,9 +204,6 @@ class BulkResponses:
         self._lay_out_sqlite(record, first=True)
         response_id = self._insert_sqlite("responses", self._responses)
         self._next_id = response_id + 1
-        # After that insert, which the trigger counted (services/sqlite_tallies.py).
-        if set_tally_trigger_aside(self._connection.connection.driver_connection):
-            self._untallied_from = self._next_id
         for values in (self._answers, self._choices):
             values[0::3] = [response_id] * (len(values) // 3)
         self._insert_sqlite("answers", self._answers)

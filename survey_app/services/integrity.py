@@ -18,11 +18,9 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 from sqlalchemy import (
-    ColumnElement,
     Select,
     and_,
     bindparam,
-    exists,
     func,
     not_,
     or_,
@@ -43,7 +41,7 @@ from survey_app.domain.integrity import (
     repeated_with,
     whole_form_identical,
 )
-from survey_app.domain.submission import EXPECTATIONS, Submission
+from survey_app.domain.submission import Submission
 from survey_app.models import FlagReview, Response, ResponseFlag, User
 from survey_app.services.counted import counted as counted
 from survey_app.services.figures import cells

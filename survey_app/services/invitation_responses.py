@@ -20,7 +20,6 @@ from survey_app.models import Invitation, Response
 from survey_app.services.invitations import claim, status
 from survey_app.services.responses import record_response
 
-
 # The outcomes an invitation's submission can have are those of any submission.
 InvitationOutcome = Outcome
 

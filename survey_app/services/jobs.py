@@ -7,7 +7,8 @@ Every step is a conditional update, so that a job given up as too slow (``give_u
 cannot come back to life, and two runners cannot both make it.
 
 A file is kept until ``expires_at`` and then deleted (``purge_expired``); the row stays, so
-that its address says "expired" rather than "not found".
+that its address says "expired" rather than "not found". An account keeps at most so many
+files and bytes (``KeptFiles``): a new file pushes its oldest ones out (``finish``).
 """
 
 from __future__ import annotations
@@ -52,6 +53,12 @@ class JobTimes:
     timeout: timedelta   # how long a job may take, waiting included, before it is given up
 
 
+@dataclass(frozen=True)
+class KeptFiles:
+    files: int       # at most this many finished files per account...
+    size: int        # ...and at most this many bytes together (the newest file is always kept)
+
+
 def new_job(session: Session, *, kind: str, user_id: int, unit_id: int | None, arguments: dict,
             download_name: str, now: datetime) -> tuple[BackgroundJob, str]:
     """A queued job and the token of its address (the only moment the token exists)."""
@@ -85,16 +92,34 @@ def progress(session: Session, job_id: int, percent: int) -> None:
                     .values(progress=max(1, min(99, percent))))
 
 
-def finish(session: Session, job_id: int, data: bytes, directory: Path, now: datetime, keep: timedelta) -> bool:
-    """Write the file, then mark the job done; False (and no file) if it was given up meanwhile."""
+def finish(session: Session, job_id: int, data: bytes, directory: Path, now: datetime, keep: timedelta,
+           kept: KeptFiles) -> bool:
+    """Write the file, then mark the job done; False (and no file) if it was given up meanwhile.
+    The account's oldest files beyond ``kept`` are deleted (their jobs show "expired")."""
     job = session.get(BackgroundJob, job_id)
     name = f"{job_id}-{secrets.token_hex(8)}{SUFFIXES[job.kind]}"
     _write_atomically(directory, name, data)
     if _move(session, job_id, State.RUNNING, state=State.DONE, progress=100, file_name=name,
              finished_at=now, expires_at=now + keep):
+        _keep_within(session, job.user_id, directory, kept)
         return True
     (directory / name).unlink(missing_ok=True)
     return False
+
+
+def _keep_within(session: Session, user_id: int, directory: Path, kept: KeptFiles) -> None:
+    """Delete the account's finished files beyond the newest ``kept.files`` of them, or beyond
+    ``kept.size`` bytes together; the newest one stays whatever its size."""
+    held = session.execute(select(BackgroundJob.id, BackgroundJob.file_name).where(
+        BackgroundJob.user_id == user_id, BackgroundJob.file_name.is_not(None))
+        .order_by(BackgroundJob.finished_at.desc(), BackgroundJob.id.desc())).all()
+    total = 0
+    for position, (job_id, file_name) in enumerate(held):
+        path = directory / file_name
+        total += path.stat().st_size if path.is_file() else 0
+        if position > 0 and (position >= kept.files or total > kept.size):
+            path.unlink(missing_ok=True)
+            session.execute(update(BackgroundJob).where(BackgroundJob.id == job_id).values(file_name=None))
 
 
 def fail(session: Session, job_id: int, failure: Failure, now: datetime) -> None:

@@ -45,9 +45,16 @@ def register_kiosk(session: Session, *, unit: Unit, name: str, now: datetime) ->
 
 def kiosk_for(session: Session, public_id: str, key: str | None) -> Kiosk | None:
     """The kiosk that ``public_id`` and ``key`` open, or None (unknown, revoked or wrong key)."""
+    kiosk = registered_kiosk(session, public_id, key)
+    return kiosk if kiosk is not None and kiosk.revoked_at is None else None
+
+
+def registered_kiosk(session: Session, public_id: str, key: str | None) -> Kiosk | None:
+    """The kiosk of ``public_id`` when ``key`` is its key, revoked or not; else None. Only for
+    telling a revoked kiosk why it is refused: a revoked kiosk opens nothing (``kiosk_for``)."""
     if not key:
         return None
-    kiosk = session.scalar(select(Kiosk).where(Kiosk.public_id == public_id, Kiosk.revoked_at.is_(None)))
+    kiosk = session.scalar(select(Kiosk).where(Kiosk.public_id == public_id))
     # Compare the hashes in constant time, also when there is no kiosk to compare with.
     stored = kiosk.key_hash if kiosk is not None else secret_hash("")
     if not hmac.compare_digest(secret_hash(key), stored) or kiosk is None:

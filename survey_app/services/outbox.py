@@ -11,7 +11,11 @@ left, so it is failed rather than sent again (``give_up_interrupted``).
 
 Privacy: recipient and content are encrypted in ``payload`` while the message waits, and
 erased with the recipient's fingerprint as soon as it is finished; ``deliveries`` reads what
-is left (kind, state, tries, times, a hint such as ``…678``) for the page of its cause.
+is left (kind, state, tries, times, a hint such as ``…678``) for the page of its cause. A
+message about nothing (``about=None``: a case's receipt, whose time must not date the case finer
+than its day, and so point at the survey response given just before) is queued with the day as
+its times and deleted as soon as it is finished; only while it is sent or waits for a retry
+does its row hold a finer time.
 """
 
 from __future__ import annotations
@@ -30,8 +34,7 @@ from sqlalchemy.orm import Session
 
 from survey_app.domain.contact_cipher import ContactCipher, ContactKeyError
 from survey_app.domain.contacts import email_address, hint, vn_mobile
-from survey_app.domain.delivery import (FINAL_STATES, Channel, DeliveryError, DeliveryState, RetryPolicy,
-                                        WhenLimited)
+from survey_app.domain.delivery import FINAL_STATES, Channel, DeliveryError, DeliveryState, RetryPolicy, WhenLimited
 from survey_app.models.outbox import OutboxDailySlot, OutboxMessage
 
 # What a finished row no longer needs: its content and whom it went to.
@@ -108,11 +111,14 @@ def _queue(session: Session, cipher: ContactCipher, channel: Channel, recipient:
     if not kind or len(kind) > 40:
         raise ValueError("a message needs a kind of at most 40 characters")
     now = now or datetime.now(timezone.utc)
+    # A message about nothing (a case's receipt, which must not date the case finer than its
+    # day) is queued with the day for its times, and leaves no row once finished (_finish).
+    queued_at = now if about else datetime.combine(now.astimezone(timezone.utc).date(), time(), timezone.utc)
     message = OutboxMessage(kind=kind, channel=channel, about=about, state=DeliveryState.QUEUED,
                             recipient_hint=hint(recipient), payload=cipher.encrypt(json.dumps(payload)),
                             recipient_hash=_fingerprint(cipher, channel, recipient) if once_per_day else None,
                             once_per_day=once_per_day, when_limited=WhenLimited(when_limited), attempts=0,
-                            created_at=now, next_attempt_at=now)
+                            created_at=queued_at, next_attempt_at=queued_at)
     session.add(message)
     session.flush()
     session.info["outbox_queued"] = True  # jobs/outbox.py wakes the sender after the commit
@@ -206,7 +212,9 @@ def mark_failed(session: Session, envelope: Envelope, failure: DeliveryError, no
 def give_up_interrupted(session: Session, now: datetime, timeout: timedelta) -> int:
     """Messages claimed longer ago than ``timeout`` and never finished: their sender died while
     sending. They may have left, so they are not sent again (at most once): failed."""
-    return session.execute(update(OutboxMessage).where(
+    stale = (OutboxMessage.state == DeliveryState.SENDING, OutboxMessage.claimed_at <= now - timeout)
+    untied = session.execute(delete(OutboxMessage).where(*stale, OutboxMessage.about.is_(None))).rowcount
+    return untied + session.execute(update(OutboxMessage).where(
         OutboxMessage.state == DeliveryState.SENDING, OutboxMessage.claimed_at <= now - timeout)
         .values(state=DeliveryState.FAILED, finished_at=now, last_error="interrupted while sending", **_ERASED)).rowcount
 
@@ -254,6 +262,11 @@ def purge(session: Session, now: datetime, keep: timedelta) -> int:
 
 def _finish(session: Session, message_id: int, token: str, state: DeliveryState, now: datetime, *,
             error: str | None, sent_at: datetime | None = None) -> bool:
+    holder = (OutboxMessage.id == message_id, OutboxMessage.claim_token == token,
+              OutboxMessage.state == DeliveryState.SENDING)
+    # About nothing: no page shows it, and its times would date its cause. Gone.
+    if session.execute(delete(OutboxMessage).where(*holder, OutboxMessage.about.is_(None))).rowcount == 1:
+        return True
     return session.execute(update(OutboxMessage).where(
         OutboxMessage.id == message_id, OutboxMessage.claim_token == token,
         OutboxMessage.state == DeliveryState.SENDING)

@@ -10,9 +10,6 @@ blocks: each unit's figures are scored on the same arrays, built once.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -37,7 +34,6 @@ from survey_app.domain.questionnaire import Questionnaire
 from survey_app.domain.rating_blocks import RatingBlocks
 from survey_app.domain.submission import CHANNELS, EXPECTATIONS
 from survey_app.models import Answer, Choice, Response, Unit
-from survey_app.services.data_fingerprint import responses_state
 from survey_app.services.counted import counted
 
 PACK_BITS = 62      # of a signed 64-bit integer, leaving the sign bit (and one spare) alone
@@ -79,50 +75,11 @@ def tree_order(units: list[Unit]) -> list[Unit]:
     return ordered
 
 
-_kept: ContextVar[dict | None] = ContextVar("kept_matrices", default=None)
-KEPT_MATRICES = 12  # a year, the year before and 8 quarters of trend, with room to spare
-
-
-@contextmanager
-def kept_matrices(limit: int = KEPT_MATRICES) -> Iterator[None]:
-    """Within the block, a period read once is taken from memory by every later
-    ``period_matrix`` of it: one page's figures (its period, the one before, the quarters of its
-    trend, its breakdowns) or a warm-up of every unit's pages read each period once.
-
-    An entry is used only while the data it was read from are unchanged: the period's response
-    tallies and the flag and review counts (services/data_fingerprint.py) are read again, a few
-    rows, on every use; a late response or a flag decision makes the next use read again.
-    At most ``limit`` periods are held, the least recently used let go first (a year at a
-    million responses is some 150 MB of arrays)."""
-    token = _kept.set({"limit": limit, "entries": {}})
-    try:
-        yield
-    finally:
-        _kept.reset(token)
-
-
 def period_matrix(session: Session, questionnaire: Questionnaire, period: Period, tz: ZoneInfo,
                   units: list[Unit]) -> PeriodMatrix:
-    """The period's counted responses (integrity.counted) to ``questionnaire``; ``units`` must
+    """The period's counted responses (services.counted) to ``questionnaire``; ``units`` must
     be every unit, so that each response's unit is among them."""
-    start, end = period.utc_bounds(tz)
-    kept = _kept.get()
-    if kept is None:
-        return _period_matrix(session, questionnaire, start, end, units)
-    key = (questionnaire.id, questionnaire.content_hash, start, end,
-           tuple(sorted((u.id, u.parent_id, u.code) for u in units)))
-    state = responses_state(session, questionnaire.id, start, end)
-    entries = kept["entries"]
-    found = entries.pop(key, None)
-    if found is not None and found[0] == state:
-        entries[key] = found  # now the most recently used
-        return found[1]
-    found = None  # let a stale matrix go before reading its successor
-    while len(entries) >= kept["limit"]:
-        entries.pop(next(iter(entries)))  # the least recently used
-    matrix = _period_matrix(session, questionnaire, start, end, units)
-    entries[key] = (state, matrix)
-    return matrix
+    return _period_matrix(session, questionnaire, *period.utc_bounds(tz), units)
 
 
 def _period_matrix(session: Session, questionnaire: Questionnaire, start, end, units: list[Unit],

@@ -52,7 +52,8 @@ def check_submission(questionnaire: Questionnaire, submission: Submission, local
 
 def record_response(session: Session, *, unit: UnitLike, questionnaire: Questionnaire,
                     submission: Submission, locale: str, channel: str, submitted_at: datetime,
-                    submission_key: str | None = None, kiosk_id: int | None = None) -> Response:
+                    submission_key: str | None = None, kiosk_id: int | None = None,
+                    received_at: datetime | None = None) -> Response:
     """Insert one response with its answers (not committed); raise InvalidSubmission and add
     nothing if it is invalid.
 
@@ -61,14 +62,15 @@ def record_response(session: Session, *, unit: UnitLike, questionnaire: Question
     """
     response = _record(session, unit=unit, questionnaire=questionnaire, submission=submission, locale=locale,
                        channel=channel, submitted_at=submitted_at, submission_key=submission_key,
-                       kiosk_id=kiosk_id, once=False)
+                       kiosk_id=kiosk_id, received_at=received_at, once=False)
     assert response is not None
     return response
 
 
 def record_response_once(session: Session, *, unit: UnitLike, questionnaire: Questionnaire,
                          submission: Submission, locale: str, channel: str, submitted_at: datetime,
-                         submission_key: str, kiosk_id: int | None = None) -> Response | None:
+                         submission_key: str, kiosk_id: int | None = None,
+                         received_at: datetime | None = None) -> Response | None:
     """``record_response``, or None (and nothing added) when ``submission_key`` is stored already.
 
     The unique key decides, without a look first (a form is almost always new), and without an
@@ -77,12 +79,12 @@ def record_response_once(session: Session, *, unit: UnitLike, questionnaire: Que
     """
     return _record(session, unit=unit, questionnaire=questionnaire, submission=submission, locale=locale,
                    channel=channel, submitted_at=submitted_at, submission_key=submission_key,
-                   kiosk_id=kiosk_id, once=True)
+                   kiosk_id=kiosk_id, received_at=received_at, once=True)
 
 
 def _record(session: Session, *, unit: UnitLike, questionnaire: Questionnaire, submission: Submission,
             locale: str, channel: str, submitted_at: datetime, submission_key: str | None,
-            kiosk_id: int | None, once: bool) -> Response | None:
+            kiosk_id: int | None, received_at: datetime | None, once: bool) -> Response | None:
     problems = check_submission(questionnaire, submission, locale, channel)
     if problems:
         raise InvalidSubmission(problems)
@@ -98,6 +100,7 @@ def _record(session: Session, *, unit: UnitLike, questionnaire: Questionnaire, s
         "comment": submission.comment,
         "submission_key": submission_key,
         "kiosk_id": kiosk_id,
+        "received_at": received_at,
         "answers_digest": answers_digest(submission.ratings, submission.expectations, submission.profile,
                                          submission.comment),
     }

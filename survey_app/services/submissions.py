@@ -37,6 +37,8 @@ class Arrival:
     for a queued answer); ``served_at`` when its form was served, if that can be trusted (else
     the time taken to answer is unknown, which never flags). ``invitation`` is the invitation it
     answers (channel "invitation"), ``kiosk_id`` the kiosk it came from (channel "kiosk").
+    ``received_at`` is when an answer that waited in a kiosk's queue reached the server (None for
+    a form posted now, whose ``given_at`` is its arrival).
     """
 
     unit: UnitLike
@@ -49,6 +51,7 @@ class Arrival:
     served_at: datetime | None = None
     kiosk_id: int | None = None
     invitation: Invitation | None = None
+    received_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -95,7 +98,7 @@ def submit(session: Session, arrival: Arrival, *, rules: IntegrityRules, now: da
     response = record_response_once(
         session, unit=unit, questionnaire=arrival.questionnaire, submission=arrival.submission,
         locale=arrival.locale, channel=arrival.channel, submitted_at=arrival.given_at,
-        submission_key=arrival.submission_key, kiosk_id=arrival.kiosk_id)
+        submission_key=arrival.submission_key, kiosk_id=arrival.kiosk_id, received_at=arrival.received_at)
     if response is None:
         return Submitted(Outcome.REPEATED)
     # Screened in the same transaction: a response is never counted before it is judged.

@@ -1,13 +1,21 @@
 /* The kiosk (templates/kiosk/*.html). Progressive enhancement: without this script the survey is
    one plain form; with it, one section per screen with "2 / 7", Back and Next, and the page
    forgets everything after data-idle-seconds without a touch, so that the next citizen never
-   sees the previous one's answers. Also brings the thank-you screen back to the start. */
+   sees the previous one's answers. Also brings the thank-you screen back to the start.
+
+   With it, the kiosk also keeps working offline (static/kiosk_offline.js): every answer is put
+   in the kiosk's queue with a submission key made on the device, the time it was given and the
+   questionnaire version it answered, and sent from there; the citizen sees the thank-you
+   screen at once, whether the network is there or not. */
 (function () {
   "use strict";
 
   function goTo(url) {
     window.location.replace(url);
   }
+
+  // Offline working (static/kiosk_offline.js): null when this device cannot keep a queue.
+  var offline = window.KioskOffline ? window.KioskOffline(document.querySelector(".kiosk-status")) : null;
 
   // A page restored from the back/forward cache may hold someone's answers: start afresh.
   window.addEventListener("pageshow", function (event) {
@@ -142,9 +150,71 @@
 
   var sent = false;
   form.addEventListener("submit", function (event) {
+    if (offline) {
+      event.preventDefault();
+      if (!sent) { queueAnswer(); }
+      return;
+    }
     if (sent) { event.preventDefault(); }  // a double tap posts once
     sent = true;
   });
+
+  // ------------------------------------------------------------------ answers through the queue
+  var keyField = form.querySelector("input[name=submission_key]");
+  // When this form was shown (the kiosk's clock): what the server's served-at stamp is for a
+  // form it serves, so that the integrity rules time a queued answer as any other.
+  var startedAt = new Date().toISOString();
+  if (offline) {
+    keyField.value = offline.newKey();
+    offline.whenFull(function (full) {
+      // Full: the kiosk says it is offline and takes no more answers, rather than drop any.
+      document.querySelector(".kiosk-full").hidden = !full;
+      [form, document.querySelector(".kiosk-title"), document.querySelector(".languages")].forEach(
+        function (element) { if (element) { element.hidden = full; } });
+    });
+  }
+
+  function firstMissing() {
+    for (var i = 0; i < screens.length; i++) {
+      show(i, false);
+      var missing = missingOnCurrent();
+      if (missing.length) { return missing; }
+    }
+    return [];
+  }
+
+  function postPlainly() {
+    HTMLFormElement.prototype.submit.call(form);
+  }
+
+  function queueAnswer() {
+    var missing = firstMissing();
+    if (missing.length) {
+      missing[0].scrollIntoView({block: "center"});
+      return;
+    }
+    sent = true;
+    var fields = [];
+    new FormData(form).forEach(function (value, name) {
+      if (["csrf_token", "submission_key", "served_at"].indexOf(name) < 0) { fields.push([name, String(value)]); }
+    });
+    var given = new Date().toISOString();
+    var record = {key: keyField.value, given_at: given, started_at: startedAt,
+                  questionnaire: form.dataset.questionnaire, hash: form.dataset.hash,
+                  language: form.dataset.language, fields: fields};
+    offline.queue.add(record).then(function () {
+      // Online, it goes at once (3 seconds at most); else, or if that fails, it waits.
+      return navigator.onLine ? offline.queue.send([record], Object.assign({}, offline.options, {timeoutMs: 3000})) : null;
+    }).then(function (outcome) {
+      var result = outcome && outcome.results && outcome.results[0];
+      if (result && result.refused === "invalid") {
+        // The server finds a problem the screens did not: it explains it in the citizen's language.
+        return offline.queue.forget(record.key).then(postPlainly);
+      }
+      goTo(form.dataset.thanksUrl);
+      return null;
+    }, postPlainly);  // no queue on this device after all: the plain form post
+  }
 
   // --------------------------------------------------------------- forget everything when idle
   function dirty() {

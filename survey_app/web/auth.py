@@ -12,6 +12,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -123,6 +124,9 @@ def login():
     if form.validate_on_submit():
         user = authenticate(db.session, form.email.data, form.password.data)
         if user is not None:
+            # A new session at sign-in: nothing set before it carries over, the CSRF token
+            # least of all (one taken from the sign-in page must not work afterwards).
+            session.clear()
             login_user(user)
             record_audit(AuditAction.SIGN_IN, user.unit)
             db.session.commit()

@@ -48,10 +48,16 @@ def error_page(code: int, message: str | None = None):
         start_url = url_for("kiosk.survey", public_id=kiosk_id,
                             key=key if key and is_plain_text(key) else None,
                             q=q if q and is_plain_text(q) else None)
+        q = current_app.extensions["survey_catalog"].default
+        # A revoked kiosk still shows staff what waits on it, and why its answers were refused.
+        # (Imported here: the public views import this module.)
+        from survey_app.web.public.kiosk import offline_context
+
         return make_response(render_template(
-            "kiosk/message.html", q=current_app.extensions["survey_catalog"].default,
+            "kiosk/message.html", q=q,
             unit_name=None, title=_("Sorry"), language=str(get_locale() or "vi"), message=message,
-            start_url=start_url, return_seconds=KIOSK_ERROR_SECONDS), code)
+            start_url=start_url, return_seconds=KIOSK_ERROR_SECONDS,
+            offline=offline_context(kiosk_id, q)), code)
     return render_template("error.html", code=code, message=message,
                            language=str(get_locale() or "vi")), code
 
@@ -70,9 +76,18 @@ def _kiosk_id() -> str | None:
     return public_id if public_id and is_plain_text(public_id) else None
 
 
+API_PREFIX = "/api/v1"
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        if request.path == API_PREFIX or request.path.startswith(API_PREFIX + "/"):
+            # Routing failed before the API's blueprint was chosen (a method no rule of the
+            # address takes): still the API's JSON, with Allow.
+            from survey_app.web.api.errors import http_error as api_http_error
+
+            return api_http_error(error)
         # A message we wrote for this very case (abort(403, description=_(...))) is kept;
         # Werkzeug's standard English descriptions are not shown.
         if isinstance(error, SecurityError):

@@ -426,3 +426,12 @@ def test_revoking_a_key_leaves_its_invitations_usable(app, client, keys):
         db.session.commit()
         assert db.session.get(ApiKey, keys.q1_id).revoked_at is not None
     assert client.get(item["qr"]["png"]).status_code == 200
+
+
+@pytest.mark.parametrize("method", ["TRACE", "PROPFIND", "MKCOL"])
+def test_a_method_no_rule_takes_is_a_json_405_with_allow(client, keys, method):
+    # Issue 16: routing refused these before the API's blueprint was chosen: an HTML page.
+    for path in ("/api/v1/invitations", f"/api/v1/invitations/{'0' * 32}"):
+        response = client.open(path, method=method, headers=auth(keys.q1))
+        assert_error(response, 405, "method_not_allowed")
+        assert "OPTIONS" in response.headers["Allow"] and method not in response.headers["Allow"]

@@ -115,7 +115,7 @@ def test_an_officer_reads_the_last_quarter_and_downloads_a_unit_s_reports(app, l
     # The PDF: a page says it is being prepared, then the file arrives by itself. It is made by a
     # background job, which on a loaded CI machine takes well over Playwright's default 10 s.
     with page.expect_download(timeout=JOB_WAIT_MS) as pdf_download:
-        page.get_by_role("link", name="Báo cáo PDF (tiếng Việt)").click()
+        page.get_by_role("button", name="Báo cáo PDF (tiếng Việt)").click()
     expect(page.locator("h1")).to_have_text("Đang chuẩn bị báo cáo PDF")
     violations["preparing"] = serious_violations(page)
     pdf = pdf_download.value
@@ -129,7 +129,7 @@ def test_an_officer_reads_the_last_quarter_and_downloads_a_unit_s_reports(app, l
     # The workbook.
     page.goto(unit_url)
     with page.expect_download(timeout=JOB_WAIT_MS) as xlsx_download:
-        page.get_by_role("link", name="Bảng tính (XLSX)").click()
+        page.get_by_role("button", name="Bảng tính (XLSX)").click()
     xlsx = xlsx_download.value
     assert xlsx.suggested_filename == f"bao-cao-hai-long-STP-{quarter.start}-{quarter.end}.xlsx"
     with open(xlsx.path(), "rb") as handle:

@@ -68,6 +68,8 @@ def test_a_restored_backup_holds_every_unit_and_response(app, runner, tmp_path, 
     made = runner.invoke(args=["backup", str(backup)])
     assert made.exit_code == 0, made.output
     assert backup.stat().st_size > 0 and not backup.with_name("survey.backup.partial").exists()
+    # Password hashes and comments: readable by the owner only, whatever the umask (issue 16).
+    assert backup.stat().st_mode & 0o777 == 0o600
     again = runner.invoke(args=["backup", str(backup)])
     assert again.exit_code == 1 and "exists already" in again.output
 

@@ -156,6 +156,11 @@ def test_export_writes_local_times_and_every_column(with_units, runner, tmp_path
     result = runner.invoke(args=["responses", "export", str(out)])
     assert result.exit_code == 0, result.output
     assert "3 responses exported" in result.output
+    # Comments: readable by the owner only, whatever the umask, even over an older file (issue 16).
+    assert out.stat().st_mode & 0o777 == 0o600
+    out.chmod(0o644)
+    assert runner.invoke(args=["responses", "export", str(out)]).exit_code == 0
+    assert out.stat().st_mode & 0o777 == 0o600
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
     # The leading columns, then every questionnaire's criteria, expectations, profile, comment.
     header = list(rows[0])

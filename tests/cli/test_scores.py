@@ -237,6 +237,11 @@ def test_a_unit_worked_by_hand(province, runner):
         "rank": 4, "previous_rank": 1, "rank_change": 1 - 4,
         "invitations": 0, "response_rate": None,  # no invitation was issued
         "flagged": 0,  # nothing was flagged as made up
+        "cases": {"received": 0, "acknowledged_in_time": None, "answered_in_time": None, "answered": 0,
+                  "median_days_to_answer": None, "causes": dict.fromkeys(
+                      ["attitude", "time", "procedure", "fees", "facilities", "information", "other"], 0),
+                  "resolutions": {"yes": 0, "partly": 0, "no": 0}, "ratings": 0, "mean_rating": None,
+                  "reopened": 0},  # no citizen asked for a reply
     })
     # The same figures written out, so that a mistake in the helpers cannot hide one.
     assert stp["criteria"]["TC1"] == {"n": 3, "satisfied": 2, "index": pytest.approx(100 * 2 / 3),

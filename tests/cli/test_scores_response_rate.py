@@ -96,7 +96,7 @@ def test_the_other_unit_keys_are_kept(invitations, runner):
     for unit in scores_json(runner)["units"]:
         assert set(unit) == {"unit", "name", "parent", "n", "index", "ci", "elements", "criteria",
                              "expectations", "rank", "previous_rank", "rank_change",
-                             "invitations", "response_rate", "change", "flagged"}
+                             "invitations", "response_rate", "change", "flagged", "cases"}
 
 
 def test_one_unit_and_its_subtree(invitations, runner):

@@ -87,3 +87,31 @@ def test_a_broken_default_file_is_reported_as_itself(tmp_path):
     (tmp_path / "sipas.yaml").write_text("id: sipas\nversion: 1\n", encoding="utf-8")
     problems = catalog_problems(tmp_path)
     assert all(p.startswith(f"{tmp_path / 'sipas.yaml'}:") for p in problems)
+
+
+def test_earlier_versions_are_known_by_their_hash_but_never_served(tmp_path):
+    copy_shipped(tmp_path, "sipas.yaml", "quick.yaml")
+    (tmp_path / "earlier").mkdir()
+    text = (SHIPPED / "quick.yaml").read_text(encoding="utf-8")
+    assert text.count("en: Quick rating") == 1
+    (tmp_path / "earlier" / "quick-before.yaml").write_text(text.replace("en: Quick rating", "en: Quick poll"),
+                                                            encoding="utf-8")
+    catalog = load_catalog(tmp_path, "sipas")
+    current = catalog.get("quick")
+    (earlier,) = catalog.earlier.values()
+    assert earlier.id == "quick" and earlier.content_hash != current.content_hash
+    assert earlier.text(earlier.title, "en") == "Quick poll"
+    assert [q.id for q in catalog] == ["quick", "sipas"]  # served: the current files only
+    assert catalog.version("quick", current.content_hash) is current
+    assert catalog.version("quick", earlier.content_hash) is earlier
+    assert catalog.version("quick", "0" * 64) is None
+    assert catalog.version("sipas", earlier.content_hash) is None
+    assert load_catalog(SHIPPED, "sipas").version("quick", earlier.content_hash) is None
+
+
+def test_a_broken_earlier_version_is_reported(tmp_path):
+    copy_shipped(tmp_path, "sipas.yaml")
+    (tmp_path / "earlier").mkdir()
+    (tmp_path / "earlier" / "old.yaml").write_text("id: old\nversion: 1\n", encoding="utf-8")
+    problems = catalog_problems(tmp_path)
+    assert problems and all(str(tmp_path / "earlier" / "old.yaml") in p for p in problems)

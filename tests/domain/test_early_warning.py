@@ -4,10 +4,10 @@ import math
 from datetime import date, timedelta
 from pathlib import Path
 
+import early_warning_simulation as sim
 import numpy as np
 import pytest
 
-import early_warning_simulation as sim
 from survey_app.config import Defaults
 from survey_app.domain.catalog import load_catalog
 from survey_app.domain.early_warning import DOWN, UP, ChartRule, WeekFigure, control_chart

@@ -70,3 +70,22 @@ def test_left_alone(text):
 def test_masking_twice_changes_nothing_more():
     once = mask_personal_data("0912 345 678, a@b.vn, 001089012345")
     assert mask_personal_data(once) == once == f"{PHONE}, {EMAIL}, {ID}"
+
+
+@pytest.mark.parametrize(("text", "masked"), [
+    # Issue 16: separators the masking missed.
+    ("gọi 0912/345/678 nhé", "gọi [số điện thoại] nhé"),
+    ("gọi 0912–345–678 nhé", "gọi [số điện thoại] nhé"),
+    ("gọi 0912—345—678", "gọi [số điện thoại]"),
+    ("gọi 0912,345,678.", "gọi [số điện thoại]."),
+    ("gọi 091/234/5678", "gọi [số điện thoại]"),
+    ("CCCD 001-234-567-890", "CCCD [số giấy tờ]"),
+    ("CCCD 001.234.567.890.", "CCCD [số giấy tờ]."),
+    ("CCCD 0012-3456-7890", "CCCD [số giấy tờ]"),
+    # ...and what must stay: dates with a time, amounts, mixed separators.
+    ("ngày 05/07/2026 08:30", "ngày 05/07/2026 08:30"),
+    ("phí 1.500.000.000 đ và 50,000,000 đồng", "phí 1.500.000.000 đ và 50,000,000 đồng"),
+    ("mã 0912/345,678", "mã 0912/345,678"),
+])
+def test_issue_16_separators(text, masked):
+    assert mask_personal_data(text) == masked

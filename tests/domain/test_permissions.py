@@ -13,13 +13,16 @@ ALLOWED = {
     ("staff", "print"): True, ("staff", "manage_kiosks"): True, ("staff", "view_reports"): True,
     ("admin", "review_flags"): True, ("officer", "review_flags"): True, ("staff", "review_flags"): False,
     ("admin", "view_audit_log"): True, ("officer", "view_audit_log"): False, ("staff", "view_audit_log"): False,
+    # Cases: officers read the escalated ones' texts; only the unit's staff (and admins) handle them.
+    ("admin", "view_cases"): True, ("officer", "view_cases"): True, ("staff", "view_cases"): True,
+    ("admin", "handle_cases"): True, ("officer", "handle_cases"): False, ("staff", "handle_cases"): True,
 }
 
 
 def test_the_roles_and_actions_are_the_ones_stored_and_asked_for():
     assert [str(r) for r in Role] == ["admin", "officer", "staff"]
     assert [str(a) for a in Action] == ["print", "manage_kiosks", "view_reports", "review_flags",
-                                       "view_audit_log"]
+                                       "view_audit_log", "view_cases", "handle_cases"]
     # StrEnum: a role read from the database (a plain string) is the same role.
     assert Role("staff") is Role.STAFF and Role.STAFF == "staff"
 

@@ -125,7 +125,8 @@ def test_every_figure_equals_the_scores_json(province, runner, tmp_path, lang):
     layout = [flat(line) for line in pdf_text(pdf, "-layout").splitlines()]
     for unit in now["units"]:
         if unit["rank"] is not None:
-            row = f"{unit['rank']} {unit['unit']} {unit['name']} {unit['n']} {fmt(unit['index'], lang)} {interval(unit['ci'], lang)}"
+            row = (f"{unit['rank']} {unit['unit']} {unit['name']} {unit['n']} {fmt(unit['index'], lang)} "
+                   f"{interval(unit['ci'], lang)}")
             assert any(line.startswith(row) and line.endswith(rank_words(unit, lang)) for line in layout), row
     assert [u["rank"] for u in now["units"] if u["unit"] == "X2"] == [None]
 

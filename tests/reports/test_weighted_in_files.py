@@ -39,7 +39,8 @@ def test_the_pdf_prints_the_weighted_index_its_interval_and_design_effect(covere
     assert weighted["index"] is not None and weighted["deff"] is not None
     # (a line may break after an interval's dash)
     text = " ".join(pdf_text(make_report(runner, tmp_path / "r.pdf", "--lang", "en")).split()).replace("– ", "–")
-    overall = f"{fmt(weighted['index'])} ({fmt(weighted['ci'][0])}–{fmt(weighted['ci'][1])}), design effect {fmt(weighted['deff'], '0.00')}"
+    overall = (f"{fmt(weighted['index'])} ({fmt(weighted['ci'][0])}–{fmt(weighted['ci'][1])}), "
+               f"design effect {fmt(weighted['deff'], '0.00')}")
     assert f"Weighted by volumes of transactions {overall}" in text
     for unit in covered["units"]:
         if "weighted" in unit and unit["n"]:

@@ -1,8 +1,7 @@
 """services/bulk_responses.py: what a large import writes besides the responses themselves.
 
-The tallies of response_tallies (the officers' pages' fingerprints) must come out as the
-per-row trigger would count them, and the trigger must be in place afterwards whether the
-import was stored or rolled back: on SQLite the writer sets it aside inside its transaction.
+The figures' sums (models/figure_cell.py) must come out as a rebuild from the responses makes
+them, in the import's transaction: a rejected import leaves them as they were.
 """
 
 from __future__ import annotations
@@ -12,11 +11,12 @@ import io
 
 import pytest
 from factories import shipped_catalog, unit_tree
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from survey_app.domain.csv_files import CsvError
 from survey_app.extensions import db
-from survey_app.models import Answer, Choice, Response
+from survey_app.models import Answer, Choice, FigureCell, Response
+from survey_app.services.figures.cells import decode, rebuild
 from survey_app.services.interchange import import_responses
 
 
@@ -36,25 +36,20 @@ def rows(count: int) -> bytes:
     return out.getvalue().encode()
 
 
-def tallies() -> dict[tuple[str, int], int]:
-    return {(q, hour): changes for q, hour, changes in db.session.execute(
-        text("SELECT questionnaire_id, hour, changes FROM response_tallies"))}
+def sums() -> dict:
+    """The figures' sums as kept, row by row (rows whose responses are all gone stay at zero)."""
+    return {(r.questionnaire_id, r.month, r.unit_id, r.channel): decode(r.sums).tolist()
+            for r in db.session.scalars(select(FigureCell)) if r.responses}
 
 
-def counted_by_hour() -> dict[tuple[str, int], int]:
-    """What the per-row trigger would have added: one per response and hour."""
-    hour = ("floor(extract(epoch FROM submitted_at) / 3600)::bigint"
-            if db.session.get_bind().dialect.name == "postgresql"
-            else "CAST(strftime('%s', submitted_at) AS INTEGER) / 3600")
-    return {(q, h): n for q, h, n in db.session.execute(
-        text(f"SELECT questionnaire_id, {hour}, count(*) FROM responses GROUP BY 1, 2"))}
-
-
-def tally_trigger_count() -> int:
-    if db.session.get_bind().dialect.name == "postgresql":
-        return db.session.scalar(text("SELECT count(*) FROM pg_trigger WHERE tgname = 'responses_tally_insert'"))
-    return db.session.scalar(text("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
-                                  "AND name = 'responses_tally_insert'"))
+def rebuilt() -> dict:
+    """The sums made again from the responses (then put back as they were: rolled back)."""
+    db.session.flush()
+    savepoint = db.session.begin_nested()
+    rebuild(db.session, list(shipped_catalog()))
+    found = sums()
+    savepoint.rollback()
+    return found
 
 
 @pytest.fixture
@@ -66,12 +61,12 @@ def units(app):
         db.session.rollback()
 
 
-def test_an_import_counts_its_responses_in_the_tallies_as_the_trigger_does(units):
+def test_an_import_counts_its_responses_in_the_sums_as_a_rebuild_does(units):
     assert import_responses(db.session, shipped_catalog(), rows(12_001)) == 12_001
     db.session.commit()
-    assert sum(tallies().values()) == 12_001
-    assert tallies() == counted_by_hour()
-    assert tally_trigger_count() == 1
+    kept = sums()
+    assert sum(n for (_, month, _, _), n in ((k, v[0]) for k, v in kept.items())) == 12_001
+    assert kept == rebuilt()
     # Every answer and choice of every row, both kinds of rows alike.
     read = list(csv.DictReader(io.StringIO(rows(12_001).decode())))
     assert db.session.scalar(select(func.count()).select_from(Answer)) == sum(
@@ -81,10 +76,10 @@ def test_an_import_counts_its_responses_in_the_tallies_as_the_trigger_does(units
         for row in read)
 
 
-def test_a_rejected_import_leaves_the_trigger_and_the_tallies_as_they_were(units):
+def test_a_rejected_import_leaves_the_sums_as_they_were(units):
     assert import_responses(db.session, shipped_catalog(), rows(100)) == 100
     db.session.commit()
-    before = tallies()
+    before = sums()
     data = rows(12_000).decode().splitlines()
     data[-1] = data[-1].replace(",import,", ",fax,")
     with pytest.raises(CsvError) as caught:
@@ -93,10 +88,7 @@ def test_a_rejected_import_leaves_the_trigger_and_the_tallies_as_they_were(units
         "line 12001: channel 'fax' is not one of link, invitation, kiosk, paper, import"]
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(Response)) == 100
-    assert tallies() == before == counted_by_hour()
-    assert tally_trigger_count() == 1
-    # The trigger still counts a response added after it.
-    db.session.execute(text("DELETE FROM responses WHERE id = (SELECT min(id) FROM responses)"))
+    assert sums() == before == rebuilt()
     assert import_responses(db.session, shipped_catalog(), rows(1)) == 1
     db.session.commit()
-    assert sum(tallies().values()) == 102  # 100, a deletion and one more
+    assert sums() == rebuilt()

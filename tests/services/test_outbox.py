@@ -198,7 +198,7 @@ def test_queued_messages_about_something_can_be_withdrawn(session):
 
 def test_a_message_whose_key_is_gone_fails_instead_of_blocking_the_queue(app, session):
     message = outbox.queue_email(session, cipher=ContactCipher(ContactCipher.new_key()), to="lan@example.vn",
-                                 subject="s", text="t", kind="case_confirmation", now=NOW)
+                                 subject="s", text="t", kind="case_answer", about="case:3", now=NOW)
     session.commit()
     assert outbox.claim(session, message.id, cipher=contact_cipher(), now=NOW, tz=TZ) is None
     session.commit()
@@ -216,3 +216,35 @@ def test_purge_deletes_finished_messages_and_old_slots(session):
     session.commit()
     assert session.scalar(select(OutboxMessage.id)) == waiting.id
     assert session.scalar(select(OutboxDailySlot.day)) is None
+
+
+def test_a_message_about_nothing_keeps_only_its_day_and_leaves_no_row_once_finished(session):
+    """A case's receipt: its times would date the case, and so point at the response before it."""
+    sent = outbox.queue_email(session, cipher=contact_cipher(), to="lan@example.vn", subject="s", text="t",
+                              kind="case_confirmation", now=NOW)
+    dropped = outbox.queue_sms(session, cipher=contact_cipher(), to="0912345678", text="t", kind="case_received",
+                               when_limited=WhenLimited.DROP, now=NOW)
+    tied = _sms(session, "0912345678")
+    interrupted = outbox.queue_email(session, cipher=contact_cipher(), to="lan@example.vn", subject="s", text="t",
+                                     kind="case_confirmation", now=NOW)
+    session.commit()
+    midnight = datetime(2026, 3, 2, tzinfo=timezone.utc)
+    for message in (sent, dropped, interrupted):
+        assert (_raw_times(session, message.id)) == (midnight, midnight)
+    assert _raw_times(session, tied.id) == (NOW, NOW)
+    assert outbox.due_ids(session, NOW) == [sent.id, dropped.id, interrupted.id, tied.id]
+    assert outbox.mark_sent(session, outbox.claim(session, sent.id, cipher=contact_cipher(), now=NOW, tz=TZ), NOW)
+    assert outbox.claim(session, tied.id, cipher=contact_cipher(), now=NOW, tz=TZ)
+    assert outbox.claim(session, dropped.id, cipher=contact_cipher(), now=NOW, tz=TZ) is None  # the day is taken
+    assert outbox.claim(session, interrupted.id, cipher=contact_cipher(), now=NOW, tz=TZ)
+    session.commit()
+    assert outbox.give_up_interrupted(session, NOW + timedelta(hours=1), timedelta(minutes=10)) == 2
+    session.commit()
+    assert list(session.scalars(select(OutboxMessage.id))) == [tied.id]
+    assert [d.state for d in outbox.deliveries(session, "case:2")] == [DeliveryState.FAILED]
+
+
+def _raw_times(session, message_id):
+    row = session.get(OutboxMessage, message_id)
+    session.refresh(row)
+    return row.created_at, row.next_attempt_at

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from factories import sipas, unit_tree
+from figures_oracle import same, scores_as_dict
 
 from survey_app.domain.periods import Period
 from survey_app.domain.scoring import Respondent, score
@@ -21,10 +22,7 @@ from survey_app.domain.submission import CHANNELS, EXPECTATIONS
 from survey_app.domain.weighting import weighted_sipas
 from survey_app.extensions import db
 from survey_app.models import Answer, Choice, Response, ResponseFlag
-from figures_oracle import same, scores_as_dict
-
 from survey_app.services.figures.cells import rebuild
-
 from survey_app.services.scores import ScoreQuery, period_scores
 from survey_app.services.volumes import cell_volumes, import_volumes
 

@@ -11,13 +11,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from factories import invitations, quick, record, sipas, submission, unit_tree
+from figures_oracle import respondents_by_unit
 
 from survey_app.domain.periods import Period
 from survey_app.domain.scoring import Respondent
 from survey_app.extensions import db
 from survey_app.services.invitations import claim
-from figures_oracle import respondents_by_unit
-
 from survey_app.services.scores import ScoreQuery, UnknownUnit, period_scores
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")

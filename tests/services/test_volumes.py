@@ -17,9 +17,9 @@ from survey_app.domain.csv_files import CsvError
 from survey_app.domain.periods import Period
 from survey_app.extensions import db
 from survey_app.models.volume import Volume
+from survey_app.services.figures import FiguresQuery, scope_figures
 from survey_app.services.units import descendant_ids
 from survey_app.services.volumes import cell_volumes, import_volumes
-from survey_app.services.figures import FiguresQuery, scope_figures
 
 
 def weighted_figures(session, q, period, tz, all_units, subtree):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from accounts import add_user, csrf_from, log_in
 from factories import unit_tree
-from jobs_flow import follow_job
+from jobs_flow import ask_for, follow_job
 from sqlalchemy import select
 
 from survey_app.extensions import db
@@ -49,11 +49,11 @@ def test_a_page_of_slips(app, client, units):
 def test_report_files_are_recorded_once_made(app, client, units):
     log_in(client, add_user(app, "officer@q1.gov.vn", "officer", "Q1"))
     period = {"from": "2026-07-01", "to": "2026-09-30"}
-    made = follow_job(client, client.get("/reports/report.xlsx", query_string={**period, "unit": "P01", "lang": "en"}))
+    made = follow_job(client, ask_for(client, "/reports/report.xlsx", query_string={**period, "unit": "P01", "lang": "en"}))
     assert made.status_code == 200 and made.mimetype == XLSX
-    assert client.get("/reports/report.pdf", query_string={**period, "lang": "fr"}).status_code == 400
+    assert ask_for(client, "/reports/report.pdf", query_string={**period, "lang": "fr"}).status_code == 400
     app.config["JOBS_MAX_UNFINISHED"] = 0  # every further file is refused (429)
-    assert client.get("/reports/report.xlsx", query_string=period).status_code == 429
+    assert ask_for(client, "/reports/report.xlsx", query_string=period).status_code == 429
     assert audit_rows(app) == [("officer@q1.gov.vn", "report.download", "P01", {
         "end": "2026-09-30", "format": "xlsx", "lang": "en", "questionnaire": "sipas", "start": "2026-07-01"})]
 

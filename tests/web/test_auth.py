@@ -210,3 +210,20 @@ def test_signed_in_header_says_who_is_signed_in(client, staff_q1):
         html = client.get(path, query_string=EN).get_data(as_text=True)
         assert f"Signed in as {staff_q1}" in html, path
         assert 'action="/logout"' in html, path
+
+
+def test_a_csrf_token_from_before_signing_in_does_not_work_after(app, client):
+    """Issue 16: the session, and its CSRF token, are new at sign-in (no fixation)."""
+    from accounts import PASSWORD, add_user, csrf_from
+
+    email = add_user(app, "rotate@example.gov.vn", "admin", None)
+    before = csrf_from(client.get("/login").get_data(as_text=True))
+    cookie_before = client.get_cookie("session").value
+    signed_in = client.post("/login", data={"csrf_token": before, "email": email, "password": PASSWORD})
+    assert signed_in.status_code == 302
+    assert client.get_cookie("session").value != cookie_before
+    assert client.post("/logout", data={"csrf_token": before}).status_code == 400
+    assert client.get("/staff/").status_code == 200          # still signed in
+    after = csrf_from(client.get("/").get_data(as_text=True))
+    assert after != before
+    assert client.post("/logout", data={"csrf_token": after}).status_code == 302

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 import report_province
 from accounts import add_user, csrf_from, log_in
-from jobs_flow import file_of, job_page, page_text, settled_page
+from jobs_flow import ask_for, file_of, job_page, page_text, settled_page
 from sqlalchemy import select, update
 
 import survey_app.reports.slips
@@ -109,7 +109,7 @@ def test_a_real_rq_worker_makes_the_slip_sheet_and_the_province_report(app, prov
     slips_page = job_page(ask_for_slips(client, unit_id(app, "STP"), 20))
     officer = app.test_client()
     log_in(officer, "officer@binhan.gov.vn")
-    report_page = job_page(officer.get(f"/reports/report.pdf?{QUERY}&lang=vi"))
+    report_page = job_page(ask_for(officer, f"/reports/report.pdf?{QUERY}&lang=vi"))
 
     # Queued in Redis, not made by the web process: both pages wait, and look again by themselves.
     for reader, address in ((client, slips_page), (officer, report_page)):
@@ -154,7 +154,7 @@ def test_a_real_rq_worker_makes_the_slip_sheet_and_the_province_report(app, prov
 def test_an_unreachable_queue_is_a_clear_failure(app, province, client):
     app.config.update(JOBS_REDIS_URL="redis://127.0.0.1:1/0", JOBS_QUEUE=f"survey-app-test-{uuid.uuid4().hex}")
     log_in(client, "officer@binhan.gov.vn")
-    page = settled_page(client, job_page(client.get(f"/reports/report.xlsx?{QUERY}&lang=en")))
+    page = settled_page(client, job_page(ask_for(client, f"/reports/report.xlsx?{QUERY}&lang=en")))
     assert "The work could not be handed to the job queue. Please try again later." in page_text(page)
 
 
@@ -211,7 +211,7 @@ def test_an_expired_file_is_deleted_and_its_page_says_so(app, province, client, 
     # Its file's address sends the reader back to the page; the hourly purge deletes it.
     assert client.get(f"{first.split('?')[0]}/file").status_code == 302
     result = runner.invoke(args=["jobs", "purge"])
-    assert result.exit_code == 0 and result.output == "1 expired files deleted, 0 unfinished jobs given up\n"
+    assert result.exit_code == 0 and result.output.startswith("1 expired files deleted, 0 unfinished jobs given up\n")
     assert not kept.exists() and list(jobs_dir.iterdir()) == []
     page = client.get(first)
     assert page.status_code == 410
@@ -231,14 +231,14 @@ def test_a_job_past_its_timeout_is_given_up(app, province, client, runner):
     log_in(client, "officer@binhan.gov.vn")
     # The worker that would make it is not running (a queue nobody reads), then the time is up.
     app.config.update(JOBS_REDIS_URL=REDIS_URL, JOBS_QUEUE=f"survey-app-test-{uuid.uuid4().hex}")
-    address = job_page(client.get(f"/reports/report.xlsx?{QUERY}&lang=en"))
+    address = job_page(ask_for(client, f"/reports/report.xlsx?{QUERY}&lang=en"))
     rq_queue(app).delete(delete_jobs=True)
     with app.app_context():
         db.session.execute(update(BackgroundJob).values(created_at=datetime.now(timezone.utc) - timedelta(hours=1)))
         db.session.commit()
     page = client.get(address)
     assert "The file was not made in time (the server may have restarted). Please ask for it again." in page_text(page)
-    assert runner.invoke(args=["jobs", "purge"]).output == "0 expired files deleted, 1 unfinished jobs given up\n"
+    assert runner.invoke(args=["jobs", "purge"]).output.startswith("0 expired files deleted, 1 unfinished jobs given up\n")
     with app.app_context():
         assert db.session.scalar(select(BackgroundJob.failure)) == "timeout"
 
@@ -268,7 +268,7 @@ def test_a_file_of_every_unit_is_not_for_an_officer_of_one_branch(app, province,
     add_user(app, "so@binhan.gov.vn", "officer", "SO")
     add_user(app, "province@binhan.gov.vn", "officer", None)
     log_in(client, "admin@binhan.gov.vn")
-    address = job_page(client.get(f"/reports/report.xlsx?{QUERY}&lang=en"))
+    address = job_page(ask_for(client, f"/reports/report.xlsx?{QUERY}&lang=en"))
     assert file_of(client, address).status_code == 200
     branch, whole = app.test_client(), app.test_client()
     log_in(branch, "so@binhan.gov.vn")
@@ -283,8 +283,8 @@ def test_too_many_unfinished_jobs_are_refused(app, province, client):
     log_in(client, "officer@binhan.gov.vn")
     try:
         for _ in range(2):
-            job_page(client.get(f"/reports/report.xlsx?{QUERY}&lang=en"))
-        refused = client.get(f"/reports/report.xlsx?{QUERY}&lang=en")
+            job_page(ask_for(client, f"/reports/report.xlsx?{QUERY}&lang=en"))
+        refused = ask_for(client, f"/reports/report.xlsx?{QUERY}&lang=en")
         assert refused.status_code == 429
         assert "You already have 2 files being prepared." in page_text(refused)
     finally:

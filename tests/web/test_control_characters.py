@@ -118,8 +118,9 @@ def test_staff_addresses_with_a_control_character_are_404(client, site):
     {"unit": "STP", "reference": "a\u2028b"},
 ])
 def test_the_api_refuses_control_characters_in_json(app, client, site, body):
-    from survey_app.services import api_keys
     from datetime import datetime, timezone
+
+    from survey_app.services import api_keys
     with app.app_context():
         unit = db.session.scalar(select(Unit).where(Unit.code == "STP"))
         _, key = api_keys.create_api_key(db.session, name="k", unit=unit, now=datetime.now(timezone.utc))

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from urllib.parse import urlencode
 
 import pytest
-from accounts import PASSWORD, add_user, csrf_from, log_in
+from accounts import add_user, csrf_from, log_in
 from factories import criteria_codes, invitations, kiosk, sipas, unit_tree
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st

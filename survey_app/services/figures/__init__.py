@@ -3,8 +3,8 @@
 Every page, file, command and job asks here; nothing else computes a figure.
 """
 
-from survey_app.services.figures.document import scores_document
 from survey_app.services.figures.comments import comments
+from survey_app.services.figures.document import scores_document
 from survey_app.services.figures.engine import breakdowns, report, scope_figures, trend
 from survey_app.services.figures.types import (
     Breakdown,

@@ -7,8 +7,8 @@ from sqlalchemy.orm import Session
 
 from survey_app.domain.masking import mask_personal_data
 from survey_app.models import Response, Unit
-from survey_app.services.figures.types import Comment, CommentPage, FiguresQuery, UnknownUnit
 from survey_app.services.counted import counted
+from survey_app.services.figures.types import Comment, CommentPage, FiguresQuery, UnknownUnit
 from survey_app.services.units import descendant_ids
 
 

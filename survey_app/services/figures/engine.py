@@ -28,7 +28,6 @@ from survey_app.services.units import descendant_ids
 
 __all__ = ["breakdowns", "report", "scope_figures", "trend"]
 
-TREND_QUARTERS = 8
 
 
 def _scope(session: Session, unit_code: str | None) -> tuple[Tree, list[int] | None, int | None]:
@@ -60,7 +59,7 @@ def breakdowns(session: Session, query: FiguresQuery, unit_code: str | None,
     return {question: found[question] for question in questions}
 
 
-def trend(session: Session, query: FiguresQuery, unit_code: str, quarters: int = TREND_QUARTERS) -> Trend:
+def trend(session: Session, query: FiguresQuery, unit_code: str, quarters: int) -> Trend:
     """The unit's (with every unit below it) SIPAS and element indices in each of the last
     ``quarters`` calendar quarters, the last being the one the query's period ends in."""
     _, members, _ = _scope(session, unit_code)

@@ -17,7 +17,8 @@ from survey_app.domain.periods import Period
 from survey_app.domain.questionnaire import Questionnaire
 
 __all__ = [
-    "Breakdown", "BreakdownCell", "ChannelCount", "Change", "Comment", "CommentPage", "Report", "CriterionFigures", "ElementFigures",
+    "Breakdown", "BreakdownCell", "ChannelCount", "Change", "Comment", "CommentPage", "Report", "CriterionFigures",
+    "ElementFigures",
     "Figures", "FiguresQuery", "Index", "ScopeFigures", "Trend", "TrendPoint", "UnitFigures",
     "UnknownUnit", "Weighted",
 ]

@@ -47,7 +47,9 @@ def _api_error(error: ApiError):
 
 
 @bp.errorhandler(HTTPException)
-def _http_error(error: HTTPException):
+def http_error(error: HTTPException):
+    """JSON, with the exception's headers (``Allow`` of a 405); also for errors raised before
+    routing chose the blueprint (a method no rule takes: TRACE, PROPFIND): web/errors.py."""
     headers = dict(error.get_headers())
     headers.pop("Content-Type", None)
     return _error_response(error.code or 500, _HTTP_ERROR_CODES.get(error.code, "error"),

@@ -20,4 +20,4 @@ def _switch():
     return {"language_switch": language_switch}
 
 
-from survey_app.web.officers import alerts, cases, downloads, flags, unit_page, units_table  # noqa: E402,F401  (they add to bp)
+from survey_app.web.officers import alerts, cases, downloads, flags, subscriptions, unit_page, units_table  # noqa: E402,F401  (they add to bp)

@@ -3,7 +3,9 @@ the reader's scope (``?unit=``) or, without it, for their whole scope; the same 
 ``report`` command, so the same figures as ``scores --format json``.
 
 Each is made by a background job (survey_app/jobs/: a province's PDF is minutes of CPU); the
-request only checks what is asked for and sends the reader to the job's page.
+request only checks what is asked for and sends the reader to the job's page. A job is started
+by a POST with the form's CSRF token (the pages' download buttons), never by a GET: a link on
+another site must not make files, audited as its victim's.
 """
 
 from __future__ import annotations
@@ -51,24 +53,16 @@ def _filename(report: ReportRequest, unit_code: str | None, suffix: str) -> str:
     return f"bao-cao-hai-long-{scope}-{report.period.start.isoformat()}-{report.period.end.isoformat()}{suffix}"
 
 
-@bp.get("/report.pdf")
+@bp.post("/report.pdf")
 @permission_required(Action.VIEW_REPORTS)
 def report_pdf():
     return _report_job("report_pdf", ".pdf")
 
 
-@bp.get("/report.xlsx")
+@bp.post("/report.xlsx")
 @permission_required(Action.VIEW_REPORTS)
 def report_xlsx():
     return _report_job("report_xlsx", ".xlsx")
-
-
-@bp.get("/report.pdf/preparing")
-@permission_required(Action.VIEW_REPORTS)
-def preparing_pdf():
-    """The address the pages link to since the PDF had a waiting page of its own; the job's
-    page is that page now."""
-    return _report_job("report_pdf", ".pdf")
 
 
 def _report_job(kind: str, suffix: str):

@@ -24,8 +24,17 @@ from survey_app.domain.integrity import Reason
 from survey_app.domain.permissions import Action
 from survey_app.extensions import db
 from survey_app.services.accounts import units_in_scope
-from survey_app.services.integrity import DECISIONS, FLAG, MAX_REASON_LENGTH, RESTORE, ReviewError, flag_of
-from survey_app.services.integrity import flag_counts, flagged_responses, review
+from survey_app.services.integrity import (
+    DECISIONS,
+    FLAG,
+    MAX_REASON_LENGTH,
+    RESTORE,
+    ReviewError,
+    flag_counts,
+    flag_of,
+    flagged_responses,
+    review,
+)
 from survey_app.services.units import descendant_ids
 from survey_app.web.auth import permission_required, record_audit, require_scope
 from survey_app.web.forms import PlainText, TranslatedForm

@@ -51,6 +51,15 @@ def bad_request(message: str):
     abort(400, description=message)
 
 
+def _this_page(args: dict[str, str]) -> str:
+    """This page's address with the query ``args``, less the stray ones that would make
+    ``url_for`` fail (``endpoint``, ``_method``...) or name another page (a view argument such
+    as ``code``): a request never ends in a 500 because of what a client sent."""
+    view_args = request.view_args or {}
+    kept = {k: v for k, v in args.items() if k != "endpoint" and not k.startswith("_") and k not in view_args}
+    return url_for(request.endpoint, **view_args, **kept)
+
+
 def picked_period_redirect() -> str | None:
     """The picker sends ``period=2026-Q1``; pages are addressed by ``from``/``to``, so that
     one address always means one period. Returns where to go, or None."""
@@ -65,7 +74,7 @@ def picked_period_redirect() -> str | None:
     if args.get("q") == current_app.extensions["survey_catalog"].default_id:
         del args["q"]  # the picker always sends it; the default needs no mention
     args.update({"from": period.start.isoformat(), "to": period.end.isoformat()})
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+    return _this_page(args)
 
 
 def report_request() -> ReportRequest:
@@ -112,5 +121,4 @@ def link(endpoint: str, report: ReportRequest, **values) -> str:
 
 def language_switch() -> list[tuple[str, str]]:
     """(language, this very address in it), the whole query kept."""
-    values = {**(request.view_args or {}), **request.args.to_dict()}
-    return [(code, url_for(request.endpoint, **{**values, "lang": code})) for code in UI_LANGUAGES]
+    return [(code, _this_page({**request.args.to_dict(), "lang": code})) for code in UI_LANGUAGES]

@@ -4,15 +4,15 @@ the citizens' comments, masked and paginated."""
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request
+from flask import abort, current_app, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from survey_app.domain.breakdown import CHANNEL
 from survey_app.domain.permissions import Action
 from survey_app.extensions import db
-from survey_app.services.accounts import in_scope
-from survey_app.domain.breakdown import CHANNEL
 from survey_app.services import figures
+from survey_app.services.accounts import in_scope
 from survey_app.web.auth import permission_required
 from survey_app.web.officers import bp, presenting, unit_figures, wording
 from survey_app.web.officers.alerts import unit_early_warning
@@ -26,7 +26,6 @@ from survey_app.web.officers.reading import (
 )
 
 COMMENTS_PER_PAGE = 20
-TREND_QUARTERS = 8
 
 
 def _page_number() -> int:
@@ -54,7 +53,7 @@ def unit(code: str):
     if page > comments.pages:
         abort(404)
     splits = figures.breakdowns(session, query, unit.code, (CHANNEL, *(p.code for p in q.profile)))
-    points = unit_figures.trend(figures.trend(session, query, unit.code, TREND_QUARTERS), q)
+    points = unit_figures.trend(figures.trend(session, query, unit.code, current_app.config["TREND_QUARTERS"]), q)
     element_rows, criteria_groups = unit_figures.elements(shown, q), unit_figures.criteria(shown, q)
     return render_template(
         "officers/unit.html", language=wording.language(), report=report, unit=unit,
@@ -76,7 +75,7 @@ def unit(code: str):
         up_link=link(".units", report),
         parent=unit.parent if unit.parent and in_scope(session, current_user, unit.parent) else None,
         charts=unit_figures.charts(element_rows, criteria_groups, points, q), early_warning=unit_early_warning(unit),
-        downloads={"pdf_vi": link(".preparing_pdf", report, unit=unit.code, lang="vi"),
-                   "pdf_en": link(".preparing_pdf", report, unit=unit.code, lang="en"),
+        downloads={"pdf_vi": link(".report_pdf", report, unit=unit.code, lang="vi"),
+                   "pdf_en": link(".report_pdf", report, unit=unit.code, lang="en"),
                    "xlsx": link(".report_xlsx", report, unit=unit.code)},
     )

@@ -37,8 +37,8 @@ def units():
         return link(".units", report, sort=column, order=order.toggled(column).order)
 
     downloads = {
-        "pdf_vi": link(".preparing_pdf", report, lang="vi"),
-        "pdf_en": link(".preparing_pdf", report, lang="en"),
+        "pdf_vi": link(".report_pdf", report, lang="vi"),
+        "pdf_en": link(".report_pdf", report, lang="en"),
         "xlsx": link(".report_xlsx", report),
     }
     return render_template(

@@ -16,7 +16,6 @@ from survey_app.reports.channel_names import channel_name
 from survey_app.reports.formatting import Figures
 
 
-
 def language() -> str:
     return str(get_locale() or "vi")
 

@@ -5,6 +5,7 @@ Each way in is its own blueprint, with its own caching and referrer rules; ``ans
 ``survey_form.py`` and ``protection.py`` are what they share.
 """
 
-from survey_app.web.public import home, invitation, kiosk, open_link, replies
+# kiosk_sync adds the kiosk's offline endpoints to the kiosk blueprint.
+from survey_app.web.public import home, invitation, kiosk, kiosk_sync, open_link, replies  # noqa: F401
 
 BLUEPRINTS = (home.bp, open_link.bp, invitation.bp, kiosk.bp, replies.bp)

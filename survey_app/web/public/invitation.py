@@ -27,8 +27,8 @@ from flask import (
 from flask_babel import gettext as _
 
 from survey_app.domain.invitation import InvitationStatus
-from survey_app.domain.submission import Channel
 from survey_app.domain.questionnaire import Questionnaire
+from survey_app.domain.submission import Channel
 from survey_app.extensions import csrf, db
 from survey_app.models import Invitation
 from survey_app.reports.qr import qr_png, qr_svg

@@ -34,6 +34,10 @@ from survey_app.web.public.survey_page import render_survey_page
 
 bp = Blueprint("kiosk", __name__)
 
+# Answers per sync request (web/public/kiosk_sync.py): a full SIPAS answer with the longest
+# comment is some 7 kB, and a request may hold MAX_CONTENT_LENGTH (64 kB).
+SYNC_BATCH = 8
+
 
 def _kiosk_limit() -> str:
     return current_app.config["KIOSK_RATE_LIMIT"]
@@ -44,7 +48,7 @@ def _kiosk_limit_key() -> str:
     return f"kiosk:{(request.view_args or {}).get('public_id', '')}"
 
 
-def _counts_against_the_kiosk(response) -> bool:
+def counts_against_the_kiosk(response) -> bool:
     """Only a post that opened the kiosk (its key was right) uses up the kiosk's limit: else
     anyone could lock a kiosk out with key-less posts to its address (issue 16)."""
     return response.status_code != 403
@@ -67,6 +71,24 @@ def _start_url(public_id: str) -> str:
     return url_for(".survey", public_id=public_id, key=request.args.get("key"), q=request.args.get("q"))
 
 
+def offline_context(public_id: str, q) -> dict:
+    """What the kiosk's scripts need to keep working offline (static/kiosk_offline.js): the
+    pages its service worker keeps (the survey and thank-you screens in each language, and the
+    start), where to send its queue, and its limits."""
+    key, questionnaire = request.args.get("key"), request.args.get("q")
+    # Named in full: error pages (web/errors.py) call this outside the kiosk's views too.
+    keep = [url_for("kiosk.survey", public_id=public_id, key=key, q=questionnaire)]
+    for code in q.languages:
+        keep.append(url_for("kiosk.survey", public_id=public_id, key=key, q=questionnaire, lang=code))
+        keep.append(url_for("kiosk.thanks", public_id=public_id, key=key, q=questionnaire, lang=code))
+    config = current_app.config
+    return {"kiosk_id": public_id, "keep_urls": keep,
+            "sync_url": url_for("kiosk.sync", public_id=public_id),
+            "worker_url": url_for("kiosk.service_worker"),
+            "queue_max": int(config["KIOSK_QUEUE_MAX"]), "sync_seconds": int(config["KIOSK_SYNC_SECONDS"]),
+            "sync_batch": SYNC_BATCH}
+
+
 def _thanks_seconds() -> int:
     return int(current_app.config["KIOSK_THANKS_SECONDS"])
 
@@ -82,7 +104,7 @@ def _private(response):
 
 @bp.route("/k/<public_id>", methods=["GET", "POST"])
 @limiter.limit(_kiosk_limit, key_func=_kiosk_limit_key, methods=["POST"],
-               deduct_when=_counts_against_the_kiosk, error_message=_too_many_message)
+               deduct_when=counts_against_the_kiosk, error_message=_too_many_message)
 def survey(public_id: str):
     kiosk = _open_kiosk(public_id)
     q = requested_questionnaire()
@@ -100,6 +122,9 @@ def survey(public_id: str):
         "kiosk/form.html", "kiosk/_form_questions.html", q=q, language=language, form=form,
         unit_name=kiosk.unit.name, start_url=_start_url(public_id),
         idle_seconds=int(current_app.config["KIOSK_IDLE_SECONDS"]),
+        thanks_url=url_for(".thanks", public_id=public_id, key=request.args.get("key"),
+                           q=request.args.get("q"), lang=language),
+        offline=offline_context(public_id, q),
     )
 
 
@@ -118,5 +143,6 @@ def thanks(public_id: str):
         message=_("Your answers have been recorded. They help %(unit)s serve citizens better.",
                   unit=kiosk.unit.name),
         start_url=_start_url(public_id), return_seconds=_thanks_seconds(),
+        offline=offline_context(public_id, q),
         reply_url=url_for("replies.kiosk_reply", public_id=public_id, key=request.args.get("key"), q=request.args.get("q")),
     )

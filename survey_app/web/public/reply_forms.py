@@ -9,9 +9,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from survey_app.domain.cases import MAX_TEXT_LENGTH
 from survey_app.domain.contacts import ContactError, email_address, vn_mobile
+from survey_app.web.forms import PlainText, TranslatedForm
 
 MAX_EMAIL_LENGTH = 254
-from survey_app.web.forms import PlainText, TranslatedForm
 
 
 def _strip(value):

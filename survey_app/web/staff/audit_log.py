@@ -43,13 +43,18 @@ ACTION_NAMES = {
     AuditAction.POSTER_PRINT: _l("Counter poster printed"),
     AuditAction.REPORT_DOWNLOAD: _l("Report downloaded"),
     AuditAction.FLAG_REVIEW: _l("Flagged response reviewed"),
+    AuditAction.CASE_ACKNOWLEDGE: _l("Citizen's request acknowledged"),
+    AuditAction.CASE_ANSWER: _l("Citizen's request answered"),
+    AuditAction.CASE_REOPEN: _l("Citizen's request reopened"),
+    AuditAction.CASE_CLOSE: _l("Citizen's request closed"),
+    AuditAction.CASE_ESCALATE: _l("Citizen's request escalated"),
 }
 DETAIL_NAMES = {
     "count": _l("Number"), "procedure": _l("Procedure code"), "size": _l("Size"), "format": _l("Format"),
     "lang": _l("Language"), "questionnaire": _l("Questionnaire"), "start": _l("From"), "end": _l("To"),
     "email": _l("E-mail"), "role": _l("Role"), "id": _l("Id"), "name": _l("Name"), "created": _l("Created"),
     "updated": _l("Updated"), "added": _l("Added"), "replaced": _l("Replaced"), "decision": _l("Decision"),
-    "response": _l("Response"),
+    "response": _l("Response"), "case": _l("Case"),
 }
 
 

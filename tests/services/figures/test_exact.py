@@ -14,16 +14,16 @@ from zoneinfo import ZoneInfo
 import pytest
 from factories import record, shipped_catalog, sipas, submission
 from figures_oracle import close, ranks, unit_scores
+from sqlalchemy import select
 
 from survey_app.domain.periods import Period
 from survey_app.domain.submission import CHANNELS
 from survey_app.extensions import db
 from survey_app.models import Response, ResponseFlag, Unit
-from survey_app.services.figures import FiguresQuery, scope_figures, trend
-from survey_app.services.interchange import import_responses
-from survey_app.services.integrity import FLAG, RESTORE, review
 from survey_app.services.accounts import create_user
-from sqlalchemy import select
+from survey_app.services.figures import FiguresQuery, scope_figures, trend
+from survey_app.services.integrity import FLAG, RESTORE, review
+from survey_app.services.interchange import import_responses
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 START = datetime(2026, 1, 1, tzinfo=TZ)
@@ -97,8 +97,8 @@ def _scenario(seed: int) -> None:
                              at=_at(rng, START, SPAN_DAYS), channel=rng.choice(CHANNELS)))
     db.session.commit()
     # Flagged, then some restored, then one of those flagged back.
-    from survey_app.services.integrity import _write_flags
     from survey_app.domain.integrity import Reason
+    from survey_app.services.integrity import _write_flags
     now = datetime(2026, 4, 20, tzinfo=timezone.utc)
     suspects = rng.sample(stored, 40)
     _write_flags(db.session, {r.id: {Reason.BURST} for r in suspects}, now, -1)

@@ -9,7 +9,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from accounts import add_user, log_in
-from factories import full_submission, submission, sipas, unit_tree
+from factories import full_submission, sipas, submission, unit_tree
 from html_tables import Page
 from openpyxl import load_workbook
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from accounts import PASSWORD, add_user, csrf_from, log_in
 from html_tables import Page
-from jobs_flow import follow_job
+from jobs_flow import ask_for, follow_job
 from report_province import PERIOD
 from sqlalchemy import select
 
@@ -24,16 +24,28 @@ def shown_units(client) -> set[str]:
 
 
 def addresses(code: str) -> list[str]:
-    """Every officers' address that names a unit."""
+    """Every officers' address that names a unit: its page, then its files (asked for by POST)."""
     query = f"from={PERIOD['from']}&to={PERIOD['to']}"
     return [f"/reports/units/{code}?{query}", f"/reports/report.pdf?{query}&unit={code}",
-            f"/reports/report.xlsx?{query}&unit={code}", f"/reports/report.pdf/preparing?{query}&unit={code}"]
+            f"/reports/report.xlsx?{query}&unit={code}"]
 
 
-@pytest.mark.parametrize("path", ["/reports/", "/reports/units/STP", "/reports/report.pdf",
-                                  "/reports/report.xlsx", "/reports/report.pdf/preparing"])
+def visit(client, path: str):
+    """A page is read (GET), a file asked for as the pages' buttons do (POST with the token)."""
+    return ask_for(client, path) if "/reports/report." in path else client.get(path)
+
+
+@pytest.mark.parametrize("path", ["/reports/", "/reports/units/STP"])
 def test_anonymous_readers_are_sent_to_sign_in(client, province, path):
     response = client.get(path, query_string=PERIOD)
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login?next=")
+
+
+@pytest.mark.parametrize("path", ["/reports/report.pdf", "/reports/report.xlsx"])
+def test_anonymous_posts_for_a_file_are_sent_to_sign_in(client, province, path):
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    response = client.post(path, query_string=PERIOD, data={"csrf_token": token})
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login?next=")
 
@@ -46,7 +58,7 @@ def test_an_officer_of_a_subtree_sees_only_that_subtree(app, client, province, s
     assert page.text("overall-n") == str(scores_json("--unit", "SO")["overall"]["n"])
     for code in ("X1", "XA", "TINH", "NOPE"):
         for path in addresses(code):
-            assert client.get(path).status_code == 404, path
+            assert visit(client, path).status_code == 404, path
     assert client.get(addresses("STP")[0]).status_code == 200
 
 
@@ -55,12 +67,12 @@ def test_staff_of_one_unit_cannot_get_another_unit_s_page_or_files(app, client, 
     assert shown_units(client) == {"STP"}
     for code in ("SXD", "SO", "TINH", "X2"):
         for path in addresses(code):
-            assert client.get(path).status_code == 404, path
+            assert visit(client, path).status_code == 404, path
     assert client.get(addresses("STP")[0]).status_code == 200
-    workbook = follow_job(client, client.get(addresses("STP")[2]))
+    workbook = follow_job(client, ask_for(client, addresses("STP")[2]))
     assert workbook.status_code == 200
     # Without ?unit= a file covers the reader's scope, not the province.
-    own = follow_job(client, client.get(f"/reports/report.xlsx?from={PERIOD['from']}&to={PERIOD['to']}"))
+    own = follow_job(client, ask_for(client, f"/reports/report.xlsx?from={PERIOD['from']}&to={PERIOD['to']}"))
     assert own.status_code == 200 and "bao-cao-hai-long-STP-" in own.headers["Content-Disposition"]
 
 
@@ -76,7 +88,7 @@ def test_a_staff_account_left_without_a_unit_sees_nothing(app, client, province)
         db.session.commit()
     response = client.get("/reports/", query_string=PERIOD)
     assert response.status_code == 200 and 'id="unit-' not in response.get_data(as_text=True)
-    assert client.get(f"/reports/report.xlsx?from={PERIOD['from']}&to={PERIOD['to']}").status_code == 404
+    assert ask_for(client, f"/reports/report.xlsx?from={PERIOD['from']}&to={PERIOD['to']}").status_code == 404
     assert client.get(addresses("STP")[0]).status_code == 404
 
 

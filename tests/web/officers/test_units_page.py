@@ -198,8 +198,8 @@ def test_the_picker_s_period_becomes_dates_keeping_the_language(officer):
 def test_links_keep_the_period_and_language(officer):
     page = get_page(officer, **PERIOD, lang="en")
     assert 'href="/reports/units/STP?from=2026-01-01&amp;to=2026-03-31&amp;lang=en"' in page.html
-    assert "/reports/report.pdf/preparing?from=2026-01-01&amp;to=2026-03-31&amp;lang=en" in page.html
-    assert "/reports/report.pdf/preparing?from=2026-01-01&amp;to=2026-03-31&amp;lang=vi" in page.html
+    assert "/reports/report.pdf?from=2026-01-01&amp;to=2026-03-31&amp;lang=en" in page.html
+    assert "/reports/report.pdf?from=2026-01-01&amp;to=2026-03-31&amp;lang=vi" in page.html
     assert "/reports/report.xlsx?from=2026-01-01&amp;to=2026-03-31&amp;lang=en" in page.html
 
 

@@ -57,7 +57,8 @@ def test_staff_handle_their_units_cases_and_no_other_unit_sees_them(app, client,
                           ({"text": "Đã hoàn tiền.", "cause": "weather"}, "Vui lòng chọn một trong các lựa chọn có sẵn.")]:
         refused = staff.post(f"/staff/cases/{number}/answer", data={"csrf_token": csrf, **data},
                              follow_redirects=True)
-        assert message in refused.get_data(as_text=True), (data, refused.history[0].status_code, refused.get_data(as_text=True)[1400:2600])
+        assert message in refused.get_data(as_text=True), (data, refused.history[0].status_code,
+                                                            refused.get_data(as_text=True)[1400:2600])
     assert staff.post(f"/staff/cases/{number}/answer", data={"csrf_token": csrf, "text": "Đã hoàn tiền.",
                                                             "cause": "fees"}).status_code == 302
     page = staff.get(f"/staff/cases/{number}").get_data(as_text=True)
