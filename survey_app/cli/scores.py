@@ -11,6 +11,7 @@ from flask.cli import with_appcontext
 from survey_app.cli.common import parse_date, score_query
 from survey_app.extensions import db
 from survey_app.reports.text_table import render_table
+from survey_app.services.figures import scope_figures, scores_document
 from survey_app.services import scores
 from survey_app.services.case_report import add_unit_cases
 
@@ -35,11 +36,11 @@ def scores_command(start: date, end: date, questionnaire_id: str | None, unit_co
             known = ", ".join(["channel", *(p.code for p in questionnaire.profile)])
             raise click.BadParameter(f"unknown question {question} (one of: {known})", param_hint="--by")
     try:
-        document = scores.period_scores(db.session, query)
+        figures = scope_figures(db.session, query)
     except scores.UnknownUnit:
         raise click.BadParameter(f"unknown unit {unit_code}", param_hint="--unit") from None
     if output == "json":
-        document = add_unit_cases(db.session, document, query.period, query.tz, datetime.now(query.tz).date())
+        document = add_unit_cases(db.session, scores_document(figures), query.period, query.tz, datetime.now(query.tz).date())
         click.echo(json.dumps(document, ensure_ascii=False, indent=2))
     else:
-        click.echo(render_table(document, questionnaire))
+        click.echo(render_table(figures, questionnaire))

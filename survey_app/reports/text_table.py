@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from survey_app.domain.questionnaire import Questionnaire
+from survey_app.services.figures import Figures, ScopeFigures
 
 
 def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value:5.1f}"
 
 
-def _ci(ci: list[float] | None) -> str:
+def _ci(ci: tuple[float, float] | None) -> str:
     return "" if ci is None else f"{ci[0]:.1f}–{ci[1]:.1f}"
 
 
@@ -21,36 +20,34 @@ def _change(change: int | None) -> str:
     return f"+{change}" if change > 0 else str(change)
 
 
-def _index_change(change: dict | None) -> str:
+def _index_change(figures: Figures) -> str:
     """The index's change in points; a star only when it is significant at 5% (domain.change)."""
+    change = figures.change if figures.previous is not None else None
     if change is None:
         return ""
-    return f"{change['value']:+.1f}" + ("*" if change["significant"] else "")
+    return f"{change.value:+.1f}" + ("*" if change.significant else "")
 
 
 SIGNIFICANT_NOTE = ("* change against the previous period significant at 5% "
                     "(its 95% interval leaves out 0); unmarked changes may be chance")
 
 
-def render_table(document: dict[str, Any], questionnaire: Questionnaire) -> str:
+def render_table(figures: ScopeFigures, questionnaire: Questionnaire) -> str:
     elements = [e.code for e in questionnaire.elements]
     header = ["unit", "name", "n", "index", "95% CI", "Δ index", *elements, "rank", "change"]
     rows = []
-    depth: dict[str | None, int] = {None: -1}
-    for unit in document["units"]:
-        depth[unit["unit"]] = depth.get(unit["parent"], -1) + 1
+    for unit in figures.units:
         rows.append([
-            unit["unit"], "  " * depth[unit["unit"]] + unit["name"], str(unit["n"]), _pct(unit["index"]),
-            _ci(unit["ci"]), _index_change(unit["change"]),
-            *(_pct(unit["elements"][code]["index"]) for code in elements),
-            "" if unit["rank"] is None else str(unit["rank"]), _change(unit["rank_change"]),
+            unit.unit, "  " * unit.depth + unit.name, str(unit.n), _pct(unit.index.value),
+            _ci(unit.index.ci), _index_change(unit),
+            *(_pct(unit.elements[code].index.value) for code in elements),
+            "" if unit.rank is None else str(unit.rank), _change(unit.rank_change),
         ])
-    overall = document["overall"]
-    rows.append(["", "overall", str(overall["n"]), _pct(overall["index"]), _ci(overall["ci"]),
-                 _index_change(overall["change"]),
-                 *(_pct(overall["elements"][code]["index"]) for code in elements), "", ""])
+    overall = figures.overall
+    rows.append(["", "overall", str(overall.n), _pct(overall.index.value), _ci(overall.index.ci),
+                 _index_change(overall), *(_pct(overall.elements[code].index.value) for code in elements), "", ""])
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-    lines = [f"{questionnaire.id} {document['from']} – {document['to']}"]
+    lines = [f"{questionnaire.id} {figures.period.start.isoformat()} – {figures.period.end.isoformat()}"]
     for row in [header, *rows]:
         lines.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
     if any(row[5].endswith("*") for row in rows):
