@@ -6,8 +6,9 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
 from survey_app.domain.invitation import DossierChannel, InvitationStatus, invitation_status
@@ -95,7 +96,8 @@ def claim(session: Session, invitation: Invitation, now: datetime, today: date) 
         .values(answered_on=today, reference_hash=None)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    # An UPDATE's result is a CursorResult, which has the row count (mypy sees a Result).
+    return cast("CursorResult[Any]", result).rowcount == 1
 
 
 def issued_per_unit(session: Session, start: datetime, end: datetime) -> dict[int, tuple[int, int]]:

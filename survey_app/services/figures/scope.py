@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 from sqlalchemy import and_, func, select
@@ -182,7 +183,8 @@ def scope_figures(session: Session, query: FiguresQuery) -> ScopeFigures:
                 "weighted": _weighted(layout, cells, volumes, members, now.n),
                 "flagged": sum(flags for _, _, flags in counts.values()), "channels": _channels(counts)}
 
-    units, depth = [], {}
+    units: list[Any] = []
+    depth: dict[Any, Any] = {}
     by_id = {u.id: u for u in all_units}
     for unit in tree.units:
         if unit.id not in shown_ids:
