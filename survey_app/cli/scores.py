@@ -11,9 +11,9 @@ from flask.cli import with_appcontext
 from survey_app.cli.common import parse_date, score_query
 from survey_app.extensions import db
 from survey_app.reports.text_table import render_table
-from survey_app.services.figures import scope_figures, scores_document
 from survey_app.services import scores
 from survey_app.services.case_report import add_unit_cases
+from survey_app.services.figures import scope_figures, scores_document
 
 
 # with_appcontext: `flask` pushes one for every command, but FlaskCliRunner (app.cli) does not.

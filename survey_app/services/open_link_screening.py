@@ -53,7 +53,7 @@ def volume_excess(session: Session, memory: ScreeningMemory, *, response: Respon
     in_window = session.scalar(select(func.count()).select_from(
         select(Response.id).where(Response.unit_id == response.unit_id, Response.submitted_at >= window_from,
                                   Response.submitted_at <= at, Response.channel == Channel.LINK,
-                                  Response.id != response.id).limit(limit).subquery()))
+                                  Response.id != response.id).limit(limit).subquery())) or 0
     if in_window + 1 <= limit:
         return []
     theirs = memory.recent(source_key(source, response.unit_id), window_from) if source else []

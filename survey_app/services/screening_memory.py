@@ -85,7 +85,9 @@ class RedisMemory:
 
     def recent(self, key: str, since: datetime) -> list[int]:
         try:
-            return [int(member) for member in self._redis.zrangebyscore(self._prefix + key, since.timestamp(), "+inf")]
+            members: list[bytes] = self._redis.zrangebyscore(  # type: ignore[assignment]  # redis-py's sync/async union
+                self._prefix + key, since.timestamp(), "+inf")
+            return [int(member) for member in members]
         except redis.RedisError:
             return self._fallback.recent(key, since)
 
