@@ -177,7 +177,15 @@ def _place_queries(on_kiosk: bool) -> tuple[Select, Select, Select, Select]:
     # The place's responses with the same answers within the repeat window, read through
     # (unit_id, answers_digest, submitted_at): the latest ones up to the limit with their flags,
     # and (when the limit is first crossed) those not flagged for a repetition yet.
-    same = [*place, Response.answers_digest == bindparam("digest"), Response.submitted_at >= bindparam("repeat_from")]
+    # The questionnaire compared as ``questionnaire_id || ''``, which no index serves: else SQLite's
+    # planner (with no ANALYZE statistics) took the questionnaire's index and read every unit's
+    # recent responses.
+    same = [Response.unit_id == bindparam("unit_id"), Response.answers_digest == bindparam("digest"),
+            Response.submitted_at >= bindparam("repeat_from"), Response.submitted_at <= bindparam("at"),
+            Response.id != bindparam("response_id"), Response.channel == bindparam("channel"),
+            Response.questionnaire_id.concat("") == bindparam("questionnaire_id")]
+    if on_kiosk:
+        same.append(Response.kiosk_id == bindparam("kiosk_id"))
     latest_same = (select(Response.id, ResponseFlag.reasons)
                    .outerjoin(ResponseFlag, ResponseFlag.response_id == Response.id).where(*same)
                    .order_by(Response.submitted_at.desc(), Response.id.desc()).limit(bindparam("repeat_limit")))
