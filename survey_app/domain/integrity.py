@@ -137,7 +137,13 @@ def repeated_with(new: Seen, recent: Sequence[Seen], rules: IntegrityRules) -> l
     """The ids of the ``recent`` responses identical to ``new`` within ``repeat_seconds``, when
     with ``new`` they are more than ``repeat_count`` (the repetition rule); else none."""
     same = [s.id for s in recent if s.answers == new.answers and _within(s, new, rules.repeat_seconds)]
-    return same if len(same) + 1 > rules.repeat_count else []
+    return same if repeats(len(same), rules) else []
+
+
+def repeats(earlier_identical: int, rules: IntegrityRules) -> bool:
+    """Whether a new submission with ``earlier_identical`` identical ones from its place within
+    ``repeat_seconds`` before it makes more than ``repeat_count``: the repetition rule."""
+    return earlier_identical + 1 > rules.repeat_count
 
 
 def _within(earlier: Seen, new: Seen, seconds: float) -> bool:

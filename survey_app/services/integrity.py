@@ -33,12 +33,11 @@ from sqlalchemy.orm import Session, selectinload
 from survey_app.domain.integrity import (
     IntegrityRules,
     Reason,
-    Seen,
     answers_digest,
     burst_limit,
     reasons_of,
     reasons_text,
-    repeated_with,
+    repeats,
     whole_form_identical,
 )
 from survey_app.domain.submission import Channel, Submission
@@ -69,8 +68,8 @@ def screen_response(session: Session, response: Response, *, criteria: list[str]
 
     The rules are those of ``domain/integrity.py``; the database counts and narrows the
     recent responses, so that a new response costs a few indexed queries however many came
-    just before it (a burst is exactly when many did): the burst is counted, not loaded, and
-    only the responses whose answers match the new one's are loaded and compared in full.
+    just before it (a burst or a flood is exactly when many did): the burst is counted, not
+    loaded, and the identical copies are read up to the repetition limit only.
     A response an officer has restored stays restored: their decision is not undone by a rule.
 
     An open link's response screened with ``memory`` (and ``tz``) also meets the rules of
@@ -81,15 +80,14 @@ def screen_response(session: Session, response: Response, *, criteria: list[str]
     ratings = submission.ratings
     digest = response.answers_digest or answers_digest(ratings, submission.expectations, submission.profile,
                                                        submission.comment)
-    new = Seen(response.id, response.submitted_at, digest)
-    burst_count, burst_members, same_answers = _place_queries(response.kiosk_id is not None)
+    burst_count, burst_members, latest_same, same_not_flagged = _place_queries(response.kiosk_id is not None)
     at = response.submitted_at
     params = {
         "unit_id": response.unit_id, "channel": response.channel, "questionnaire_id": response.questionnaire_id,
         "kiosk_id": response.kiosk_id, "response_id": response.id, "at": at,
         "burst_from": at - timedelta(seconds=rules.burst_seconds),
         "repeat_from": at - timedelta(seconds=rules.repeat_seconds), "reason": Reason.BURST.value,
-        "digest": digest,
+        "digest": digest, "repeat_reason": Reason.REPEATED.value,
     }
     verdict: dict[int, set[Reason]] = {}
 
@@ -110,22 +108,18 @@ def screen_response(session: Session, response: Response, *, criteria: list[str]
         flag(volume_excess(session, memory, response=response, source=source, rules=rules, tz=tz), Reason.VOLUME)
     if whole_form_identical(ratings, criteria) and seconds_taken is not None and seconds_taken < rules.fast_seconds:
         flag([response.id], Reason.FAST_IDENTICAL)
-    same = repeated_with(new, [Seen(response_id, submitted_at, digest)
-                               for response_id, submitted_at, *place in session.execute(same_answers, params)
-                               if _same_place(response, *place)], rules)
-    if same:
-        flag([response.id, *same], Reason.REPEATED)
+    # The repetition rule reads at most ``repeat_count`` copies (the latest, with their flags)
+    # however long the flood: whether the limit is crossed is all it asks. The earlier copies
+    # are flagged once, when the limit is first crossed; afterwards the latest copies are
+    # flagged already, and so are those before them (flagged with them), so only the new one is.
+    latest = session.execute(latest_same, {**params, "repeat_limit": rules.repeat_count}).all()
+    if repeats(len(latest), rules):
+        flagged_before = all(reasons is not None and Reason.REPEATED in reasons_of(reasons) for _, reasons in latest)
+        flag([response.id, *([] if flagged_before else session.scalars(same_not_flagged, params))], Reason.REPEATED)
 
     if verdict:
         _write_flags(session, verdict, now, response.id)
     return verdict.get(response.id, set())
-
-
-def _same_place(response: Response, channel: str, questionnaire_id: str, kiosk_id: int | None) -> bool:
-    """Whether a response of the same unit came through the same place as ``response``: its
-    channel and questionnaire, and its kiosk for a kiosk's response (as ``_place_queries``)."""
-    return (channel, questionnaire_id) == (response.channel, response.questionnaire_id) and (
-        response.kiosk_id is None or kiosk_id == response.kiosk_id)
 
 
 def _write_flags(session: Session, verdict: dict[int, set[Reason]], now: datetime, new_id: int) -> None:
@@ -161,12 +155,12 @@ def _write_flags(session: Session, verdict: dict[int, set[Reason]], now: datetim
 
 
 @lru_cache(maxsize=4)
-def _place_queries(on_kiosk: bool) -> tuple[Select, Select, Select]:
+def _place_queries(on_kiosk: bool) -> tuple[Select, Select, Select, Select]:
     """For the place of a new response (its values given as parameters): how many responses
     came in the burst window before it (up to the limit); those of them not flagged for a
-    reason yet; and (id, submitted_at, channel, questionnaire, kiosk) of the unit's recent
-    ones whose answers have the new one's digest. All read the window through the indexes that
-    start with unit_id. Built once per shape."""
+    reason yet; the latest of its recent ones whose answers have the new one's digest (up to the
+    repetition limit) with their flags' reasons; and those of them not flagged for a repetition
+    yet. All read the window through the indexes that start with unit_id. Built once per shape."""
     place = [Response.unit_id == bindparam("unit_id"), Response.channel == bindparam("channel"),
              Response.questionnaire_id == bindparam("questionnaire_id"),
              Response.id != bindparam("response_id"), Response.submitted_at <= bindparam("at")]
@@ -180,15 +174,26 @@ def _place_queries(on_kiosk: bool) -> tuple[Select, Select, Select]:
     not_flagged_for = or_(ResponseFlag.response_id.is_(None), not_(ResponseFlag.reasons.contains(bindparam("reason"))))
     burst_members = (select(Response.id).outerjoin(ResponseFlag, ResponseFlag.response_id == Response.id)
                      .where(*burst, not_flagged_for))
-    # The same unit's responses with the same digest, and their place, compared by the caller:
-    # with the channel and questionnaire in the query, SQLite's planner (with no ANALYZE
-    # statistics) took the questionnaire's index and read every unit's recent responses.
-    same_answers = select(Response.id, Response.submitted_at, Response.channel, Response.questionnaire_id,
-                          Response.kiosk_id).where(
-        Response.unit_id == bindparam("unit_id"), Response.id != bindparam("response_id"),
-        Response.answers_digest == bindparam("digest"),
-        Response.submitted_at >= bindparam("repeat_from"), Response.submitted_at <= bindparam("at"))
-    return burst_count, burst_members, same_answers
+    # The place's responses with the same answers within the repeat window, read through
+    # (unit_id, answers_digest, submitted_at): the latest ones up to the limit with their flags,
+    # and (when the limit is first crossed) those not flagged for a repetition yet.
+    # The questionnaire compared as ``questionnaire_id || ''``, which no index serves: else SQLite's
+    # planner (with no ANALYZE statistics) took the questionnaire's index and read every unit's
+    # recent responses.
+    same = [Response.unit_id == bindparam("unit_id"), Response.answers_digest == bindparam("digest"),
+            Response.submitted_at >= bindparam("repeat_from"), Response.submitted_at <= bindparam("at"),
+            Response.id != bindparam("response_id"), Response.channel == bindparam("channel"),
+            Response.questionnaire_id.concat("") == bindparam("questionnaire_id")]
+    if on_kiosk:
+        same.append(Response.kiosk_id == bindparam("kiosk_id"))
+    latest_same = (select(Response.id, ResponseFlag.reasons)
+                   .outerjoin(ResponseFlag, ResponseFlag.response_id == Response.id).where(*same)
+                   .order_by(Response.submitted_at.desc(), Response.id.desc()).limit(bindparam("repeat_limit")))
+    not_flagged_for_repeat = or_(ResponseFlag.response_id.is_(None),
+                                 not_(ResponseFlag.reasons.contains(bindparam("repeat_reason"))))
+    same_not_flagged = (select(Response.id).outerjoin(ResponseFlag, ResponseFlag.response_id == Response.id)
+                        .where(*same, not_flagged_for_repeat))
+    return burst_count, burst_members, latest_same, same_not_flagged
 
 
 def flagged_per_unit(session: Session, questionnaire_id: str, start: datetime, end: datetime) -> dict[int, int]:
