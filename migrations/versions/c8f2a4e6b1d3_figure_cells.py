@@ -4,9 +4,8 @@ Revision ID: c8f2a4e6b1d3
 Revises: 142959baf345
 Create Date: 2026-12-07 20:30:00.000000
 
-The rows are made from the responses already stored, with the questionnaire files of the app
-that runs the migration (the same as ``flask figures rebuild``); a database without responses
-(a new installation) has nothing to make.
+The rows are made from the responses already stored by the later migration e7a1c3f9b5d2
+(this table's layout changed there; the code that makes them writes that layout).
 """
 import sqlalchemy as sa
 from alembic import op
@@ -76,14 +75,8 @@ def upgrade():
     else:
         for operation in ('DELETE', 'UPDATE'):
             op.execute(SQLITE_TRIGGER.format(operation=operation, name=operation.lower()))
-    if connection.execute(sa.text("SELECT 1 FROM responses LIMIT 1")).first() is None:
-        return
-    from flask import current_app
-    from sqlalchemy.orm import Session
-
-    from survey_app.services.figures.cells import rebuild
-    with Session(bind=connection) as session:
-        rebuild(session, list(current_app.extensions["survey_catalog"]))
+    # The rows are made from the responses by e7a1c3f9b5d2 (the later layout of this table),
+    # which every upgrade past this one runs.
 
 
 def downgrade():

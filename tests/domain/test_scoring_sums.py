@@ -12,7 +12,7 @@ import pytest
 
 from survey_app.domain.cell_sums import SumsLayout, grouped_sums, sums_of
 from survey_app.domain.scoring import RatingMatrix, Respondent, ScoringPlan, score
-from survey_app.domain.scoring_sums import score_sums, sipas_index
+from survey_app.domain.scoring_sums import score_many, score_sums, sipas_index
 
 PLAN = ScoringPlan(elements=(("A", ("a1", "a2", "a3")), ("B", ("b1",)), ("C", ("c1", "c2"))), satisfied_from=4,
                    expectation_options=("x", "y"))
@@ -55,6 +55,32 @@ def test_sums_score_as_the_respondents_do(seed):
         assert close(found.elements[code].alpha, element.alpha)
     assert found.expectations == expected.expectations
     assert sipas_index(layout, total) == (expected.n, expected.index)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_many_groups_score_at_once_as_each_alone(seed):
+    """score_many of the groups' sums (one array) against score() of each group's respondents:
+    groups of every size, among them empty ones, ones with a single rater and ones where
+    every answer is alike (the intervals that collapse to a point)."""
+    rng = random.Random(seed)
+    groups = [_respondents(rng) for _ in range(12)]
+    groups[3] = groups[3][:1]
+    groups[5] = [Respondent({c: 5 for c in PLAN.criteria}, None) for _ in range(rng.randint(2, 9))]
+    groups[7] = []
+    layout = SumsLayout(PLAN)
+    vectors = []
+    for respondents in groups:
+        matrix = RatingMatrix.of(PLAN, respondents)
+        vectors.append(sums_of(layout, matrix.values, matrix.answered, matrix.chosen))
+    for found, respondents in zip(score_many(layout, np.stack(vectors)), groups):
+        expected = score(PLAN, respondents)
+        assert (found.n, found.index, found.criteria, found.expectations) == (
+            expected.n, expected.index, expected.criteria, expected.expectations)
+        assert close(found.ci, expected.ci) and close(found.se, expected.se)
+        for code, element in expected.elements.items():
+            assert found.elements[code].index == element.index
+            assert close(found.elements[code].ci, element.ci)
+            assert close(found.elements[code].alpha, element.alpha)
 
 
 def test_a_layout_is_named_by_its_structure():

@@ -38,7 +38,7 @@ def rows(count: int) -> bytes:
 
 def sums() -> dict:
     """The figures' sums as kept, row by row (rows whose responses are all gone stay at zero)."""
-    return {(r.questionnaire_id, r.month, r.unit_id, r.channel): decode(r.sums).tolist()
+    return {(r.questionnaire_id, r.months, r.month, r.unit_id, r.channel): decode(r.sums).tolist()
             for r in db.session.scalars(select(FigureCell)) if r.responses}
 
 
@@ -65,7 +65,9 @@ def test_an_import_counts_its_responses_in_the_sums_as_a_rebuild_does(units):
     assert import_responses(db.session, shipped_catalog(), rows(12_001)) == 12_001
     db.session.commit()
     kept = sums()
-    assert sum(n for (_, month, _, _), n in ((k, v[0]) for k, v in kept.items())) == 12_001
+    # Each response counted once in its month, once in its quarter and once in its year.
+    for span in (1, 3, 12):
+        assert sum(v[0] for (_, months, _, _, _), v in kept.items() if months == span) == 12_001
     assert kept == rebuilt()
     # Every answer and choice of every row, both kinds of rows alike.
     read = list(csv.DictReader(io.StringIO(rows(12_001).decode())))

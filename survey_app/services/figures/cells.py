@@ -3,6 +3,10 @@ moves them: ``add_submission`` (a stored response), ``SumsCollector`` (an import
 ``responses_changed`` (a flag, a restore, a flag back). ``rebuild`` makes them again from the
 responses (``flask figures rebuild``; the migration that adds them).
 
+Each change is counted in three rows of its unit and channel: its UTC month's, its quarter's
+and its year's (``SPANS``), so a period of whole quarters or years is read as a few rows per
+unit instead of one per month.
+
 A row whose sums were laid out by another structure of the questionnaire (its file changed)
 is made again from its responses when it is next written; services/figures reads the months
 holding such rows from the responses until then.
@@ -26,7 +30,9 @@ from survey_app.domain.submission import EXPECTATIONS, Submission
 from survey_app.models import Answer, Choice, FigureCell, FigureLayout, FigureStale, Response
 from survey_app.services.figures.rows import cell_sums, read_rows
 
-Key = tuple[int, date, str]  # unit id, UTC month, channel
+Key = tuple[int, date, str]  # unit id, UTC month, channel: where a change is counted
+RowKey = tuple[int, date, str, int]  # unit id, first month of the span, channel, months in the span
+SPANS = (1, 3, 12)  # a month, a quarter, a year (UTC, aligned to the calendar)
 
 
 def encode(vector: np.ndarray) -> bytes:
@@ -42,9 +48,30 @@ def month_of(at: datetime) -> date:
     return date(at.year, at.month, 1)
 
 
-def month_bounds(month: date) -> tuple[datetime, datetime]:
-    following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+def add_months(month: date, months: int) -> date:
+    at = month.year * 12 + month.month - 1 + months
+    return date(at // 12, at % 12 + 1, 1)
+
+
+def month_bounds(month: date, months: int = 1) -> tuple[datetime, datetime]:
+    """The UTC instants a span of ``months`` months from ``month`` starts and ends at."""
+    following = add_months(month, months)
     return (datetime(month.year, month.month, 1, tzinfo=UTC), datetime(following.year, following.month, 1, tzinfo=UTC))
+
+
+def span_start(month: date, months: int) -> date:
+    """The first month of the aligned span of ``months`` months holding ``month``."""
+    return date(month.year, month.month - (month.month - 1) % months, 1)
+
+
+def spans_of(deltas: dict[Key, np.ndarray]) -> dict[RowKey, np.ndarray]:
+    """Each change counted in the rows of its month, quarter and year."""
+    found: dict[RowKey, np.ndarray] = {}
+    for (unit_id, month, channel), vector in deltas.items():
+        for months in SPANS:
+            key = (unit_id, span_start(month, months), channel, months)
+            found[key] = found[key] + vector if key in found else vector
+    return found
 
 
 def layout_of(questionnaire: Questionnaire) -> SumsLayout:
@@ -79,42 +106,44 @@ def add_submission(session: Session, questionnaire: Questionnaire, unit_id: int,
 
 
 def apply(session: Session, questionnaire_id: str, layout: SumsLayout, deltas: dict[Key, np.ndarray]) -> None:
-    """Add each vector to the row of its key (negative ones take responses away). Rows are
-    created first (INSERT ... ON CONFLICT DO NOTHING, which waits for a concurrent creator) and
-    locked in key order, so concurrent writers neither fail nor deadlock."""
+    """Add each vector to the rows of its key's month, quarter and year (negative ones take
+    responses away). Rows are created first (INSERT ... ON CONFLICT DO NOTHING, which waits
+    for a concurrent creator) and locked in key order, so concurrent writers neither fail nor
+    deadlock."""
     if not deltas:
         return
     _keep_layout(session, layout)
-    keys = sorted(deltas)
+    changes = spans_of(deltas)
+    keys = sorted(changes)
     zero = encode(np.zeros(layout.length, dtype=np.int64))
     insert = _insert(session)
+    key_columns = (FigureCell.unit_id, FigureCell.month, FigureCell.channel, FigureCell.months)
     created = set(session.execute(
         insert(FigureCell).values([{"questionnaire_id": questionnaire_id, "unit_id": u, "month": m, "channel": c,
-                                    "layout": layout.key, "responses": 0, "raters": 0, "sums": zero}
-                                   for u, m, c in keys])
-        .on_conflict_do_nothing().returning(FigureCell.unit_id, FigureCell.month, FigureCell.channel)).all())
+                                    "months": n, "layout": layout.key, "responses": 0, "raters": 0, "sums": zero}
+                                   for u, m, c, n in keys])
+        .on_conflict_do_nothing().returning(*key_columns)).all())
     found = {}
     for start in range(0, len(keys), 500):
         chosen = keys[start:start + 500]
-        query = (select(FigureCell.unit_id, FigureCell.month, FigureCell.channel, FigureCell.layout, FigureCell.sums)
-                 .where(FigureCell.questionnaire_id == questionnaire_id,
-                        tuple_(FigureCell.unit_id, FigureCell.month, FigureCell.channel).in_(chosen))
-                 .order_by(FigureCell.unit_id, FigureCell.month, FigureCell.channel).with_for_update())
-        found.update({(u, m, c): (lay, sums) for u, m, c, lay, sums in session.execute(query)})
+        query = (select(*key_columns, FigureCell.layout, FigureCell.sums)
+                 .where(FigureCell.questionnaire_id == questionnaire_id, tuple_(*key_columns).in_(chosen))
+                 .order_by(*key_columns).with_for_update())
+        found.update({(u, m, c, n): (lay, sums) for u, m, c, n, lay, sums in session.execute(query)})
     parts = layout.parts
     updates = []
     for key in keys:
         row_layout, blob = found[key]
-        delta = deltas[key]
+        delta = changes[key]
         # Another layout, or a row that did not hold what is taken away: counted again.
         vector = decode(blob) + delta if row_layout == layout.key and not (
             key in created and delta[parts["responses"]][0] < 0) else None
         if vector is None or vector.min() < 0:
             vector = _recount(session, questionnaire_id, layout, key)
         updates.append((key, vector))
-    for (unit_id, month, channel), vector in updates:
+    for (unit_id, month, channel, months), vector in updates:
         where = and_(FigureCell.questionnaire_id == questionnaire_id, FigureCell.unit_id == unit_id,
-                     FigureCell.month == month, FigureCell.channel == channel)
+                     FigureCell.month == month, FigureCell.channel == channel, FigureCell.months == months)
         # A row whose responses are all flagged stays, with zeros: it keeps the layout a
         # restore puts them back under.
         session.execute(FigureCell.__table__.update().where(where).values(
@@ -122,10 +151,10 @@ def apply(session: Session, questionnaire_id: str, layout: SumsLayout, deltas: d
             sums=encode(vector)))
 
 
-def _recount(session: Session, questionnaire_id: str, layout: SumsLayout, key: Key) -> np.ndarray:
+def _recount(session: Session, questionnaire_id: str, layout: SumsLayout, key: RowKey) -> np.ndarray:
     """The sums of one row counted again from its responses (as they stand in this transaction)."""
-    unit_id, month, channel = key
-    start, end = month_bounds(month)
+    unit_id, month, channel, months = key
+    start, end = month_bounds(month, months)
     found = cell_sums(layout, read_rows(session, layout.plan, questionnaire_id, start=start, end=end,
                                         unit_ids=[unit_id]))
     return found.get((unit_id, channel), np.zeros(layout.length, dtype=np.int64))
@@ -154,7 +183,7 @@ def responses_changed(session: Session, response_ids: Iterable[int], sign: int) 
         keys = {(r.unit_id, month_of(r.submitted_at), r.channel) for r in rows}
         layouts = dict(session.execute(
             select(FigureCell.layout, FigureLayout.spec).join(FigureLayout, FigureLayout.key == FigureCell.layout)
-            .where(FigureCell.questionnaire_id == questionnaire_id,
+            .where(FigureCell.questionnaire_id == questionnaire_id, FigureCell.months == 1,
                    tuple_(FigureCell.unit_id, FigureCell.month, FigureCell.channel).in_(sorted(keys)))).all())
         if not layouts:
             continue  # not counted in any row (the sums were never made): nothing to move
@@ -220,7 +249,8 @@ def _record_sums(layout: SumsLayout, unit_ids: dict[str, int], records: list) ->
 
 
 def rebuild(session: Session, questionnaires: Iterable[Questionnaire]) -> int:
-    """Every row made again from the responses, month by month; returns how many rows."""
+    """Every row made again from the responses, month by month (quarters and years summed from
+    their months); returns how many rows."""
     made = 0
     for questionnaire in questionnaires:
         layout = layout_of(questionnaire)
@@ -235,13 +265,28 @@ def rebuild(session: Session, questionnaires: Iterable[Questionnaire]) -> int:
         while month <= month_of(last):
             start, end = month_bounds(month)
             found = cell_sums(layout, read_rows(session, layout.plan, questionnaire.id, start=start, end=end))
-            rows = [{"questionnaire_id": questionnaire.id, "unit_id": unit_id, "month": month, "channel": channel,
-                     "layout": layout.key, "responses": int(v[layout.parts["responses"]][0]),
-                     "raters": int(v[layout.parts["raters"]][0]), "sums": encode(v)}
-                    for (unit_id, channel), v in found.items()]
-            if rows:
-                session.execute(FigureCell.__table__.insert(), rows)
-            made += len(rows)
+            rows: dict[RowKey, np.ndarray] = {}
+            for (unit_id, channel), vector in found.items():
+                rows[(unit_id, month, channel, 1)] = vector
+            made += _insert_rows(session, questionnaire.id, layout, rows)
             month = end.date()
+        for months in SPANS[1:]:  # a quarter's and a year's rows: the sums of their months' rows
+            spans: dict[RowKey, np.ndarray] = {}
+            for unit_id, month, channel, blob in session.execute(
+                    select(FigureCell.unit_id, FigureCell.month, FigureCell.channel, FigureCell.sums)
+                    .where(FigureCell.questionnaire_id == questionnaire.id, FigureCell.months == 1)):
+                key = (unit_id, span_start(month, months), channel, months)
+                spans[key] = spans[key] + decode(blob) if key in spans else decode(blob)
+            made += _insert_rows(session, questionnaire.id, layout, spans)
     session.flush()
     return made
+
+
+def _insert_rows(session: Session, questionnaire_id: str, layout: SumsLayout, rows: dict[RowKey, np.ndarray]) -> int:
+    if rows:
+        session.execute(FigureCell.__table__.insert(), [
+            {"questionnaire_id": questionnaire_id, "unit_id": unit_id, "month": month, "channel": channel,
+             "months": months, "layout": layout.key, "responses": int(v[layout.parts["responses"]][0]),
+             "raters": int(v[layout.parts["raters"]][0]), "sums": encode(v)}
+            for (unit_id, month, channel, months), v in rows.items()])
+    return len(rows)

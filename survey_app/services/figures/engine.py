@@ -9,12 +9,12 @@ from sqlalchemy.orm import Session
 from survey_app.domain.breakdown import CHANNEL
 from survey_app.domain.cell_sums import SumsLayout
 from survey_app.domain.periods import period_of
-from survey_app.domain.scoring_sums import score_sums
+from survey_app.domain.scoring_sums import score_many
 from survey_app.models import Unit
 from survey_app.services.figures.breakdowns import channel_breakdowns, profile_breakdowns
 from survey_app.services.figures.comments import comments
 from survey_app.services.figures.scope import Tree, scope_figures
-from survey_app.services.figures.sums import period_sums
+from survey_app.services.figures.sums import period_sums, periods_sums
 from survey_app.services.figures.types import (
     Breakdown,
     FiguresQuery,
@@ -67,12 +67,12 @@ def trend(session: Session, query: FiguresQuery, unit_code: str, quarters: int) 
     periods = [period_of("quarter", query.period.end)]
     while len(periods) < quarters:
         periods.append(periods[-1].previous())
-    points = []
-    for quarter in reversed(periods):
-        cells = period_sums(session, query.questionnaire.id, layout, *quarter.utc_bounds(query.tz), members)
-        s = score_sums(layout, sum(cells.values(), np.zeros(layout.length, dtype=np.int64)))
-        points.append(TrendPoint(quarter, Index(s.index, (float(s.ci[0]), float(s.ci[1])) if s.ci else None, s.n),
-                                 {code: e.index for code, e in s.elements.items()}))
+    periods.reverse()
+    found = periods_sums(session, query.questionnaire.id, layout, [p.utc_bounds(query.tz) for p in periods], members)
+    scored = score_many(layout, np.stack([sum(cells.values(), np.zeros(layout.length, dtype=np.int64))
+                                          for cells in found]))
+    points = [TrendPoint(quarter, Index(s.index, s.ci, s.n), {code: e.index for code, e in s.elements.items()})
+              for quarter, s in zip(periods, scored)]
     return Trend(unit_code, tuple(points))
 
 

@@ -13,12 +13,12 @@ from sqlalchemy.orm import Session
 from survey_app.domain.cell_sums import SumsLayout
 from survey_app.domain.change import change_between
 from survey_app.domain.scoring import Scores, competition_ranks
-from survey_app.domain.scoring_sums import score_sums, sipas_indices
+from survey_app.domain.scoring_sums import score_many, sipas_indices
 from survey_app.domain.submission import CHANNELS
 from survey_app.domain.weighting_sums import weighted_sums
 from survey_app.models import Response, ResponseFlag, Unit
 from survey_app.services.figures.breakdowns import scope_breakdowns
-from survey_app.services.figures.sums import Cells, period_sums
+from survey_app.services.figures.sums import Cells, periods_sums
 from survey_app.services.figures.types import (
     ChannelCount,
     CriterionFigures,
@@ -137,10 +137,12 @@ def _channels(counts: dict[str, list[int]]) -> tuple[ChannelCount, ...]:
     return tuple(ChannelCount(channel, n, responses, flags) for channel, (n, responses, flags) in counts.items())
 
 
-def _weighted(layout: SumsLayout, cells: Cells, volumes: dict, members: set[int], n: int) -> Weighted | None:
+def _weighted(layout: SumsLayout, cells_of: dict[int, list], volumes: dict, members: set[int], n: int
+              ) -> Weighted | None:
+    """The weighted index of the units ``members``; ``cells_of``: unit id -> [(key, sums)]."""
     if not volumes:
         return None
-    chosen = [(vector, volumes.get(key, 0)) for key, vector in cells.items() if key[0] in members]
+    chosen = [(vector, volumes.get(key, 0)) for member in members for key, vector in cells_of.get(member, ())]
     found = weighted_sums(layout, [v for v, _ in chosen], [w for _, w in chosen]) if chosen else None
     return Weighted(Index(found.index, _ci(found.ci), n), found.deff) if found is not None else None
 
@@ -162,8 +164,8 @@ def scope_figures(session: Session, query: FiguresQuery) -> ScopeFigures:
     tree = Tree([u for u in all_units if read_ids is None or u.id in read_ids])
     unit_list = sorted(read_ids) if read_ids is not None else None
     start, end = period.utc_bounds(tz)
-    cells = period_sums(session, q.id, layout, start, end, unit_list)
-    before_cells = period_sums(session, q.id, layout, *period.previous().utc_bounds(tz), unit_list)
+    cells, before_cells = periods_sums(session, q.id, layout, [(start, end), period.previous().utc_bounds(tz)],
+                                       unit_list)
     totals, before_totals = tree.totals(cells, layout.length), tree.totals(before_cells, layout.length)
     ranking = set(query.ranking_channels) if query.ranking_channels else None
     ranks = tree.ranks(totals if ranking is None else tree.totals(cells, layout.length, ranking),
@@ -177,18 +179,30 @@ def scope_figures(session: Session, query: FiguresQuery) -> ScopeFigures:
 
     channel_counts = _channel_counts(tree, layout, cells, flagged)
 
-    def figures_of(members: set[int], vector: np.ndarray, before: np.ndarray, counts: dict[str, list[int]]) -> dict:
-        now = score_sums(layout, vector)
-        return {**figures_fields(layout, vector, now, score_sums(layout, before)),
-                "weighted": _weighted(layout, cells, volumes, members, now.n),
+    shown = [unit for unit in tree.units if unit.id in shown_ids]
+    if root is not None:
+        overall_vector, overall_before = totals[root.id], before_totals[root.id]
+    else:
+        overall_vector = sum(cells.values(), np.zeros(layout.length, dtype=np.int64))
+        overall_before = sum(before_cells.values(), np.zeros(layout.length, dtype=np.int64))
+    # Every unit's figures scored at once (then and now), the scope's own last.
+    scored_now = score_many(layout, np.stack([*(totals[u.id] for u in shown), overall_vector]))
+    scored_before = score_many(layout, np.stack([*(before_totals[u.id] for u in shown), overall_before]))
+
+    cells_of: dict[int, list] = defaultdict(list)
+    for key, vector in cells.items():
+        cells_of[key[0]].append((key, vector))
+
+    def figures_of(at: int, members: set[int], vector: np.ndarray, counts: dict[str, list[int]]) -> dict:
+        now = scored_now[at]
+        return {**figures_fields(layout, vector, now, scored_before[at]),
+                "weighted": _weighted(layout, cells_of, volumes, members, now.n),
                 "flagged": sum(flags for _, _, flags in counts.values()), "channels": _channels(counts)}
 
     units: list[Any] = []
     depth: dict[Any, Any] = {}
     by_id = {u.id: u for u in all_units}
-    for unit in tree.units:
-        if unit.id not in shown_ids:
-            continue
+    for at, unit in enumerate(shown):
         depth[unit.id] = depth[unit.parent_id] + 1 if unit.parent_id in depth else 0
         members = subtree[unit.id]
         issued = [invitations.get(member, (0, 0)) for member in members]
@@ -197,14 +211,10 @@ def scope_figures(session: Session, query: FiguresQuery) -> ScopeFigures:
             unit=unit.code, name=unit.name, parent=by_id[unit.parent_id].code if unit.parent_id else None,
             depth=depth[unit.id], rank=ranks[unit.id], previous_rank=previous_ranks[unit.id],
             invitations=sent, response_rate=answered / sent if sent else None,
-            by=by.get(unit.id, {}), **figures_of(members, totals[unit.id], before_totals[unit.id],
-                                                 channel_counts[unit.id])))
+            by=by.get(unit.id, {}), **figures_of(at, members, totals[unit.id], channel_counts[unit.id])))
     if root is not None:
-        overall_vector, overall_before = totals[root.id], before_totals[root.id]
         overall_counts = channel_counts[root.id]
     else:
-        overall_vector = sum(cells.values(), np.zeros(layout.length, dtype=np.int64))
-        overall_before = sum(before_cells.values(), np.zeros(layout.length, dtype=np.int64))
         overall_counts = {}
         for unit in tree.units:
             if tree.parent[unit.id] is None:
@@ -212,7 +222,7 @@ def scope_figures(session: Session, query: FiguresQuery) -> ScopeFigures:
                     found = overall_counts.setdefault(channel, [0, 0, 0])
                     for i in range(3):
                         found[i] += values[i]
-    overall = Figures(by=by.get(None, {}), **figures_of(shown_ids, overall_vector, overall_before, overall_counts))
+    overall = Figures(by=by.get(None, {}), **figures_of(len(shown), shown_ids, overall_vector, overall_counts))
     return ScopeFigures(
         questionnaire=q.id, period=period, previous_period=period.previous(), scope=query.unit_code,
         min_ranked=query.min_ranked, ranking_channels=tuple(query.ranking_channels or CHANNELS),
