@@ -24,7 +24,7 @@ from scipy import sparse
 
 from survey_app.domain.scoring import ScoringPlan
 
-__all__ = ["SumsLayout", "grouped_sums", "sums_of"]
+__all__ = ["SumsLayout", "criterion_counts", "grouped_sums", "sums_of"]
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,16 @@ class SumsLayout:
     @cached_property
     def length(self) -> int:
         return self.parts["xx"].stop
+
+
+def criterion_counts(layout: SumsLayout, vectors: np.ndarray) -> np.ndarray:
+    """What a rank needs of sums (groups x layout): per group [raters, valid answers per
+    criterion..., satisfied answers per criterion...] (the diagonals of vv and yy); these
+    counts are additive too."""
+    vectors = np.asarray(vectors).reshape(-1, layout.length)
+    diagonal = np.arange(layout.k) * (layout.k + 1)
+    return np.concatenate([vectors[:, layout.parts["raters"]], vectors[:, layout.parts["vv"]][:, diagonal],
+                           vectors[:, layout.parts["yy"]][:, diagonal]], axis=1)
 
 
 ROWS_AT_ONCE = 4096  # rows whose products are laid out at a time: 4096 x 22 x 22 bytes, three times

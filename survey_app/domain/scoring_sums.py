@@ -22,7 +22,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from survey_app.domain.cell_sums import SumsLayout
+from survey_app.domain.cell_sums import SumsLayout, criterion_counts
 from survey_app.domain.reliability import MIN_ALPHA_RESPONDENTS
 from survey_app.domain.scoring import CriterionScore, ElementScore, Scores, _normal_quantile
 
@@ -109,15 +109,18 @@ def _row_means(values: np.ndarray, present: np.ndarray) -> np.ndarray:
 def _indices(layout: SumsLayout, vectors: np.ndarray):
     """(valid answers, satisfied answers, criterion indices, element indices, SIPAS index) of
     each row; an index is NaN where nothing scores it."""
-    parts, k = layout.parts, layout.k
-    diagonal = np.arange(k) * (k + 1)
-    n_valid = vectors[:, parts["vv"]][:, diagonal]
-    n_sat = vectors[:, parts["yy"]][:, diagonal]
+    return _indices_of_counts(layout, criterion_counts(layout, vectors))
+
+
+def _indices_of_counts(layout: SumsLayout, counts: np.ndarray):
+    """``_indices`` from ``criterion_counts``."""
+    k = layout.k
+    n_valid, n_sat = counts[:, 1:1 + k], counts[:, 1 + k:1 + 2 * k]
     scored = n_valid > 0
     criterion = np.divide(100.0 * n_sat, n_valid, out=np.full(n_valid.shape, np.nan), where=scored)
     element = np.stack([_row_means(criterion[:, list(columns)], scored[:, list(columns)])
                         for columns in layout.element_columns], axis=1) if layout.element_columns else \
-        np.zeros((len(vectors), 0))
+        np.zeros((len(counts), 0))
     sipas = _row_means(element, ~np.isnan(element))
     return n_valid, n_sat, criterion, element, sipas
 
@@ -292,15 +295,15 @@ def score_sums(layout: SumsLayout, vector: np.ndarray, confidence: float = 0.95)
     return score_many(layout, vector[None, :], confidence)[0]
 
 
-def sipas_indices(layout: SumsLayout, vectors: np.ndarray) -> tuple[np.ndarray, list[float | None]]:
-    """(n, SIPAS index) of each row of ``vectors`` (groups x layout), as ``score_many`` gives
-    them: what a rank needs."""
-    vectors = np.asarray(vectors, dtype=np.int64).reshape(-1, layout.length)
-    sipas = _indices(layout, vectors)[4]
-    return vectors[:, layout.parts["raters"]][:, 0], [_or_none(float(x)) for x in sipas]
+def sipas_indices(layout: SumsLayout, counts: np.ndarray) -> tuple[np.ndarray, list[float | None]]:
+    """(n, SIPAS index) of each row of ``counts`` (groups x ``criterion_counts``), as
+    ``score_many`` gives them: what a rank needs."""
+    counts = np.asarray(counts, dtype=np.int64).reshape(-1, 1 + 2 * layout.k)
+    sipas = _indices_of_counts(layout, counts)[4]
+    return counts[:, 0], [_or_none(float(x)) for x in sipas]
 
 
 def sipas_index(layout: SumsLayout, vector: np.ndarray) -> tuple[int, float | None]:
     """(n, SIPAS index) of one group."""
-    n, index = sipas_indices(layout, vector[None, :])
+    n, index = sipas_indices(layout, criterion_counts(layout, vector))
     return int(n[0]), index[0]

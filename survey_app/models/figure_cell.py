@@ -27,6 +27,9 @@ class FigureCell(db.Model):
     responses: Mapped[int] = mapped_column(Integer)   # counted responses (raters or not)
     raters: Mapped[int] = mapped_column(Integer)      # of which rated at least one criterion
     sums: Mapped[bytes] = mapped_column(LargeBinary)  # zlib of little-endian int32, in layout order
+    # The valid and the satisfied answers per criterion (little-endian int32, uncompressed): what
+    # ranks of units outside a page's scope need, without the sums.
+    counts: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class FigureLayout(db.Model):

@@ -14,7 +14,7 @@ from survey_app.services.figures.cells import decode
 
 
 def _sums() -> dict:
-    return {(r.month, r.unit_id, r.channel): decode(r.sums).tolist() for r in db.session.scalars(select(FigureCell))}
+    return {(r.months, r.month, r.unit_id, r.channel): decode(r.sums).tolist() for r in db.session.scalars(select(FigureCell))}
 
 
 def test_rebuild_keeps_the_kept_sums_and_counts_responses_written_by_hand(app, runner):

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from survey_app.domain.breakdown import CHANNEL
 from survey_app.domain.cell_sums import SumsLayout
-from survey_app.domain.scoring_sums import score_sums
+from survey_app.domain.scoring import Scores
+from survey_app.domain.scoring_sums import score_many
 from survey_app.domain.submission import CHANNELS
 from survey_app.services.figures.sums import Cells
 from survey_app.services.figures.types import Breakdown, BreakdownCell, FiguresQuery, Index
@@ -20,11 +21,10 @@ if TYPE_CHECKING:
     from survey_app.services.figures.scope import Tree
 
 
-def _cell(answer: str, layout: SumsLayout, vector, min_responses: int) -> BreakdownCell:
-    s = score_sums(layout, vector)
+def _cell(answer: str, s: Scores, min_responses: int) -> BreakdownCell:
     if s.n < min_responses:
         return BreakdownCell(answer, s.n, None)
-    return BreakdownCell(answer, s.n, Index(s.index, (float(s.ci[0]), float(s.ci[1])) if s.ci else None, s.n))
+    return BreakdownCell(answer, s.n, Index(s.index, s.ci, s.n))
 
 
 def _from_dicts(question: str, cells: dict[str, dict]) -> Breakdown:
@@ -39,15 +39,18 @@ def channel_breakdowns(layout: SumsLayout, cells: Cells, tree: Tree, unit_ids: l
     """unit id (None: every unit read) -> its subtree's breakdown by channel."""
     channels = [*CHANNELS, *sorted({channel for _, channel in cells} - set(CHANNELS))]
     per_channel = {channel: tree.totals(cells, layout.length, {channel}) for channel in channels}
-    found = {}
+    shown = []
     for unit_id in unit_ids:
         vectors = {channel: totals[unit_id] if unit_id is not None else sum(
             (v for (_, c), v in cells.items() if c == channel), np.zeros(layout.length, dtype=np.int64))
             for channel, totals in per_channel.items()}
-        found[unit_id] = Breakdown(CHANNEL, tuple(
-            _cell(channel, layout, vector, min_responses) for channel, vector in vectors.items()
-            if channel in CHANNELS or vector[layout.parts["responses"]][0] > 0))
-    return found
+        shown += [(unit_id, channel, vector) for channel, vector in vectors.items()
+                  if channel in CHANNELS or vector[layout.parts["responses"]][0] > 0]
+    scored = score_many(layout, np.stack([vector for _, _, vector in shown])) if shown else []
+    cells_of: dict[int | None, list[BreakdownCell]] = {unit_id: [] for unit_id in unit_ids}
+    for (unit_id, channel, _), s in zip(shown, scored):
+        cells_of[unit_id].append(_cell(channel, s, min_responses))
+    return {unit_id: Breakdown(CHANNEL, tuple(found)) for unit_id, found in cells_of.items()}
 
 
 def profile_breakdowns(session: Session, query: FiguresQuery, tree: Tree, unit_ids: list[int | None],

@@ -24,7 +24,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from survey_app.domain.cell_sums import SumsLayout, grouped_sums, sums_of
+from survey_app.domain.cell_sums import SumsLayout, criterion_counts, grouped_sums, sums_of
 from survey_app.domain.questionnaire import Questionnaire
 from survey_app.domain.submission import EXPECTATIONS, Submission
 from survey_app.models import Answer, Choice, FigureCell, FigureLayout, FigureStale, Response
@@ -41,6 +41,12 @@ def encode(vector: np.ndarray) -> bytes:
 
 def decode(blob: bytes) -> np.ndarray:
     return np.frombuffer(zlib.decompress(blob), dtype="<i4").astype(np.int64)
+
+
+def encode_counts(layout: SumsLayout, vector: np.ndarray) -> bytes:
+    """The row's valid and satisfied answers per criterion (``criterion_counts`` less raters),
+    little-endian int32, uncompressed: what ranking units outside a page's scope reads."""
+    return criterion_counts(layout, vector)[0, 1:].astype("<i4").tobytes()
 
 
 def month_of(at: datetime) -> date:
@@ -116,11 +122,13 @@ def apply(session: Session, questionnaire_id: str, layout: SumsLayout, deltas: d
     changes = spans_of(deltas)
     keys = sorted(changes)
     zero = encode(np.zeros(layout.length, dtype=np.int64))
+    zero_counts = encode_counts(layout, np.zeros(layout.length, dtype=np.int64))
     insert = _insert(session)
     key_columns = (FigureCell.unit_id, FigureCell.month, FigureCell.channel, FigureCell.months)
     created = set(session.execute(
         insert(FigureCell).values([{"questionnaire_id": questionnaire_id, "unit_id": u, "month": m, "channel": c,
-                                    "months": n, "layout": layout.key, "responses": 0, "raters": 0, "sums": zero}
+                                    "months": n, "layout": layout.key, "responses": 0, "raters": 0, "sums": zero,
+                                    "counts": zero_counts}
                                    for u, m, c, n in keys])
         .on_conflict_do_nothing().returning(*key_columns)).all())
     found = {}
@@ -148,7 +156,7 @@ def apply(session: Session, questionnaire_id: str, layout: SumsLayout, deltas: d
         # restore puts them back under.
         session.execute(FigureCell.__table__.update().where(where).values(
             layout=layout.key, responses=int(vector[parts["responses"]][0]), raters=int(vector[parts["raters"]][0]),
-            sums=encode(vector)))
+            sums=encode(vector), counts=encode_counts(layout, vector)))
 
 
 def _recount(session: Session, questionnaire_id: str, layout: SumsLayout, key: RowKey) -> np.ndarray:
@@ -287,6 +295,6 @@ def _insert_rows(session: Session, questionnaire_id: str, layout: SumsLayout, ro
         session.execute(FigureCell.__table__.insert(), [
             {"questionnaire_id": questionnaire_id, "unit_id": unit_id, "month": month, "channel": channel,
              "months": months, "layout": layout.key, "responses": int(v[layout.parts["responses"]][0]),
-             "raters": int(v[layout.parts["raters"]][0]), "sums": encode(v)}
+             "raters": int(v[layout.parts["raters"]][0]), "sums": encode(v), "counts": encode_counts(layout, v)}
             for (unit_id, month, channel, months), v in rows.items()])
     return len(rows)

@@ -10,7 +10,7 @@ import numpy as np
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from survey_app.domain.cell_sums import SumsLayout
+from survey_app.domain.cell_sums import SumsLayout, criterion_counts
 from survey_app.domain.change import change_between
 from survey_app.domain.scoring import Scores, competition_ranks
 from survey_app.domain.scoring_sums import score_many, sipas_indices
@@ -57,7 +57,11 @@ class Tree:
                 found[parent] += found[unit.id]
         return found
 
-    def ranks(self, totals: dict[int, np.ndarray], layout: SumsLayout, min_ranked: int) -> dict[int, int | None]:
+    def ranks(self, counts: Cells, layout: SumsLayout, min_ranked: int, channels: set[str] | None
+              ) -> dict[int, int | None]:
+        """unit id -> its rank among its siblings, from cells of ``criterion_counts`` (of
+        ``channels`` only, if given)."""
+        totals = self.totals(counts, 1 + 2 * layout.k, channels)
         siblings: dict[int, list[int]] = defaultdict(list)
         for unit in self.units:
             if unit.parent_id is not None:  # a root is never ranked
@@ -162,24 +166,32 @@ def scope_figures(session: Session, query: FiguresQuery) -> ScopeFigures:
     else:
         root, shown_ids, read_ids = None, {u.id for u in all_units}, None
     tree = Tree([u for u in all_units if read_ids is None or u.id in read_ids])
-    unit_list = sorted(read_ids) if read_ids is not None else None
-    start, end = period.utc_bounds(tz)
-    cells, before_cells = periods_sums(session, q.id, layout, [(start, end), period.previous().utc_bounds(tz)],
-                                       unit_list)
-    totals, before_totals = tree.totals(cells, layout.length), tree.totals(before_cells, layout.length)
+    shown_list = sorted(shown_ids) if read_ids is not None else None
+    periods = [period.utc_bounds(tz), period.previous().utc_bounds(tz)]
+    start, end = periods[0]
+    cells, before_cells = periods_sums(session, q.id, layout, periods, shown_list)
+    # The units outside the scope only rank the scope's root among its siblings: their counts do.
+    outside = sorted(read_ids - shown_ids) if read_ids is not None else []
+    counts, before_counts = ({key: criterion_counts(layout, vector)[0] for key, vector in found.items()}
+                             for found in (cells, before_cells))
+    if outside:
+        for found, more in zip((counts, before_counts),
+                               periods_sums(session, q.id, layout, periods, outside, counts_only=True)):
+            found.update(more)
     ranking = set(query.ranking_channels) if query.ranking_channels else None
-    ranks = tree.ranks(totals if ranking is None else tree.totals(cells, layout.length, ranking),
-                       layout, query.min_ranked)
-    previous_ranks = tree.ranks(before_totals if ranking is None else tree.totals(before_cells, layout.length, ranking),
-                                layout, query.min_ranked)
-    flagged = _flagged(session, q.id, start, end, unit_list)
+    ranks = tree.ranks(counts, layout, query.min_ranked, ranking)
+    previous_ranks = tree.ranks(before_counts, layout, query.min_ranked, ranking)
+    flagged = _flagged(session, q.id, start, end, shown_list)
     invitations = issued_per_unit(session, start, end)
     volumes = cell_volumes(session, period, tz)
-    by = scope_breakdowns(session, query, layout, cells, tree, shown_ids, read_ids is not None) if query.by else {}
+    shown_tree = Tree([u for u in tree.units if u.id in shown_ids])
+    totals, before_totals = shown_tree.totals(cells, layout.length), shown_tree.totals(before_cells, layout.length)
+    by = scope_breakdowns(session, query, layout, cells, shown_tree, shown_ids, read_ids is not None) \
+        if query.by else {}
 
-    channel_counts = _channel_counts(tree, layout, cells, flagged)
+    channel_counts = _channel_counts(shown_tree, layout, cells, flagged)
 
-    shown = [unit for unit in tree.units if unit.id in shown_ids]
+    shown = shown_tree.units
     if root is not None:
         overall_vector, overall_before = totals[root.id], before_totals[root.id]
     else:
@@ -216,8 +228,8 @@ def scope_figures(session: Session, query: FiguresQuery) -> ScopeFigures:
         overall_counts = channel_counts[root.id]
     else:
         overall_counts = {}
-        for unit in tree.units:
-            if tree.parent[unit.id] is None:
+        for unit in shown_tree.units:
+            if shown_tree.parent[unit.id] is None:
                 for channel, values in channel_counts[unit.id].items():
                     found = overall_counts.setdefault(channel, [0, 0, 0])
                     for i in range(3):

@@ -25,7 +25,7 @@ import numpy as np
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
-from survey_app.domain.cell_sums import SumsLayout
+from survey_app.domain.cell_sums import SumsLayout, criterion_counts
 from survey_app.models import FigureCell, FigureStale
 from survey_app.services.figures.cells import SPANS, add_months, month_bounds
 from survey_app.services.figures.rows import cell_sums, read_rows
@@ -59,9 +59,11 @@ def period_sums(session: Session, questionnaire_id: str, layout: SumsLayout, sta
 
 
 def periods_sums(session: Session, questionnaire_id: str, layout: SumsLayout, periods: Sequence[Window],
-                 unit_ids: list[int] | None = None) -> list[Cells]:
-    """``period_sums`` of each period, the rows and hours they share read once."""
-    reader = _Reader(session, questionnaire_id, layout, unit_ids)
+                 unit_ids: list[int] | None = None, *, counts_only: bool = False) -> list[Cells]:
+    """``period_sums`` of each period, the rows and hours they share read once. With
+    ``counts_only`` each cell is its ``criterion_counts`` instead (what a rank needs), read
+    without the sums."""
+    reader = _Reader(session, questionnaire_id, layout, unit_ids, counts_only)
     plans = []
     for start, end in periods:
         first, last = nearest_month_start(start), nearest_month_start(end)
@@ -84,15 +86,17 @@ def periods_sums(session: Session, questionnaire_id: str, layout: SumsLayout, pe
             for key, vector in reader.responses(low, high).items():
                 cells[key] = cells[key] + sign * vector if key in cells else sign * vector
         responses = layout.parts["responses"].start
-        found.append({key: vector for key, vector in cells.items() if vector[responses] != 0})
+        found.append(cells if counts_only else {key: vector for key, vector in cells.items() if vector[responses] != 0})
     return found
 
 
 class _Reader:
     """The rows of spans, decoded once, and the responses of windows, read once."""
 
-    def __init__(self, session: Session, questionnaire_id: str, layout: SumsLayout, unit_ids: list[int] | None):
+    def __init__(self, session: Session, questionnaire_id: str, layout: SumsLayout, unit_ids: list[int] | None,
+                 counts_only: bool):
         self.session, self.questionnaire_id, self.layout, self.unit_ids = session, questionnaire_id, layout, unit_ids
+        self.counts_only = counts_only
         self.keys: list[tuple[int, str]] = []          # row -> (unit id, channel)
         self.vectors: list[np.ndarray] = []            # decoded rows, a batch per fetch
         self.rows_of: dict[Span, list[int]] = {}       # a usable span -> its rows
@@ -108,7 +112,7 @@ class _Reader:
             self.stale = set(self.session.scalars(select(FigureStale.month).where(
                 FigureStale.questionnaire_id == self.questionnaire_id)))
         query = (select(FigureCell.month, FigureCell.months, FigureCell.unit_id, FigureCell.channel,
-                        FigureCell.layout, FigureCell.sums)
+                        FigureCell.layout, FigureCell.counts if self.counts_only else FigureCell.sums, FigureCell.raters)
                  .where(FigureCell.questionnaire_id == self.questionnaire_id,
                         tuple_(FigureCell.month, FigureCell.months).in_(sorted(spans))))
         if self.unit_ids is not None:
@@ -117,17 +121,20 @@ class _Reader:
         for month, months in spans:
             if any(add_months(month, i) in self.stale for i in range(months)):
                 self.unusable.add((month, months))
-        for month, months, _, _, row_layout, _ in fetched:
+        for month, months, _, _, row_layout, _, _ in fetched:
             if row_layout != self.layout.key:
                 self.unusable.add((month, months))
         kept = [row for row in fetched if (row[0], row[1]) not in self.unusable]
         at = len(self.keys)
         for span in spans - self.unusable:
             self.rows_of[span] = []
-        for i, (month, months, unit_id, channel, _, _) in enumerate(kept):
+        for i, (month, months, unit_id, channel, _, _, _) in enumerate(kept):
             self.rows_of[(month, months)].append(at + i)
             self.keys.append((unit_id, channel))
-        if kept:
+        if kept and self.counts_only:
+            counts = np.frombuffer(b"".join(row[5] for row in kept), dtype="<i4").reshape(len(kept), -1)
+            self.vectors.append(np.concatenate([np.array([[row[6]] for row in kept], dtype=np.int64), counts], axis=1))
+        elif kept:
             # One array of every row: decompressed in one pass, converted once.
             raw = b"".join(zlib.decompress(row[5]) for row in kept)
             self.vectors.append(np.frombuffer(raw, dtype="<i4").reshape(len(kept), -1))
@@ -169,5 +176,7 @@ class _Reader:
         if (low, high) not in self.windows:
             rows = read_rows(self.session, self.layout.plan, self.questionnaire_id, start=low, end=high,
                              unit_ids=self.unit_ids)
-            self.windows[(low, high)] = cell_sums(self.layout, rows)
+            found = cell_sums(self.layout, rows)
+            self.windows[(low, high)] = {key: criterion_counts(self.layout, vector)[0] for key, vector in found.items()
+                                         } if self.counts_only else found
         return self.windows[(low, high)]

@@ -249,3 +249,51 @@ def test_channel_counts_hold_the_flagged_responses(app):
         found = scope_figures(db.session, FiguresQuery(q, period, TZ))
         assert {c.channel: c.flagged for c in found.overall.channels if c.flagged} == flagged
         assert found.overall.flagged == sum(flagged.values()) > 0
+
+
+def test_a_scope_below_the_top_ranks_its_root_among_siblings_it_does_not_show(app):
+    """A unit's page reads its siblings' counts only (not their sums): its rank, its units'
+    ranks and figures are still the oracle's."""
+    with app.app_context():
+        _scenario(7)
+        q = sipas()
+        children = list(db.session.scalars(select(Unit.code).where(Unit.parent_id.is_not(None)).order_by(Unit.id)))
+        for period in PERIODS[:4]:
+            expected = unit_scores(db.session, q, period, TZ)
+            before = unit_scores(db.session, q, period.previous(), TZ)
+            expected_ranks, before_ranks = ranks(db.session, expected, 5), ranks(db.session, before, 5)
+            for code in children[:3]:
+                found = scope_figures(db.session, FiguresQuery(q, period, TZ, min_ranked=5, unit_code=code))
+                assert found.units[0].unit == code
+                for unit in found.units:
+                    label = f"{period} {code}: {unit.unit}"
+                    _compare(unit, expected[unit.unit], label)
+                    assert (unit.rank, unit.previous_rank) == (expected_ranks[unit.unit], before_ranks[unit.unit]), label
+
+
+def test_months_changed_by_hand_or_kept_by_another_layout_are_read_from_the_responses(app):
+    """A quarter's or a year's row holding a month whose responses were deleted by hand (the
+    database marks it stale), or a month kept by another structure of the questionnaire, is
+    not used: the figures are still the oracle's."""
+    from sqlalchemy import delete, update
+
+    from survey_app.models import Answer, Choice, FigureCell
+    with app.app_context():
+        _scenario(8)
+        q = sipas()
+        february = datetime(2026, 2, 1, tzinfo=timezone.utc), datetime(2026, 3, 1, tzinfo=timezone.utc)
+        victims = list(db.session.scalars(select(Response.id).where(
+            Response.submitted_at >= february[0], Response.submitted_at < february[1]).order_by(Response.id).limit(5)))
+        assert victims
+        for table in (Answer, Choice, ResponseFlag):
+            db.session.execute(delete(table).where(table.response_id.in_(victims)))
+        db.session.execute(delete(Response).where(Response.id.in_(victims)))
+        db.session.execute(update(FigureCell).where(FigureCell.months == 1, FigureCell.month == date(2026, 3, 1))
+                           .values(layout="0" * 16))
+        db.session.commit()
+        for period in PERIODS:
+            expected = unit_scores(db.session, q, period, TZ)
+            found = scope_figures(db.session, FiguresQuery(q, period, TZ, min_ranked=5))
+            assert {u.unit for u in found.units} == set(expected)
+            for unit in found.units:
+                _compare(unit, expected[unit.unit], f"{period} {unit.unit}")
