@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
 import numpy as np
-from sqlalchemy import and_, delete, func, select, tuple_
+from sqlalchemy import bindparam, delete, func, select, tuple_
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -118,19 +118,20 @@ def apply(session: Session, questionnaire_id: str, layout: SumsLayout, deltas: d
     deadlock."""
     if not deltas:
         return
-    _keep_layout(session, layout)
     changes = spans_of(deltas)
     keys = sorted(changes)
     zero = encode(np.zeros(layout.length, dtype=np.int64))
     zero_counts = encode_counts(layout, np.zeros(layout.length, dtype=np.int64))
     insert = _insert(session)
     key_columns = (FigureCell.unit_id, FigureCell.month, FigureCell.channel, FigureCell.months)
-    created = set(session.execute(
-        insert(FigureCell).values([{"questionnaire_id": questionnaire_id, "unit_id": u, "month": m, "channel": c,
-                                    "months": n, "layout": layout.key, "responses": 0, "raters": 0, "sums": zero,
-                                    "counts": zero_counts}
-                                   for u, m, c, n in keys])
-        .on_conflict_do_nothing().returning(*key_columns)).all())
+    created = set()
+    for start in range(0, len(keys), 500):   # in key order, 500 at a time (SQLite's bound parameters)
+        created.update(session.execute(
+            insert(FigureCell).values([{"questionnaire_id": questionnaire_id, "unit_id": u, "month": m, "channel": c,
+                                        "months": n, "layout": layout.key, "responses": 0, "raters": 0, "sums": zero,
+                                        "counts": zero_counts}
+                                       for u, m, c, n in keys[start:start + 500]])
+            .on_conflict_do_nothing().returning(*key_columns)).all())
     found = {}
     for start in range(0, len(keys), 500):
         chosen = keys[start:start + 500]
@@ -138,6 +139,8 @@ def apply(session: Session, questionnaire_id: str, layout: SumsLayout, deltas: d
                  .where(FigureCell.questionnaire_id == questionnaire_id, tuple_(*key_columns).in_(chosen))
                  .order_by(*key_columns).with_for_update())
         found.update({(u, m, c, n): (lay, sums) for u, m, c, n, lay, sums in session.execute(query)})
+    if created or any(row_layout != layout.key for row_layout, _ in found.values()):
+        _keep_layout(session, layout)   # rows of this layout are new: its spec is needed
     parts = layout.parts
     updates = []
     for key in keys:
@@ -149,14 +152,20 @@ def apply(session: Session, questionnaire_id: str, layout: SumsLayout, deltas: d
         if vector is None or vector.min() < 0:
             vector = _recount(session, questionnaire_id, layout, key)
         updates.append((key, vector))
-    for (unit_id, month, channel, months), vector in updates:
-        where = and_(FigureCell.questionnaire_id == questionnaire_id, FigureCell.unit_id == unit_id,
-                     FigureCell.month == month, FigureCell.channel == channel, FigureCell.months == months)
-        # A row whose responses are all flagged stays, with zeros: it keeps the layout a
-        # restore puts them back under.
-        session.execute(FigureCell.__table__.update().where(where).values(
-            layout=layout.key, responses=int(vector[parts["responses"]][0]), raters=int(vector[parts["raters"]][0]),
-            sums=encode(vector), counts=encode_counts(layout, vector)))
+    # One statement for every row (an executemany: one round trip on PostgreSQL's pipeline).
+    # A row whose responses are all flagged stays, with zeros: it keeps the layout a restore
+    # puts them back under.
+    table = FigureCell.__table__
+    session.execute(
+        table.update().where(table.c.questionnaire_id == questionnaire_id, table.c.unit_id == bindparam("key_unit"),
+                             table.c.month == bindparam("key_month"), table.c.channel == bindparam("key_channel"),
+                             table.c.months == bindparam("key_months"))
+        .values(layout=layout.key, responses=bindparam("new_responses"), raters=bindparam("new_raters"),
+                sums=bindparam("new_sums"), counts=bindparam("new_counts")),
+        [{"key_unit": unit_id, "key_month": month, "key_channel": channel, "key_months": months,
+          "new_responses": int(vector[parts["responses"]][0]), "new_raters": int(vector[parts["raters"]][0]),
+          "new_sums": encode(vector), "new_counts": encode_counts(layout, vector)}
+         for (unit_id, month, channel, months), vector in updates])
 
 
 def _recount(session: Session, questionnaire_id: str, layout: SumsLayout, key: RowKey) -> np.ndarray:
