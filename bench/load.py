@@ -11,9 +11,12 @@ wrk (127.0.0.1 only) then drives, one after the other:
 - GET of the tiny page, and GET ``/u/<unit>`` (a first visit: no cookie); and, for reference
   only, GET of a bare page as big as the survey's holding a Flask-WTF CSRF token, which is
   what session-bound CSRF alone costs;
-- POST of one row, and POST ``/u/<unit>`` of a full survey (22 answers, varied) with a real
-  CSRF token and its session cookie (a pool of pages fetched first), each with a submission
-  key of its own made in Lua, so that every request is a distinct response.
+- a submission as a browser makes it: GET of the page, then POST of its form with that page's
+  session cookie, CSRF token, submission key and served-at stamp (the open link stores only
+  keys it issued, each once), and varied answers (22 for the survey); for the bare app, GET of
+  its CSRF page, then POST of one row. Each connection of wrk fetches a page, answers it and
+  fetches the next; the rate counts submissions stored (each cost a page and a post), and p50
+  and p99 are of the pages and posts together.
 
 The same app also runs under the shipped production configuration (``gunicorn.conf.py``: its
 workers, preloading, worker recycling and access log, written to a file of the run), and the
@@ -24,12 +27,14 @@ stored equal the successful submissions (302) received, and that no request got 
 The POSTs stop being sent at ``--seconds`` and the run lasts a grace period longer, so that
 every request sent is answered and counted (req/s = successes / --seconds).
 
-The open-link rate limit (30 a minute per address) is raised through
-SURVEY_APP_OPEN_LINK_RATE_LIMIT. The integrity rules stay as configured: the burst of a
-benchmark gets flagged, and flagged responses are still stored responses. To measure
-submissions that are screened and not flagged, as a citizen's are, set
-SURVEY_APP_INTEGRITY_LINK_BURST_COUNT and SURVEY_APP_INTEGRITY_REPEAT_COUNT high and
-SURVEY_APP_INTEGRITY_BURST_SECONDS low; every SURVEY_APP_INTEGRITY_* variable set is printed.
+The open-link rate limits per address (30 a minute, 60 an hour) are raised through
+SURVEY_APP_OPEN_LINK_RATE_LIMIT and SURVEY_APP_OPEN_LINK_SOURCE_HOURLY_LIMIT; the limit per
+browser stays (every submission is a browser of its own: a page's own session). The integrity
+rules stay as configured: the burst of a benchmark gets flagged, and flagged responses are
+still stored responses. To measure submissions that are screened and not flagged, as a
+citizen's are, set SURVEY_APP_INTEGRITY_LINK_BURST_COUNT and SURVEY_APP_INTEGRITY_REPEAT_COUNT
+high and SURVEY_APP_INTEGRITY_BURST_SECONDS and SURVEY_APP_INTEGRITY_FAST_SECONDS low; every
+SURVEY_APP_INTEGRITY_* variable set is printed.
 The limits are counted where ``--limits-storage`` says: memory:// (each worker on its own, as
 ``make run``) by default, or redis://127.0.0.1:6379, as a deployment with several workers must.
 """
@@ -50,7 +55,6 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from html.parser import HTMLParser
 from pathlib import Path
 
 from sqlalchemy import create_engine, event, text
@@ -59,7 +63,6 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 RATE_LIMIT = "1000000 per minute"
 GRACE_SECONDS = 8
-POOL = 16
 
 # The bare app, written to the run's directory and served by gunicorn like the real one.
 BARE_APP = '''
@@ -98,20 +101,24 @@ def add_row():
     return redirect("/")
 '''
 
-# One Lua script for every run: counts statuses; with a body template, posts it with a fresh
-# submission key (__KEY__) and fresh ratings (__R<n>__), rotating over a pool of real pages;
-# after the deadline (a Unix second) it sends nothing more and waits for the answers.
+# One Lua script for every run: counts statuses; in a submitting run, each request is the
+# GET of a page (its tokens kept by this thread when it comes back) or, when a page is waiting,
+# the POST of its form with that page's cookie and tokens and fresh ratings. After the deadline
+# (a Unix second) it sends nothing more and waits for the answers.
 LUA = r'''
-local pool = __POOL__
 local criteria = __CRITERIA__
 local levels = __LEVELS__
 local post = __POST__
+local get_path = "__GET_PATH__"
+local post_path = "__POST_PATH__"
 local deadline = __DEADLINE__
 local run = "__RUN__"
 local threads = {}
 local counter = 0
+local pages = {}
 tid = 0
 counts = {}
+sent = {GET = 0, POST = 0}
 
 function setup(thread)
   thread:set("tid", #threads + 1)
@@ -127,49 +134,56 @@ function delay()
   return 0
 end
 
+local function field(body, name)
+  return body:match('<input[^>]-name="' .. name .. '"[^>]-value="([^"]*)"')
+end
+
 function request()
   if not post then return wrk.format("GET", wrk.path) end
+  local page = table.remove(pages)
+  if page == nil then
+    sent.GET = sent.GET + 1
+    return wrk.format("GET", get_path)
+  end
+  sent.POST = sent.POST + 1
   counter = counter + 1
-  local page = pool[(counter % #pool) + 1]
-  local parts = {"csrf_token=" .. page.csrf, "served_at=" .. page.served,
-                 "submission_key=" .. string.format("%s%02dx%010d", run, tid, counter), "k=" .. run .. counter}
+  local parts = {"k=" .. run .. string.format("%02dx%010d", tid, counter)}
+  for name, value in pairs(page.fields) do table.insert(parts, name .. "=" .. value) end
   for _, code in ipairs(criteria) do
     table.insert(parts, code .. "=" .. levels[math.random(#levels)])
   end
   local headers = {["Content-Type"] = "application/x-www-form-urlencoded", ["Cookie"] = page.cookie}
-  return wrk.format("POST", wrk.path, headers, table.concat(parts, "&"))
+  return wrk.format("POST", post_path, headers, table.concat(parts, "&"))
 end
 
 function response(status, headers, body)
   counts[status] = (counts[status] or 0) + 1
+  if post and status == 200 then
+    -- A page (or a form sent back, with a fresh key): answered next, as a browser would.
+    local fields = {}
+    for _, name in ipairs({"csrf_token", "submission_key", "served_at"}) do fields[name] = field(body, name) end
+    local cookie = (headers["Set-Cookie"] or ""):match("^[^;]*")
+    table.insert(pages, {fields = fields, cookie = cookie})
+  end
 end
 
 function done(summary, latency, requests)
   local total = {}
+  local gets, posts = 0, 0
   for _, thread in ipairs(threads) do
     for status, n in pairs(thread:get("counts")) do total[tostring(status)] = (total[tostring(status)] or 0) + n end
+    local s = thread:get("sent")
+    gets, posts = gets + s.GET, posts + s.POST
   end
   local parts = {}
   for status, n in pairs(total) do table.insert(parts, string.format('"%s": %d', status, n)) end
   io.write(string.format('RESULT {"statuses": {%s}, "requests": %d, "duration_us": %d, ' ..
-    '"p50_us": %d, "p99_us": %d, "timeouts": %d, "connect_errors": %d, "read_errors": %d}\n',
+    '"p50_us": %d, "p99_us": %d, "timeouts": %d, "connect_errors": %d, "read_errors": %d, ' ..
+    '"gets": %d, "posts": %d}\n',
     table.concat(parts, ", "), summary.requests, summary.duration, latency:percentile(50),
-    latency:percentile(99), summary.errors.timeout, summary.errors.connect, summary.errors.read))
+    latency:percentile(99), summary.errors.timeout, summary.errors.connect, summary.errors.read, gets, posts))
 end
 '''
-
-
-class Inputs(HTMLParser):
-    """The values of a page's inputs, by name (the first one of a name)."""
-
-    def __init__(self):
-        super().__init__()
-        self.values: dict[str, str] = {}
-
-    def handle_starttag(self, tag, attrs):
-        attributes = dict(attrs)
-        if tag == "input" and attributes.get("name"):
-            self.values.setdefault(attributes["name"], attributes.get("value") or "")
 
 
 def free_port() -> int:
@@ -225,15 +239,6 @@ def stop(process: subprocess.Popen) -> None:
         process.wait(timeout=30)
 
 
-def fetch_page(url: str) -> dict:
-    """A real survey page: its session cookie, CSRF token and served-at stamp."""
-    with urllib.request.urlopen(url, timeout=10) as reply:
-        cookie = "; ".join(c.split(";", 1)[0] for c in reply.headers.get_all("Set-Cookie") or ())
-        inputs = Inputs()
-        inputs.feed(reply.read().decode())
-    return {"cookie": cookie, "csrf": inputs.values["csrf_token"], "served": inputs.values["served_at"]}
-
-
 def lua_value(value) -> str:
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k} = {lua_value(v)}" for k, v in value.items()) + "}"
@@ -242,9 +247,11 @@ def lua_value(value) -> str:
     return json.dumps(value)  # a string or a number reads the same in Lua
 
 
-def wrk(url: str, seconds: int, args, workdir: Path, *, post_pool=None, criteria=(), levels=(),
-        run: str = "") -> dict:
-    post = post_pool is not None
+def wrk(url: str, seconds: int, args, workdir: Path, *, submit: tuple[str, str] | None = None, criteria=(),
+        levels=(), run: str = "") -> dict:
+    """A wrk run against ``url``: GETs of it, or with ``submit`` (the page's path, the path its
+    form posts to) submissions, each a GET of the page and a POST of its form."""
+    post = submit is not None
     deadline = 0
     duration = seconds
     if post:
@@ -252,7 +259,8 @@ def wrk(url: str, seconds: int, args, workdir: Path, *, post_pool=None, criteria
         time.sleep(1 - time.time() % 1 + 0.01)
         deadline = int(time.time()) + seconds
         duration = seconds + GRACE_SECONDS
-    script = (LUA.replace("__POOL__", lua_value(post_pool or [{}]))
+    get_path, post_path = submit or ("", "")
+    script = (LUA.replace("__GET_PATH__", get_path).replace("__POST_PATH__", post_path)
               .replace("__CRITERIA__", lua_value(list(criteria)))
               .replace("__LEVELS__", lua_value([str(v) for v in levels]))
               .replace("__POST__", "true" if post else "false")
@@ -340,7 +348,8 @@ def main() -> int:
     # A fresh SQLite file has the unit STP to itself; on a shared database, a unit of this run.
     unit = "STP" if not args.database_url else f"STP-{run}"
     env = {**os.environ, "SURVEY_APP_DATABASE_URL": url, "SURVEY_APP_SECRET_KEY": secrets.token_urlsafe(32),
-           "SURVEY_APP_OPEN_LINK_RATE_LIMIT": RATE_LIMIT, "BARE_DATABASE_URL": bare_url,
+           "SURVEY_APP_OPEN_LINK_RATE_LIMIT": RATE_LIMIT, "SURVEY_APP_OPEN_LINK_SOURCE_HOURLY_LIMIT": RATE_LIMIT,
+           "BARE_DATABASE_URL": bare_url,
            "SURVEY_APP_RATELIMIT_STORAGE_URI": args.limits_storage,
            # This run's own counters, whatever else the Redis holds.
            "SURVEY_APP_RATELIMIT_KEY_PREFIX": f"survey_app_{run}",
@@ -365,20 +374,19 @@ def main() -> int:
     shipped_workers = _gunicorn_workers(shipped)
     try:
         survey_url = f"http://127.0.0.1:{app_port}/u/{unit}"
-        pool = [fetch_page(survey_url) for _ in range(POOL)]
         criteria = list(q.criterion_codes)
         levels = list(q.scale.values)
         bare_get = wrk(f"http://127.0.0.1:{bare_port}/", args.seconds, args, workdir)
         bare_form = wrk(f"http://127.0.0.1:{bare_port}/form", args.seconds, args, workdir)
         app_get = wrk(survey_url, args.seconds, args, workdir)
-        bare_post = wrk(f"http://127.0.0.1:{bare_port}/rows", args.seconds, args, workdir,
-                        post_pool=[{"cookie": "", "csrf": "", "served": ""}], run=run + "b")
-        app_post = wrk(survey_url, args.seconds, args, workdir, post_pool=pool, criteria=criteria,
-                       levels=levels, run=run)
+        bare_post = wrk(f"http://127.0.0.1:{bare_port}/", args.seconds, args, workdir,
+                        submit=("/form", "/rows"), run=run + "b")
+        app_post = wrk(survey_url, args.seconds, args, workdir, submit=(f"/u/{unit}", f"/u/{unit}"),
+                       criteria=criteria, levels=levels, run=run)
         shipped_url = f"http://127.0.0.1:{shipped_port}/u/{shipped_unit}"
-        shipped_pool = [fetch_page(shipped_url) for _ in range(POOL)]
         shipped_get = wrk(shipped_url, args.seconds, args, workdir)
-        shipped_post = wrk(shipped_url, args.seconds, args, workdir, post_pool=shipped_pool, criteria=criteria,
+        shipped_post = wrk(shipped_url, args.seconds, args, workdir,
+                           submit=(f"/u/{shipped_unit}", f"/u/{shipped_unit}"), criteria=criteria,
                            levels=levels, run=run + "s")
         time.sleep(1)  # a request the client gave up on may still be finishing
     finally:
@@ -386,12 +394,14 @@ def main() -> int:
         stop(bare)
         stop(shipped)
 
-    # The empty configuration's submissions and the shipped one's ("<run>s...") together.
-    stored = count(url, "SELECT count(*) FROM responses WHERE submission_key LIKE :p", p=run + "%")
-    flagged = count(url, "SELECT count(*) FROM responses r JOIN response_flags f ON f.response_id = r.id "
-                         "WHERE r.submission_key LIKE :p", p=run + "%")
+    # The empty configuration's submissions and the shipped one's together: the responses of
+    # this run's two units (their keys are the server's, issued with each page).
+    of_run = "r.unit_id IN (SELECT id FROM units WHERE code IN (:a, :b))"
+    stored = count(url, f"SELECT count(*) FROM responses r WHERE {of_run}", a=unit, b=shipped_unit)
+    flagged = count(url, "SELECT count(DISTINCT r.id) FROM responses r JOIN response_flags f "
+                         f"ON f.response_id = r.id WHERE {of_run}", a=unit, b=shipped_unit)
     answers = count(url, "SELECT count(*) FROM answers a JOIN responses r ON r.id = a.response_id "
-                         "WHERE r.submission_key LIKE :p", p=run + "%")
+                         f"WHERE {of_run}", a=unit, b=shipped_unit)
     rows = count(bare_url, "SELECT count(*) FROM bench_rows")
     if args.database_url:
         drop_bare_table(bare_url)
@@ -405,26 +415,32 @@ def main() -> int:
           f"workers; wrk -t{args.threads} -c{args.connections}, {args.seconds} s per run")
     rules = {name.removeprefix("SURVEY_APP_"): os.environ[name] for name in os.environ
              if name.startswith("SURVEY_APP_INTEGRITY_")}
-    print(f"open-link rate limit raised to '{RATE_LIMIT}' through SURVEY_APP_OPEN_LINK_RATE_LIMIT, "
-          f"counted in {args.limits_storage}; integrity rules {rules or 'as configured'} "
-          "(flagged responses are stored)")
+    print(f"open-link limits per address raised to '{RATE_LIMIT}' (SURVEY_APP_OPEN_LINK_RATE_LIMIT, "
+          f"_SOURCE_HOURLY_LIMIT), counted in {args.limits_storage}; integrity rules "
+          f"{rules or 'as configured'} (flagged responses are stored)")
+    print("submissions as a browser makes them: GET of the page, POST of its form with its own key "
+          "(rate: submissions stored per second; p50/p99 of pages and posts together)")
     print(line("bare GET / (tiny page)", bare_get))
     # Not a goal: what a page of the survey's size costs with nothing but its CSRF token.
     print(line("bare GET /form (32 KB, a CSRF token)", bare_form) + f"  ({bare_form['rate'] / bare_get['rate']:.2f} "
           "of the tiny page)")
     print(line(f"GET /u/{unit}", app_get, bare_get, 0.70))
-    print(line("bare POST (one row)", bare_post))
-    print(line(f"POST /u/{unit} ({len(criteria)} answers)", app_post, bare_post, 0.50))
+    print(line("bare GET /form + POST (one row)", bare_post))
+    print(line(f"GET + POST /u/{unit} ({len(criteria)} answers)", app_post, bare_post, 0.50))
     print(f"shipped gunicorn.conf.py ({shipped_workers} workers), against the empty configuration above:")
     print(line(f"GET /u/{shipped_unit}", shipped_get, app_get, 0.90))
-    print(line(f"POST /u/{shipped_unit} ({len(criteria)} answers)", shipped_post, app_post, 0.90))
+    print(line(f"GET + POST /u/{shipped_unit} ({len(criteria)} answers)", shipped_post, app_post, 0.90))
+    for name, result in (("bare", bare_post), ("empty configuration", app_post), ("shipped", shipped_post)):
+        print(f"  {name}: {result['gets']} pages fetched, {result['posts']} posts sent, {result['ok']} stored (302)")
     for name, result in results.items():
         others = {s: n for s, n in result["statuses"].items() if s not in (200, 302)}
         errors = {k: result[k] for k in ("timeouts", "connect_errors", "read_errors") if result[k]}
         if others or errors:
             print(f"  {name}: other statuses {others} {errors}")
     submitted = app_post["ok"] + shipped_post["ok"]
-    same = stored == submitted and rows == bare_post["ok"]
+    # Every post sent carried a key of its own page: each one must have been stored.
+    every_post = all(r["posts"] == r["ok"] for r in (bare_post, app_post, shipped_post))
+    same = stored == submitted and rows == bare_post["ok"] and every_post
     print(f"stored responses {stored} (answers {answers}, flagged {flagged}) for {submitted} "
           f"successful submissions; bare rows {rows} for {bare_post['ok']}: {'OK' if same else 'MISMATCH'}")
     print(f"5xx responses: {server_errors}")

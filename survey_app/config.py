@@ -154,6 +154,9 @@ class Defaults:
     JOBS_TIMEOUT_SECONDS = 900
     JOBS_THREADS = 1
     JOBS_MAX_UNFINISHED = 3
+    # The RQ worker's heartbeat while it makes a file, in seconds; a running job whose worker
+    # missed three (killed, its machine gone) is failed at once rather than at its timeout.
+    JOBS_HEARTBEAT_SECONDS = 15
     # Finished files kept per account, at most (a new one deletes that account's oldest): so
     # many, and so many bytes together.
     JOBS_MAX_KEPT_FILES = 20

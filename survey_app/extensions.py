@@ -15,6 +15,7 @@ from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
+from survey_app import read_only  # noqa: F401  (its pool listeners: connections opened read-only)
 from survey_app.sqltypes import render_migration_item
 
 # Predictable constraint names, so that migrations can refer to (and drop) them on every

@@ -2,13 +2,15 @@
 
 The thread pool is the embedded default: a web worker answers its next requests while its
 thread makes the file (CPU shared, nothing blocked), and a restart of the worker loses the job,
-which then fails by its timeout (services.jobs.give_up_stale) and is asked for again.
+which then fails by its timeout (services.jobs.give_up_stale) and is asked for again. On RQ, a
+job whose worker stopped heartbeating is failed within JOBS_HEARTBEAT_SECONDS x 3
+(``lost_jobs``), not at its timeout.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -57,13 +59,58 @@ def submit(app: Flask, work: Callable[..., None], job_id: int, arguments: dict) 
             # result is the file and its row, nothing is kept in Redis.
             rq_queue(app).enqueue_call(work, kwargs={"job_id": job_id, **arguments}, timeout=timeout,
                                        ttl=timeout, result_ttl=0, failure_ttl=24 * 3600,
-                                       description=f"{work.__name__} job {job_id}")
+                                       description=f"{work.__name__} job {job_id}",
+                                       job_id=rq_job_id(app, job_id))
         except RedisError:
             app.logger.exception("background job %s could not be queued", job_id)
             return False
         return True
     _pool(app).submit(_in_app_context, app, work, job_id, arguments)
     return True
+
+
+def rq_job_id(app: Flask, job_id: int) -> str:
+    """The RQ job of a job's row: named after it, so that its worker can be found from the row."""
+    return f"{app.config['JOBS_QUEUE']}-{job_id}"
+
+
+# Heartbeats a worker may miss before its job is given up: one late beat is no death.
+MISSED_HEARTBEATS = 3
+
+
+def lost_jobs(app: Flask, job_ids: Iterable[int], now: datetime) -> set[int]:
+    """Of these jobs, which their rows say are running, those whose RQ worker stopped making
+    them: its last heartbeat is older than MISSED_HEARTBEATS beats (or its record expired), or
+    RQ no longer has the job started (its work horse died and the worker failed it).
+
+    Ask RQ first, then read the row again: a job that finished meanwhile is gone from RQ too
+    (result_ttl=0), but its row says done by then, as the row is written before RQ is told.
+    Nothing is lost in thread mode (a restart is caught by the timeout), nor when Redis
+    cannot be reached (nothing is known)."""
+    ids = list(job_ids)
+    if not uses_redis(app) or not ids:
+        return set()
+    from redis.exceptions import RedisError
+    from rq.job import Job, JobStatus
+    from rq.worker import Worker
+
+    connection = rq_queue(app).connection
+    oldest_beat = now - MISSED_HEARTBEATS * timedelta(seconds=app.config["JOBS_HEARTBEAT_SECONDS"])
+    lost = set()
+    try:
+        for job_id, rq_job in zip(ids, Job.fetch_many([rq_job_id(app, i) for i in ids], connection=connection)):
+            if rq_job is None or rq_job.get_status(refresh=False) != JobStatus.STARTED or not rq_job.worker_name:
+                lost.add(job_id)
+                continue
+            worker = Worker.find_by_key(Worker.redis_worker_namespace_prefix + rq_job.worker_name, connection)
+            if worker is None or worker.last_heartbeat is None or worker.last_heartbeat < oldest_beat:
+                lost.add(job_id)
+    except RedisError:
+        app.logger.warning("the job queue could not be reached to look at its workers")
+        return set()
+    finally:
+        connection.close()
+    return lost
 
 
 def run_soon(app: Flask, work: Callable[[], None], description: str) -> bool:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -44,6 +45,7 @@ class Failure(StrEnum):
     ERROR = "error"        # the work raised
     PDF = "pdf"            # WeasyPrint refused to make the PDF
     TIMEOUT = "timeout"    # not done in time, or its process ended (a restart)
+    WORKER = "worker"      # its worker stopped mid-way (killed, its machine gone): no heartbeat
     QUEUE = "queue"        # the queue could not be reached
 
 
@@ -128,20 +130,25 @@ def fail(session: Session, job_id: int, failure: Failure, now: datetime) -> None
                     .values(state=State.FAILED, failure=failure, finished_at=now))
 
 
-def shown_state(job: BackgroundJob, now: datetime, times: JobTimes) -> State:
-    """What the reader is told; a job past its timeout counts as failed even before
-    ``give_up_stale`` has recorded it."""
+def shown_state(job: BackgroundJob, now: datetime, times: JobTimes, runner_lost: bool = False) -> State:
+    """What the reader is told; a job past its timeout, or running on a worker that stopped
+    (``runner_lost``, jobs/dispatch.py), counts as failed even before it is recorded."""
     if job.state == State.DONE and (job.file_name is None or job.expires_at <= now):
         return State.EXPIRED
     if job.state in (State.QUEUED, State.RUNNING) and job.created_at + times.timeout <= now:
         return State.FAILED
+    if job.state == State.RUNNING and runner_lost:
+        return State.FAILED
     return State(job.state)
 
 
-def shown_failure(job: BackgroundJob, now: datetime, times: JobTimes) -> Failure | None:
+def shown_failure(job: BackgroundJob, now: datetime, times: JobTimes, runner_lost: bool = False) -> Failure | None:
     if job.state == State.FAILED:
         return Failure(job.failure or Failure.ERROR)
-    return Failure.TIMEOUT if shown_state(job, now, times) == State.FAILED else None
+    if shown_state(job, now, times, runner_lost) != State.FAILED:
+        return None
+    # Past its timeout: what give_up_stale records, whatever became of its worker.
+    return Failure.TIMEOUT if shown_state(job, now, times) == State.FAILED else Failure.WORKER
 
 
 def file_path(job: BackgroundJob, directory: Path) -> Path | None:
@@ -154,6 +161,26 @@ def give_up_stale(session: Session, now: datetime, times: JobTimes) -> int:
     result = session.execute(update(BackgroundJob).where(
         BackgroundJob.state.in_((State.QUEUED, State.RUNNING)), BackgroundJob.created_at <= now - times.timeout)
         .values(state=State.FAILED, failure=Failure.TIMEOUT, finished_at=now))
+    return result.rowcount
+
+
+def running_ids(session: Session, user_id: int | None = None) -> list[int]:
+    """The jobs being made (of one account, or of all)."""
+    query = select(BackgroundJob.id).where(BackgroundJob.state == State.RUNNING)
+    if user_id is not None:
+        query = query.where(BackgroundJob.user_id == user_id)
+    return list(session.scalars(query))
+
+
+def give_up_lost(session: Session, job_ids: Iterable[int], now: datetime) -> int:
+    """Jobs whose worker stopped while making them (jobs/dispatch.py tells which): failed for
+    good. Only a job still running is: one finished meanwhile stays done."""
+    ids = list(job_ids)
+    if not ids:
+        return 0
+    result = session.execute(update(BackgroundJob).where(BackgroundJob.id.in_(ids),
+                                                         BackgroundJob.state == State.RUNNING)
+                             .values(state=State.FAILED, failure=Failure.WORKER, finished_at=now))
     return result.rowcount
 
 

@@ -12,11 +12,12 @@ from flask import Flask, current_app, make_response, render_template, request, u
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, InternalError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError, ServiceUnavailable
 
 from survey_app.domain.text import is_plain_text
 from survey_app.extensions import db
+from survey_app.read_only import is_read_only_error
 
 # Seconds a kiosk shows an error before it returns to its first screen.
 KIOSK_ERROR_SECONDS = 10
@@ -106,6 +107,14 @@ def register(app: Flask) -> None:
     def internal_error(error: InternalServerError):
         # Flask logs the exception itself; the reader gets our page, never a traceback.
         return error_page(500)
+
+    @app.errorhandler(InternalError)
+    def database_internal_error(error: InternalError):
+        # PostgreSQL refuses a write in a read-only spell with an InternalError: an outage too.
+        # Any other is a fault of ours, left to Flask (logged, the 500 page).
+        if not is_read_only_error(error):
+            raise error
+        return database_unavailable(error)
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)

@@ -30,7 +30,7 @@ from flask_login import current_user, login_required
 from survey_app import UI_LANGUAGES
 from survey_app.domain.permissions import Action, covers_all_units
 from survey_app.extensions import db
-from survey_app.jobs.dispatch import job_times, jobs_directory, submit
+from survey_app.jobs.dispatch import job_times, jobs_directory, lost_jobs, submit
 from survey_app.models import BackgroundJob, Unit
 from survey_app.services import jobs
 from survey_app.services.accounts import in_scope
@@ -53,6 +53,8 @@ def start_job(kind: str, *, unit: Unit | None, work: Callable[..., None], argume
     now = _now()
     times = job_times(current_app)
     jobs.give_up_stale(db.session, now, times)
+    # A job whose worker was killed holds no CPU any more: it does not count against the limit.
+    jobs.give_up_lost(db.session, lost_jobs(current_app, jobs.running_ids(db.session, current_user.id), now), now)
     jobs.purge_expired(db.session, jobs_directory(current_app), now)
     db.session.commit()
     limit = current_app.config["JOBS_MAX_UNFINISHED"]
@@ -74,7 +76,12 @@ def start_job(kind: str, *, unit: Unit | None, work: Callable[..., None], argume
 def progress(token: str):
     job = _visible_job(token)
     now = _now()
-    state = jobs.shown_state(job, now, job_times(current_app))
+    # Shown failed as soon as its worker is seen dead; recorded by the next request for a file
+    # (a POST) or cron's purge, since a GET writes nothing.
+    lost = job.state == State.RUNNING and job.id in lost_jobs(current_app, [job.id], now)
+    if lost:
+        db.session.refresh(job)  # it may have finished meanwhile (lost_jobs)
+    state = jobs.shown_state(job, now, job_times(current_app), lost)
     if state == State.EXPIRED and job.file_name:  # its time is up: gone now, not at the next purge
         jobs.purge_expired(db.session, jobs_directory(current_app), now)
         db.session.commit()
@@ -82,7 +89,7 @@ def progress(token: str):
     expires = format_datetime(job.expires_at.astimezone(ZoneInfo(current_app.config["TIMEZONE"])), "short") \
         if job.expires_at else None
     page = render_template("jobs/progress.html", job=job, state=state.value, file_url=file_url, expires=expires,
-                           failure=jobs.shown_failure(job, now, job_times(current_app)), back=_back(job),
+                           failure=jobs.shown_failure(job, now, job_times(current_app), lost), back=_back(job),
                            refresh=REFRESH_SECONDS, keep_hours=current_app.config["JOBS_KEEP_HOURS"])
     response = current_app.make_response((page, 410 if state == State.EXPIRED else 200))
     response.headers["Cache-Control"] = "no-store"

@@ -12,22 +12,27 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
+import sqlite3
 import subprocess
 import sys
 import threading
+import time
 import uuid
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import psycopg
 import pytest
 import report_province
 from accounts import add_user, csrf_from, log_in
 from jobs_flow import ask_for, file_of, job_page, page_text, settled_page
-from sqlalchemy import select, update
+from sqlalchemy import make_url, select, update
 
 import survey_app.reports.slips
 from survey_app.extensions import db
-from survey_app.jobs.dispatch import rq_queue
+from survey_app.jobs.dispatch import MISSED_HEARTBEATS, rq_queue
 from survey_app.models import BackgroundJob, Invitation, User
 from survey_app.reports.formatting import Figures
 from survey_app.services.secrets import secret_hash
@@ -149,6 +154,86 @@ def test_a_real_rq_worker_makes_the_slip_sheet_and_the_province_report(app, prov
         assert unit["name"] in text
         assert vi.index(unit["index"]) in text
     assert pdf_pages(report.data) > 1
+
+
+def worker_env(app, queue: str, **settings: str) -> dict[str, str]:
+    """A worker process's environment, as the deployment gives it the app's settings."""
+    return {**os.environ, "SURVEY_APP_DATABASE_URL": app.config["DATABASE_URL"],
+            "SURVEY_APP_SECRET_KEY": app.config["SECRET_KEY"], "SURVEY_APP_JOBS_DIR": app.config["JOBS_DIR"],
+            "SURVEY_APP_JOBS_REDIS_URL": REDIS_URL, "SURVEY_APP_JOBS_QUEUE": queue,
+            **{f"SURVEY_APP_{name}": value for name, value in settings.items()}}
+
+
+def job_row(app) -> tuple[int, str, int, str | None]:
+    with app.app_context():
+        job = db.session.scalars(select(BackgroundJob).order_by(BackgroundJob.id)).first()
+        return job.id, job.state, job.progress, job.failure
+
+
+@contextmanager
+def writes_held(app):
+    """Every write of the job's rows waits (the database locked as a long transaction would):
+    the job stays half-made while held, whatever its speed."""
+    url = app.config["DATABASE_URL"]
+    if url.startswith("sqlite"):
+        connection = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
+        connection.execute("BEGIN IMMEDIATE")
+    else:
+        connection = psycopg.connect(make_url(url).set(drivername="postgresql").render_as_string(False))
+        connection.execute("LOCK TABLE background_jobs IN EXCLUSIVE MODE")
+    try:
+        yield
+    finally:
+        connection.rollback()
+        connection.close()
+
+
+def process_and_children(pid: int) -> list[int]:
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return [pid, *(int(child) for child in children)]
+
+
+def test_a_job_whose_worker_is_killed_is_failed_within_a_minute_and_can_be_asked_again(app, province, client,
+                                                                                       redis_queue):
+    """Issue 16: a report whose RQ worker was killed showed "running 50%" for 15 minutes. The
+    worker heartbeats while it works; once it misses three beats its job is shown failed, and
+    the account may ask again (here it may have one unfinished job only)."""
+    heartbeat = 1
+    app.config.update(JOBS_HEARTBEAT_SECONDS=heartbeat, JOBS_MAX_UNFINISHED=1)
+    log_in(client, "officer@binhan.gov.vn")
+    address = job_page(ask_for(client, f"/reports/report.pdf?{QUERY}&lang=en"))
+    worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "survey_app", "jobs", "worker"],
+                              env=worker_env(app, redis_queue, JOBS_HEARTBEAT_SECONDS=str(heartbeat)),
+                              cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while job_row(app)[1:3] != ("running", 50):  # its figures done, its PDF being made
+            assert time.monotonic() < deadline and worker.poll() is None, job_row(app)
+            time.sleep(0.02)
+        with writes_held(app):
+            # Alive and beating: still running after more than three beats.
+            time.sleep((MISSED_HEARTBEATS + 0.5) * heartbeat)
+            page = client.get(address)
+            assert "Being made." in page_text(page) and 'value="50"' in page.get_data(as_text=True)
+            # Killed outright, its work horse with it (as the OOM killer or `systemctl kill` would).
+            for pid in process_and_children(worker.pid):
+                os.kill(pid, signal.SIGKILL)
+            killed = time.monotonic()
+            worker.wait()
+        page = settled_page(client, address, timeout=60)
+        seen_failed = time.monotonic() - killed
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
+    assert ("The program making the file stopped before it was done (the server may have restarted). "
+            "Please ask for it again.") in page_text(page)
+    assert 'http-equiv="refresh"' not in page.get_data(as_text=True)
+    assert seen_failed < (MISSED_HEARTBEATS + 1) * heartbeat + 1  # three beats missed, then a look
+    # Asked again: accepted (the dead job no longer counts as unfinished), and it is recorded failed.
+    again = job_page(ask_for(client, f"/reports/report.pdf?{QUERY}&lang=en"))
+    assert again != address
+    assert job_row(app)[1:] == ("failed", 50, "worker")
 
 
 def test_an_unreachable_queue_is_a_clear_failure(app, province, client):

@@ -1,11 +1,14 @@
 """After the database was unavailable, the first request once it is back succeeds: a request
 that meets the fault gets a 503 page in the reader's language (stored nothing), and the pool's
-connections made meanwhile are thrown away."""
+connections made meanwhile are thrown away. The same after a spell in which the database was
+read-only: connections opened during it would stay read-only (issue 16)."""
 
 from __future__ import annotations
 
 import logging
 import os
+import shutil
+import subprocess
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -72,6 +75,72 @@ def database_down(app):
                 connection.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
     finally:
         admin.dispose()
+
+
+@contextmanager
+def database_read_only(app):
+    """The app's database read-only for new connections, then writable again, as a full disk's
+    guard or a standby would make it. The pool starts empty, as after a restart of the worker or
+    the database: connections opened before the spell are not read-only.
+
+    SQLite: the file cannot be written (mode 0444; root ignores modes, so for root the file is
+    made immutable as well). PostgreSQL: ``default_transaction_read_only`` for the database,
+    which every session opened meanwhile takes (and keeps).
+    """
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    with app.app_context():
+        db.engine.dispose()
+    if url.startswith("sqlite"):
+        path = Path(url.removeprefix("sqlite:///"))
+        mode = path.stat().st_mode
+        immutable = os.geteuid() == 0
+        if immutable and shutil.which("chattr") is None:
+            pytest.skip("running as root without chattr: the SQLite file cannot be made read-only")
+        path.chmod(0o444)
+        if immutable:
+            subprocess.run(["chattr", "+i", str(path)], check=True)
+        try:
+            yield
+        finally:
+            if immutable:
+                subprocess.run(["chattr", "-i", str(path)], check=True)
+            path.chmod(mode)
+        return
+    name = make_url(url).database
+    admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on'))
+        try:
+            yield
+        finally:
+            with admin.connect() as connection:
+                connection.execute(text(f'ALTER DATABASE "{name}" RESET default_transaction_read_only'))
+    finally:
+        admin.dispose()
+
+
+def test_the_first_submission_after_a_read_only_spell_is_stored(app, client):
+    """Issue 16: a worker that served pages while the database was read-only kept its read-only
+    connection, and refused the first answer after the database was writable again."""
+    with app.app_context():
+        unit_tree(db.session, "STP; SXD")
+        db.session.commit()
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    marks = {c: "4" for c in criteria_codes(sipas())}
+    assert answer(client).status_code == 302
+    with database_read_only(app):
+        # An answer is refused with the outage's page, and nothing is stored.
+        refused = client.post("/u/STP?lang=en", data={**survey_fields(client, "/u/STP?lang=en"), **marks})
+        assert refused.status_code == 503
+        assert "The service is unavailable for a moment" in refused.get_data(as_text=True)
+        assert "Retry-After" in refused.headers
+        # Pages are still served: this one is read from the database (its first reader here).
+        survey_fields(client, "/u/SXD?lang=en")
+    # Writable again: the reader's next try is stored.
+    fields = survey_fields(client, "/u/STP?lang=en")
+    assert client.post("/u/STP?lang=en", data={**fields, **marks}).status_code == 302
+    assert stored(app) == 2
 
 
 def test_a_submission_during_an_outage_gets_a_503_and_the_next_one_after_it_is_stored(app, client, unit):
