@@ -51,7 +51,7 @@ class IntegrityRules:
     volume_hours: float = 24
     volume_history_days: int = 28
     volume_factor: float = 3
-    volume_min: int = 30
+    volume_min: int = 45
 
     @property
     def lookback(self) -> timedelta:

@@ -14,7 +14,8 @@ from .test_exact import _scenario
 
 
 def _rows() -> dict:
-    return {(r.questionnaire_id, r.months, r.month, r.unit_id, r.channel): (r.layout, r.responses, r.raters, decode(r.sums).tolist())
+    return {(r.questionnaire_id, r.months, r.month, r.unit_id, r.channel):
+            (r.layout, r.responses, r.raters, decode(r.sums).tolist(), r.counts)
             for r in db.session.scalars(select(FigureCell)) if r.responses}  # all flagged: kept at zero
 
 
