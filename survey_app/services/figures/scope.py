@@ -171,7 +171,7 @@ def scope_figures(session: Session, query: FiguresQuery) -> ScopeFigures:
     previous_ranks = tree.ranks(before_totals if ranking is None else tree.totals(before_cells, layout.length, ranking),
                                 layout, query.min_ranked)
     flagged = _flagged(session, q.id, start, end, unit_list)
-    invitations = issued_per_unit(session, start, end)
+    invitations = issued_per_unit(session, period)
     volumes = cell_volumes(session, period, tz)
     by = scope_breakdowns(session, query, layout, cells, tree, shown_ids, read_ids is not None) if query.by else {}
 
