@@ -5,7 +5,10 @@ invitation's row version carries the response's transaction id (xmin): whatever 
 holds is as good as written on the response. The dossier's keyed hash (kept until the answer,
 and in the old row version until VACUUM), who issued it (a user or an API key) and the time of
 issue all go; the issue is kept as a local day (``issued_on``) and the expiry becomes the local
-midnight that ends its last valid day (never earlier than before).
+midnight that ends its last valid day (never earlier than before). The API's remembered
+requests kept each client's Idempotency-Key as sent (a client may make it of a dossier's
+reference); from now on only an HMAC of it under the API key is kept, which cannot be made of
+the old rows: they are deleted (a retry of a request sent before the upgrade mints anew).
 
 On PostgreSQL the conversion of ``issued_at`` rewrites the table after the other columns are
 dropped: every row is written anew with the dropped values gone (a dropped column otherwise
@@ -33,6 +36,7 @@ down_revision = 'c81f4a7e2d36'
 branch_labels = None
 depends_on = None
 
+idempotent_requests = sa.table('idempotent_requests', sa.column('id', sa.Integer()))
 invitations = sa.table(
     'invitations',
     sa.column('id', sa.Integer()),
@@ -102,6 +106,11 @@ def upgrade():
                 batch_op.drop_column(column)
             batch_op.alter_column('issued_on', existing_type=sa.Date(), nullable=False)
     op.create_index('ix_invitations_unit_issued', 'invitations', ['unit_id', 'issued_on'], unique=False)
+    # TRUNCATE on PostgreSQL: a new, empty file, with no dead row versions left holding the keys.
+    if postgresql:
+        op.execute('TRUNCATE idempotent_requests')
+    else:
+        connection.execute(idempotent_requests.delete())
 
 
 def downgrade():
