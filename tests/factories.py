@@ -26,10 +26,11 @@ tokens) and ``kiosk(db.session, unit)`` (a registered kiosk and its key).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from functools import cache
 from pathlib import Path
 from typing import Mapping
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -155,8 +156,7 @@ def invitations(session: Session, unit: Unit, count: int = 1, *, at: datetime | 
                 valid_days: int = 30, **kwargs) -> list[IssuedInvitation]:
     """Invitations of ``unit`` issued by the service (flushed, not committed), with their tokens."""
     return issue_invitations(session, unit=unit, count=count, now=at or datetime.now(timezone.utc),
-                             valid_for=timedelta(days=valid_days), reference_key="test-reference-key",
-                             **kwargs)
+                             valid_days=valid_days, tz=ZoneInfo("Asia/Ho_Chi_Minh"), **kwargs)
 
 
 def kiosk(session: Session, unit: Unit, name: str = "Quầy 1", *,

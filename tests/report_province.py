@@ -102,7 +102,7 @@ def build(app, quarter: Period = Period(date(2026, 1, 1), date(2026, 3, 31))) ->
                 comment=f"Ý kiến số {i + 1:02d}", channel="invitation" if i % 2 else "link")
         issued = issue_invitations(db.session, unit=by_code["STP"], count=4,
                                    now=at(quarter.start, 40, 8),
-                                   valid_for=timedelta(days=30), reference_key="k")
+                                   valid_days=30, tz=LOCAL)
         for item in issued[:3]:
             answered = at(quarter.start, 41, 8)
             claim(db.session, item.invitation, answered, answered.date())

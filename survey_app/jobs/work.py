@@ -9,13 +9,13 @@ so that the reader's page says so; the error itself goes to the log, not to the 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, has_app_context
 
 from survey_app.domain.audit import AuditAction
-from survey_app.domain.invitation import DossierChannel
+from survey_app.domain.invitation import DossierChannel, expiry, last_valid_day
 from survey_app.domain.periods import Period
 from survey_app.extensions import db
 from survey_app.jobs.dispatch import job_times, jobs_directory, kept_files
@@ -41,18 +41,18 @@ def make_slips(*, job_id: int, unit_id: int, count: int, procedure: str | None, 
 
         app = current_app._get_current_object()
         now = _now()
+        tz = ZoneInfo(app.config["TIMEZONE"])
         unit = db.session.get(Unit, unit_id)
         # The sheet is made first, the invitations stored after it, with the finished job: no
         # write transaction stays open while it renders (on SQLite it would hold every writer,
         # citizens' answers included), and a sheet that could not be made leaves no invitation.
         tokens = [new_secret() for _ in range(count)]
-        expires = (now + timedelta(days=valid_days)).astimezone(ZoneInfo(app.config["TIMEZONE"]))
+        last_day = last_valid_day(expiry(now.astimezone(tz).date(), valid_days, tz), tz)
         before, _slot, after = survey_address.rpartition(TOKEN_SLOT)  # the token is the address's last part
         urls = [f"{before}{token}{after}" for token in tokens]
-        pdf = slips_pdf(unit_name=unit.name, procedure=procedure, expires=f"{expires:%d/%m/%Y}", urls=urls)
+        pdf = slips_pdf(unit_name=unit.name, procedure=procedure, expires=f"{last_day:%d/%m/%Y}", urls=urls)
         issue_invitations(db.session, unit=unit, count=count, now=now, procedure=procedure,
-                          channel=DossierChannel.DIRECT, valid_for=timedelta(days=valid_days),
-                          reference_key=app.config["SECRET_KEY"], user_id=user_id, tokens=tokens)
+                          channel=DossierChannel.DIRECT, valid_days=valid_days, tz=tz, tokens=tokens)
         audit.record(db.session, db.session.get(User, user_id), AuditAction.SLIPS_PRINT, unit, count=count,
                      procedure=procedure)
         return pdf

@@ -61,6 +61,8 @@ class IdempotentRequest(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     api_key_id: Mapped[int] = mapped_column(ForeignKey("api_keys.id", ondelete="CASCADE"))
+    # An HMAC of the client's Idempotency-Key under the API key (services/idempotency.py), never
+    # the key itself: a client may well use a dossier's reference as its key.
     idempotency_key: Mapped[str] = mapped_column(String(255))
     # HMAC of the request's fields under the API key: tells a retry from another request.
     request_hash: Mapped[str] = mapped_column(String(64))

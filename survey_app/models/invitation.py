@@ -14,33 +14,36 @@ class Invitation(db.Model):
     """A single-use invitation to answer the survey about one dossier.
 
     The token in the citizen's link is never stored, only its SHA-256: a copy of the database
-    cannot be turned into submissions. The dossier reference is stored as a keyed hash (HMAC)
-    for the same reason: it identifies a person's dossier, and is forgotten once the invitation
-    is answered.
+    cannot be turned into submissions.
 
-    Anonymity by construction: nothing here leads to the response that answered it (no id, no
-    time finer than the day, no submission key), and the response knows nothing of the
-    invitation but its channel.
+    Worthless to a reader of the database, at every moment of its life: on PostgreSQL the row
+    version written by the claim shares its transaction id (``xmin``) with the response that
+    answered it, so whatever an invitation holds is as good as written on that response. It
+    therefore holds nothing that leads to a dossier (the reference the one-stop software may
+    send is checked and never kept), to a person (not who issued it, user or API key: the audit
+    log says who printed slips) or to a time finer than the day (issue, expiry and answer are
+    days). See the README, "What a database administrator can and cannot learn".
     """
 
     __tablename__ = "invitations"
-    __table_args__ = (Index("ix_invitations_unit_issued", "unit_id", "issued_at"),)
+    __table_args__ = (Index("ix_invitations_unit_issued", "unit_id", "issued_on"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(32), unique=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     procedure_code: Mapped[str | None] = mapped_column(String(64))
-    reference_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     # How the dossier was submitted: direct (at the counter), online or postal.
     channel: Mapped[str] = mapped_column(String(16))
-    issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The local day (TIMEZONE) it was issued, never the time: the time would match the one-stop
+    # software's record of the dossier handed back, or the audit log's slips printed.
+    issued_on: Mapped[date] = mapped_column(Date)
+    # When it stops working: always the local midnight that ends its last valid day
+    # (domain.invitation.expiry), so it tells the day of issue and no more. A time, not a day,
+    # so that the claim and the API compare and report it as the moment it is.
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    # The local day (TIMEZONE) it was answered, never the time: a time could be matched with
-    # the response's own submission time.
+    # The local day it was answered, never the time: a time could be matched with the
+    # response's own submission time.
     answered_on: Mapped[date | None] = mapped_column(Date)
-    # Who issued it: a signed-in user, or an API key of the one-stop software.
-    issued_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    issued_by_api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
 
     unit: Mapped[Unit] = relationship()

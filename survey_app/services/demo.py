@@ -29,8 +29,6 @@ from survey_app.services.responses import InvalidSubmission
 
 # What COPY's text format needs escaped (codes never hold these; a value must not break a row).
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-# Demo invitations carry no dossier reference, so the key that would hash one is never used.
-NO_REFERENCE_KEY = "demo"
 
 
 @dataclass(frozen=True)
@@ -135,7 +133,7 @@ def _store_invitations(session: Session, catalog: Catalog, units: dict[str, Unit
     issued_count = 0
     for batch in plan.batches:
         issued = issue_invitations(session, unit=units[batch.unit], count=batch.count, now=batch.issued_at,
-                                   valid_for=valid_for, reference_key=NO_REFERENCE_KEY, channel=batch.channel)
+                                   valid_days=valid_for.days, tz=tz, channel=batch.channel)
         issued_count += len(issued)
         for invitation, answer in zip(issued, batch.answers):
             outcome = submit_invitation(session, invitation=invitation.invitation,

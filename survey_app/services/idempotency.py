@@ -1,7 +1,9 @@
 """Idempotent minting: a retry of an API request with the same ``Idempotency-Key`` gets the
 same invitations back instead of new ones.
 
-Whether a request is the same is decided by an HMAC of its fields under the API key, and the
+The key itself is kept only as an HMAC under the API key (it is the client's choice, and may be
+a dossier's reference). Whether a request is the same is decided by an HMAC of its fields under
+the API key, and the
 invitations' tokens of a remembered request are derived from the API key and a random salt:
 the database alone (a backup, a leaked dump, even with SECRET_KEY) cannot rebuild the survey
 addresses, only the client that holds the key can have them handed out again.
@@ -39,6 +41,12 @@ def checked_key(value: str) -> str:
     if not all(" " <= character <= "~" for character in value):
         raise IdempotencyKeyError("Idempotency-Key must be printable ASCII (e.g. a UUID)")
     return value
+
+
+def key_fingerprint(api_key: str, key: str) -> str:
+    """What is kept of an Idempotency-Key: an HMAC under the API key. The key is the client's
+    choice, and could be a dossier's reference: the database must not hold it."""
+    return hmac.new(api_key.encode("utf-8"), f"idempotency-key:{key}".encode(), hashlib.sha256).hexdigest()
 
 
 def request_hash(api_key: str, fields: dict) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
 import secrets
 
 # 18 random bytes = 144 bits, 24 URL-safe characters: short enough for a QR code on a slip.
@@ -18,7 +17,3 @@ def secret_hash(secret: str) -> str:
     """SHA-256 is enough for high-entropy random secrets (no password stretching needed)."""
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
-
-def keyed_hash(key: str, value: str) -> str:
-    """HMAC of a low-entropy identifier (a dossier reference) that must not be guessable."""
-    return hmac.new(key.encode("utf-8"), value.strip().encode("utf-8"), hashlib.sha256).hexdigest()

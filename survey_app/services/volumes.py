@@ -77,7 +77,7 @@ def cell_volumes(session: Session, period: Period, tz: ZoneInfo) -> dict[tuple[i
         volume, covered = period_volume(cell_rows, period)
         if covered:
             volumes[cell] = volume
-    for unit_id, (issued, _) in issued_per_unit(session, *period.utc_bounds(tz)).items():
+    for unit_id, (issued, _) in issued_per_unit(session, period).items():
         cell = (unit_id, Channel.INVITATION.value)
         if cell not in rows and issued:
             volumes[cell] = float(issued)

@@ -16,7 +16,7 @@ from sqlalchemy import func, select, text
 from survey_app.extensions import db
 from survey_app.models import ApiKey, Invitation
 from survey_app.models.access import IdempotentRequest
-from survey_app.services import api_keys, units
+from survey_app.services import api_keys, idempotency, units
 from survey_app.services.secrets import secret_hash
 
 UNITS = "code,name,parent\nHCM,Thành phố Hồ Chí Minh,\nQ1,UBND Quận 1,HCM\nQ3,UBND Quận 3,HCM\n"
@@ -128,7 +128,7 @@ def test_a_key_is_forgotten_after_the_kept_time(app, client, keys):
     other = post(client, keys["first"], BODY, "recent-key")
     with app.app_context():
         remembered = db.session.scalar(select(IdempotentRequest).where(
-            IdempotentRequest.idempotency_key == "old-key"))
+            IdempotentRequest.idempotency_key == idempotency.key_fingerprint(keys["first"], "old-key")))
         remembered.created_at -= timedelta(hours=24, seconds=1)
         db.session.commit()
     again = post(client, keys["first"], {"unit": "Q1"}, "old-key")  # another body is fine now
@@ -157,8 +157,9 @@ def test_a_malformed_key_400(app, client, keys, header):
 
 
 def test_the_database_cannot_rebuild_the_addresses(app, client, keys):
-    """Only the token hashes, a salt and the request's HMAC are stored: no table holds a
-    survey address, and the salt without the API key does not give one."""
+    """Only the token hashes, a salt and HMACs of the request and its key are stored: no table
+    holds a survey address, and the salt without the API key does not give one; nor the key
+    itself, which a client may make of a dossier's reference."""
     issued = post(client, keys["first"], BODY, "dossier-0001").get_json()["invitations"]
     tokens = [item["url"].rsplit("/s/", 1)[1] for item in issued]
     with app.app_context():
@@ -171,6 +172,7 @@ def test_the_database_cannot_rebuild_the_addresses(app, client, keys):
     assert len(stored) > 20
     assert not [value for value in stored for token in tokens if token in value]
     assert not [value for value in stored if keys["first"] in value]
+    assert not [value for value in stored if "dossier-0001" in value]
 
 
 # --------------------------------------------------------------------- simultaneous retries

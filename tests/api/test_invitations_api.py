@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 import subprocess
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select, text
@@ -15,13 +18,18 @@ from survey_app.extensions import db
 from survey_app.models import ApiKey, Invitation
 from survey_app.services import api_keys, units
 from survey_app.services.invitations import invitation_by_token
-from survey_app.services.secrets import keyed_hash, secret_hash
+from survey_app.services.secrets import secret_hash
 
 # HCM ─┬─ Q1 ── P-BN
 #      └─ Q3
 UNITS = ("code,name,parent\nHCM,Thành phố Hồ Chí Minh,\nQ1,UBND Quận 1,HCM\n"
          "P-BN,Phường Bến Nghé,Q1\nQ3,UBND Quận 3,HCM\n")
 REFERENCE = "000.00.01.H29-240101-0001"
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), VN).astimezone(timezone.utc)
 
 
 @dataclass
@@ -120,12 +128,14 @@ def test_issues_count_invitations_whose_urls_open_them(app, client, keys):
         with app.app_context():
             assert invitation_by_token(db.session, token).public_id == item["id"]
         assert (invitation.procedure_code, invitation.channel) == ("1.001234", "online")
-        assert invitation.issued_by_api_key_id == keys.q1_id
-        assert invitation.answered_on is None and invitation.reference_hash is None
-        assert before <= invitation.issued_at <= after
+        assert invitation.answered_on is None
+        # The local day of issue, never the time; valid that day and the 30 after it.
+        assert before.astimezone(VN).date() <= invitation.issued_on <= after.astimezone(VN).date()
         expires_at = datetime.fromisoformat(item["expires_at"])
         assert expires_at.utcoffset() == timedelta(0)
-        assert expires_at == invitation.expires_at == invitation.issued_at + timedelta(days=30)
+        assert expires_at == invitation.expires_at == local_midnight(invitation.issued_on + timedelta(days=31))
+    # Nothing says which key (or whose software) issued them.
+    assert not {"issued_by_api_key_id", "issued_by_user_id", "reference_hash"} & set(Invitation.__table__.c.keys())
     assert invitation_count(app) == 7
 
 
@@ -163,7 +173,7 @@ def test_the_validity_is_configurable(app, client, keys):
     app.config["INVITATION_VALID_DAYS"] = 7
     (item,) = post(client, keys.q1, {"unit": "Q1"}).get_json()["invitations"]
     invitation = row(app, item["id"])
-    assert invitation.expires_at - invitation.issued_at == timedelta(days=7)
+    assert invitation.expires_at == local_midnight(invitation.issued_on + timedelta(days=8))
 
 
 def test_the_database_never_holds_the_token_or_the_reference(app, client, keys):
@@ -173,9 +183,10 @@ def test_the_database_never_holds_the_token_or_the_reference(app, client, keys):
     (item,) = response.get_json()["invitations"]
     token = token_of(item["url"])
     invitation = row(app, item["id"])
-    # A keyed hash (HMAC under the installation's secret), not a plain, guessable digest.
-    assert invitation.reference_hash == keyed_hash(app.config["SECRET_KEY"], REFERENCE)
     assert invitation.token_hash == secret_hash(token)
+    # Not even a hash of the reference: neither a plain digest nor the keyed hash once kept.
+    hashes = {hashlib.sha256(REFERENCE.encode()).hexdigest(),
+              hmac.new(app.config["SECRET_KEY"].encode(), REFERENCE.encode(), hashlib.sha256).hexdigest()}
     with app.app_context():
         scanned = 0
         for table in db.metadata.sorted_tables:
@@ -185,6 +196,7 @@ def test_the_database_never_holds_the_token_or_the_reference(app, client, keys):
                     assert token not in str(value), table.name
                     assert REFERENCE not in str(value), table.name
                     assert "H29-240101" not in str(value), table.name
+                    assert not any(digest in str(value) for digest in hashes), table.name
         assert scanned > 20
     status = client.get(f"/api/v1/invitations/{item['id']}", headers=auth(keys.q1))
     assert REFERENCE not in status.get_data(as_text=True)
@@ -205,7 +217,8 @@ def test_status_goes_from_issued_to_answered(app, client, keys):
         "id": item["id"], "unit": "Q1", "procedure": "2.0001", "channel": "postal",
         "status": "issued", "issued_at": body["issued_at"], "expires_at": item["expires_at"],
     }
-    assert datetime.fromisoformat(body["issued_at"]) == invitation.issued_at
+    # The day of issue is all that is kept: the API gives its start.
+    assert datetime.fromisoformat(body["issued_at"]) == local_midnight(invitation.issued_on)
 
     set_columns(app, item["id"], answered_on=datetime.now(timezone.utc).date())
     body = client.get(f"/api/v1/invitations/{item['id']}", headers=auth(keys.q1)).get_json()

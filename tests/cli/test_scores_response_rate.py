@@ -15,7 +15,7 @@ so A (with A1) has 6 issued and 4 answered, PROV 9 and 4. Invitations issued out
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -26,7 +26,7 @@ from survey_app.models import Unit
 from survey_app.services.invitations import claim, issue_invitations
 
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
-VALID = timedelta(days=30)
+VALID_DAYS = 30
 
 
 def local(*args: int) -> datetime:
@@ -35,8 +35,8 @@ def local(*args: int) -> datetime:
 
 def issue(unit: Unit, when: datetime, answered_at: list[datetime | None]) -> None:
     """One invitation of ``unit`` issued at ``when`` per entry; answered then if not None."""
-    issued = issue_invitations(db.session, unit=unit, count=len(answered_at), now=when, valid_for=VALID,
-                               reference_key="k")
+    issued = issue_invitations(db.session, unit=unit, count=len(answered_at), now=when, valid_days=VALID_DAYS,
+                               tz=LOCAL)
     for item, at in zip(issued, answered_at):
         if at is not None:
             assert claim(db.session, item.invitation, at, at.astimezone(LOCAL).date())

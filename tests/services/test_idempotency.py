@@ -13,6 +13,7 @@ from survey_app.services.idempotency import (
     IdempotencyKeyError,
     checked_key,
     derived_tokens,
+    key_fingerprint,
     request_hash,
 )
 
@@ -28,6 +29,13 @@ def test_derived_tokens_look_like_random_ones_and_depend_on_every_input():
     assert derived_tokens(API_KEY, "salt-1", 3) == tokens[:3]
     assert set(derived_tokens(API_KEY, "salt-2", 500)).isdisjoint(tokens)
     assert set(derived_tokens("sk_" + "b" * 43, "salt-1", 500)).isdisjoint(tokens)
+
+
+def test_an_idempotency_key_is_kept_as_an_hmac_under_the_api_key():
+    expected = hmac.new(API_KEY.encode(), b"idempotency-key:000.00.01.H29-240101-0001", hashlib.sha256).hexdigest()
+    assert key_fingerprint(API_KEY, "000.00.01.H29-240101-0001") == expected
+    assert key_fingerprint("sk_" + "b" * 43, "000.00.01.H29-240101-0001") != expected
+    assert key_fingerprint(API_KEY, "000.00.01.H29-240101-0002") != expected
 
 
 def test_the_request_hash_ignores_key_order_and_is_keyed_by_the_api_key():

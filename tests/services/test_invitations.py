@@ -1,16 +1,19 @@
-"""services.invitations: issuing (checked, only hashes kept), finding by token, status, the
-one-winner claim, and the counts per unit behind the response rate."""
+"""services.invitations: issuing (checked, only the token's hash kept, days not times, nothing of
+the dossier or of who issued), finding by token, status, the one-winner claim, and the counts per
+unit behind the response rate."""
 
 from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from factories import unit_tree
 from sqlalchemy import func, select
 
 from survey_app.domain.invitation import InvitationStatus
+from survey_app.domain.periods import Period
 from survey_app.extensions import db
 from survey_app.models import Invitation
 from survey_app.services.invitations import (
@@ -22,11 +25,13 @@ from survey_app.services.invitations import (
     issued_per_unit,
     status,
 )
-from survey_app.services.secrets import keyed_hash, secret_hash
+from survey_app.services.secrets import secret_hash
 
 NOW = datetime(2026, 3, 10, 2, 0, tzinfo=timezone.utc)
 MONTH = timedelta(days=30)
 DAY = date(2026, 3, 10)  # the local day of NOW in Asia/Ho_Chi_Minh (09:00)
+# Valid on DAY and the 30 days after it: until local midnight starting 10 April (17:00 UTC).
+EXPIRY = datetime(2026, 4, 9, 17, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture
@@ -39,32 +44,37 @@ def units(app):
 
 
 def issue(unit, count: int = 1, *, at: datetime = NOW, **kwargs):
-    return issue_invitations(db.session, unit=unit, count=count, now=at, valid_for=MONTH,
-                             reference_key="ref-key", **kwargs)
+    return issue_invitations(db.session, unit=unit, count=count, now=at, valid_days=30,
+                             tz=ZoneInfo("Asia/Ho_Chi_Minh"), **kwargs)
 
 
 def invitation_count() -> int:
     return db.session.scalar(select(func.count()).select_from(Invitation))
 
 
-def test_issued_invitations_keep_only_hashes_of_the_token_and_the_reference(units):
+def test_issued_invitations_keep_the_token_s_hash_and_days_and_nothing_of_the_dossier(units):
     (one,) = issue(units["P01"], procedure=" 1.004227 ", reference=" 000.00.01.H29-240101-0001 ",
-                   channel="online", user_id=None)
+                   channel="online")
     db.session.commit()
     row = one.invitation
     assert re.fullmatch(r"[A-Za-z0-9_-]{24}", one.token)
     assert row.token_hash == secret_hash(one.token) and one.token not in (row.public_id, row.token_hash)
-    assert row.reference_hash == keyed_hash("ref-key", "000.00.01.H29-240101-0001")
     assert row.procedure_code == "1.004227"
-    assert (row.channel, row.issued_at, row.expires_at) == ("online", NOW, NOW + MONTH)
+    # The day of issue, and an expiry at the local midnight after its last valid day (10 April).
+    assert (row.channel, row.issued_on, row.expires_at) == ("online", DAY, EXPIRY)
     assert row.answered_on is None
     assert re.fullmatch(r"[0-9a-f]{32}", row.public_id)
+    # The reference (checked) is nowhere in the row, nor the time of issue.
+    stored = db.session.execute(select(Invitation.__table__).where(Invitation.id == row.id)).one()
+    assert "reference_hash" not in stored._fields and "issued_at" not in stored._fields
+    assert not any("000.00.01" in str(value) for value in stored)
+    assert NOW not in stored
 
 
 def test_a_batch_has_distinct_tokens_and_public_ids(units):
     issued = issue(units["P01"], MAX_PER_REQUEST)
     assert len({i.token for i in issued}) == len({i.invitation.public_id for i in issued}) == 500
-    assert all(i.invitation.reference_hash is None and i.invitation.channel == "direct" for i in issued)
+    assert all(i.invitation.channel == "direct" and i.invitation.issued_on == DAY for i in issued)
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [
@@ -96,8 +106,8 @@ def test_status_over_time(units):
     (one,) = issue(units["P01"])
     invitation = one.invitation
     assert status(invitation, NOW) == InvitationStatus.ISSUED
-    assert status(invitation, NOW + MONTH - timedelta(microseconds=1)) == InvitationStatus.ISSUED
-    assert status(invitation, NOW + MONTH) == InvitationStatus.EXPIRED
+    assert status(invitation, EXPIRY - timedelta(microseconds=1)) == InvitationStatus.ISSUED
+    assert status(invitation, EXPIRY) == InvitationStatus.EXPIRED
     assert claim(db.session, invitation, NOW + timedelta(days=1), DAY)
     db.session.refresh(invitation)
     assert status(invitation, NOW + timedelta(days=2)) == InvitationStatus.ANSWERED
@@ -108,7 +118,7 @@ def test_only_the_first_claim_wins_and_none_after_the_expiry(units):
     first, late = issue(units["P01"], 2)
     assert claim(db.session, first.invitation, NOW + timedelta(hours=1), DAY) is True
     assert claim(db.session, first.invitation, NOW + timedelta(hours=2), DAY) is False
-    assert claim(db.session, late.invitation, NOW + MONTH, DAY) is False
+    assert claim(db.session, late.invitation, EXPIRY, DAY) is False
     db.session.commit()
     db.session.refresh(first.invitation)
     db.session.refresh(late.invitation)
@@ -116,25 +126,23 @@ def test_only_the_first_claim_wins_and_none_after_the_expiry(units):
     assert late.invitation.answered_on is None
 
 
-def test_a_claim_forgets_the_dossier_reference(units):
+def test_a_claim_writes_the_day_and_nothing_else(units):
     (one,) = issue(units["P01"], reference="000.00.01.H29-240101-0001")
-    assert one.invitation.reference_hash is not None
+    before = db.session.execute(select(Invitation.__table__)).one()._asdict()
     assert claim(db.session, one.invitation, NOW, DAY)
     db.session.commit()
-    db.session.refresh(one.invitation)
-    assert (one.invitation.answered_on, one.invitation.reference_hash) == (DAY, None)
+    after = db.session.execute(select(Invitation.__table__)).one()._asdict()
+    assert after == {**before, "answered_on": DAY}
 
 
 def test_issued_per_unit_counts_the_period_and_the_answered(units):
     p01, p02 = units["P01"], units["P02"]
     march = [issue(p01, 3, at=NOW), issue(p02, 1, at=NOW + timedelta(days=5))]
     issue(p01, 4, at=NOW - timedelta(days=20))                # February: outside the period
-    issue(p02, 2, at=datetime(2026, 4, 1, tzinfo=timezone.utc))  # the end is excluded
+    issue(p02, 2, at=datetime(2026, 4, 1, tzinfo=timezone.utc))  # 1 April (local): after the period
     assert claim(db.session, march[0][0].invitation, NOW + timedelta(days=1), DAY)
     assert claim(db.session, march[0][1].invitation, NOW + timedelta(days=25), DAY)  # in April: still counts
     db.session.commit()
-    counts = issued_per_unit(db.session, datetime(2026, 3, 1, tzinfo=timezone.utc),
-                             datetime(2026, 4, 1, tzinfo=timezone.utc))
+    counts = issued_per_unit(db.session, Period(date(2026, 3, 1), date(2026, 3, 31)))
     assert counts == {p01.id: (3, 2), p02.id: (1, 0)}
-    assert issued_per_unit(db.session, datetime(2025, 1, 1, tzinfo=timezone.utc),
-                           datetime(2025, 2, 1, tzinfo=timezone.utc)) == {}
+    assert issued_per_unit(db.session, Period(date(2025, 1, 1), date(2025, 1, 31))) == {}

@@ -160,7 +160,7 @@ def site(app):
     with app.app_context():
         unit = unit_tree(db.session, "P01; P02")["P01"]
         (answered,) = invitations(db.session, unit)
-        answered.invitation.answered_on = answered.invitation.issued_at.date()
+        answered.invitation.answered_on = answered.invitation.issued_on
         db.session.commit()
     add_user(app, "officer@example.vn", "officer", None)
     add_user(app, "staff@example.vn", "staff", "P01")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from urllib.parse import urlencode, urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -86,7 +87,7 @@ def test_stray_query_parameters_are_ignored_on_an_invitation(app, client, unit):
     with app.app_context():
         (issued,) = issue_invitations(
             db.session, unit=db.session.scalar(select(Unit)), count=1,
-            now=datetime.now(timezone.utc), valid_for=timedelta(days=30), reference_key="k")
+            now=datetime.now(timezone.utc), valid_days=30, tz=ZoneInfo("Asia/Ho_Chi_Minh"))
         db.session.commit()
     page = client.get(f"/s/{issued.token}?token=x&_external=1")
     assert page.status_code == 200

@@ -182,7 +182,7 @@ def scope_figures(session: Session, query: FiguresQuery) -> ScopeFigures:
     ranks = tree.ranks(counts, layout, query.min_ranked, ranking)
     previous_ranks = tree.ranks(before_counts, layout, query.min_ranked, ranking)
     flagged = _flagged(session, q.id, start, end, shown_list)
-    invitations = issued_per_unit(session, start, end)
+    invitations = issued_per_unit(session, period)
     volumes = cell_volumes(session, period, tz)
     shown_tree = Tree([u for u in tree.units if u.id in shown_ids])
     totals, before_totals = shown_tree.totals(cells, layout.length), shown_tree.totals(before_cells, layout.length)

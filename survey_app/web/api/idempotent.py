@@ -32,7 +32,7 @@ def idempotent_issue(api_key: ApiKey, body: InvitationRequest, header: str):
         raise ApiError(400, "invalid_request", str(exc))
     secret = presented_secret()
     remembered = {
-        "api_key_id": api_key.id, "key": key, "now": datetime.now(timezone.utc),
+        "api_key_id": api_key.id, "key": idempotency.key_fingerprint(secret, key), "now": datetime.now(timezone.utc),
         "keep_for": timedelta(hours=current_app.config["API_IDEMPOTENCY_HOURS"]),
         "hashed_request": idempotency.request_hash(secret, body.model_dump(mode="json")),
     }

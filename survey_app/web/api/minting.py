@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 
@@ -27,11 +28,10 @@ def mint(api_key: ApiKey, body: InvitationRequest,
     try:
         return issue_invitations(
             db.session, unit=unit, count=body.count, now=datetime.now(timezone.utc),
-            valid_for=timedelta(days=current_app.config["INVITATION_VALID_DAYS"]),
-            # The dossier reference is kept as an HMAC under the installation's secret key.
-            reference_key=current_app.config["SECRET_KEY"],
-            channel=body.channel, procedure=body.procedure, reference=body.reference,
-            api_key_id=api_key.id, tokens=tokens,
+            valid_days=current_app.config["INVITATION_VALID_DAYS"],
+            tz=ZoneInfo(current_app.config["TIMEZONE"]),
+            # The dossier reference is checked, never kept (services/invitations.py).
+            channel=body.channel, procedure=body.procedure, reference=body.reference, tokens=tokens,
         )
     except InvitationError as exc:
         db.session.rollback()

@@ -75,8 +75,8 @@ class InvitationRequest(_Strict):
                                    "unit or a unit below it).")
     procedure: Code | None = Field(None, description="Code of the administrative procedure.")
     reference: Reference | None = Field(
-        None, description="The dossier's reference. Only a keyed hash of it is stored and it is "
-                          "never returned; it belongs to one invitation, so it requires count 1.")
+        None, description="The dossier's reference. It is checked and never stored (nor returned): "
+                          "it belongs to one invitation, so it requires count 1.")
     channel: Channel = Field("direct", description="How the dossier was submitted: at the counter "
                                                    "(direct), online or by post (postal).")
     count: Count = Field(1, ge=1, le=MAX_PER_REQUEST, description="How many invitations to issue.")
@@ -90,7 +90,8 @@ class QrLinks(_Strict):
 class IssuedInvitation(_Strict):
     id: str = Field(description="The invitation's public id, for GET /invitations/{id}.")
     url: str = _uri("The survey address to give the citizen (single use; print it or its QR).")
-    expires_at: datetime = Field(description="When the invitation expires (UTC).")
+    expires_at: datetime = Field(description="When the invitation expires (UTC): the local midnight "
+                                             "that ends its last valid day.")
     qr: QrLinks
 
 
@@ -106,8 +107,10 @@ class InvitationStatus(_Strict):
     status: Status = Field(
         description="issued: can still be answered; answered: the citizen answered it (the "
                     "answers themselves are never returned); expired: past its expiry unanswered.")
-    issued_at: datetime
-    expires_at: datetime
+    issued_at: datetime = Field(description="The start (local midnight, in UTC) of the day it was "
+                                            "issued: no finer time is kept.")
+    expires_at: datetime = Field(description="When it expires (UTC): the local midnight that ends "
+                                             "its last valid day.")
 
 
 class FieldProblem(_Strict):

@@ -4,12 +4,14 @@ anything else under ``/api/v1``."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
 from flask import current_app, jsonify, request
 from pydantic import ValidationError
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 
+from survey_app.domain.invitation import day_start
 from survey_app.extensions import db
 from survey_app.services.api_keys import invitation_for_key
 from survey_app.services.invitations import status
@@ -61,7 +63,9 @@ def invitation_status(public_id: str):
     return json_response(InvitationStatus(
         id=invitation.public_id, unit=invitation.unit.code, procedure=invitation.procedure_code,
         channel=invitation.channel, status=status(invitation, datetime.now(timezone.utc)),
-        issued_at=invitation.issued_at, expires_at=invitation.expires_at,
+        # Only the day of issue is kept: its start, in the deployment's time zone.
+        issued_at=day_start(invitation.issued_on, ZoneInfo(current_app.config["TIMEZONE"])),
+        expires_at=invitation.expires_at,
     ))
 
 

@@ -7,7 +7,7 @@ background job (survey_app/jobs/), whose page follows it to the file.
 from __future__ import annotations
 
 import io
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, render_template, request, send_file
@@ -16,7 +16,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from survey_app.domain.audit import AuditAction
-from survey_app.domain.invitation import DossierChannel
+from survey_app.domain.invitation import DossierChannel, last_valid_day
 from survey_app.domain.permissions import Action
 from survey_app.extensions import db
 from survey_app.jobs.work import TOKEN_SLOT, make_slips
@@ -88,11 +88,10 @@ def _slips_pdf(unit: Unit, count: int, procedure: str | None):
     tz = ZoneInfo(current_app.config["TIMEZONE"])
     issued = issue_invitations(
         db.session, unit=unit, count=count, now=now, procedure=procedure, channel=DossierChannel.DIRECT,
-        valid_for=timedelta(days=current_app.config["INVITATION_VALID_DAYS"]),
-        reference_key=current_app.config["SECRET_KEY"], user_id=current_user.id,
+        valid_days=current_app.config["INVITATION_VALID_DAYS"], tz=tz,
     )
-    expires = issued[0].invitation.expires_at.astimezone(tz)
-    pdf = slips_pdf(unit_name=unit.name, procedure=procedure, expires=f"{expires:%d/%m/%Y}",
+    last_day = last_valid_day(issued[0].invitation.expires_at, tz)
+    pdf = slips_pdf(unit_name=unit.name, procedure=procedure, expires=f"{last_day:%d/%m/%Y}",
                     urls=[survey_url(item.token) for item in issued])
     record_audit(AuditAction.SLIPS_PRINT, unit, count=count, procedure=procedure)
     # Only now, with the PDF made, are the invitations kept.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import subprocess
-from datetime import datetime, timezone
+from datetime import datetime, time, timedelta, timezone
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -21,7 +21,7 @@ from pages import hidden_field
 from sqlalchemy import func, select
 
 from survey_app.extensions import db
-from survey_app.models import Invitation, Response, User
+from survey_app.models import Invitation, Response
 from survey_app.services.accounts import create_user
 from survey_app.services.secrets import secret_hash
 
@@ -55,14 +55,8 @@ def slips_form(client, query: str = "") -> tuple[str, str]:
 def invitations(app) -> list[dict]:
     with app.app_context():
         return [{"unit_id": i.unit_id, "token_hash": i.token_hash, "procedure": i.procedure_code,
-                 "issued_at": i.issued_at, "expires_at": i.expires_at, "user": i.issued_by_user_id,
-                 "channel": i.channel}
+                 "issued_on": i.issued_on, "expires_at": i.expires_at, "channel": i.channel}
                 for i in db.session.scalars(select(Invitation).order_by(Invitation.id))]
-
-
-def user_id(app, email: str) -> int:
-    with app.app_context():
-        return db.session.scalar(select(User.id).where(User.email == email))
 
 
 def run(*args: str) -> str:
@@ -149,9 +143,13 @@ def test_the_slip_sheet_reads_right_and_its_qr_codes_open_the_survey(app, client
     assert len(issued) == 9
     tz = ZoneInfo(app.config["TIMEZONE"])
     assert all(i["unit_id"] == units["A"] and i["procedure"] == "1.004227" and i["channel"] == "direct"
-               and i["user"] == user_id(app, "a@q1.gov.vn") for i in issued)
-    assert {(i["expires_at"] - i["issued_at"]).days for i in issued} == {30}
-    local_day = issued[0]["issued_at"].astimezone(tz).strftime("%Y-%m-%d")
+               for i in issued)
+    # Issued today (a day, no time), valid today and the 30 days after: until the local midnight
+    # that ends the 30th day.
+    assert {i["issued_on"] for i in issued} == {datetime.now(tz).date()}
+    assert {i["expires_at"] for i in issued} == {
+        datetime.combine(issued[0]["issued_on"] + timedelta(days=31), time(), tz).astimezone(timezone.utc)}
+    local_day = issued[0]["issued_on"].strftime("%Y-%m-%d")
     assert response.headers["Content-Disposition"] == f"attachment; filename=phieu-khao-sat-P-BN-{local_day}.pdf"
 
     pdf = tmp_path / "slips.pdf"
@@ -160,7 +158,7 @@ def test_the_slip_sheet_reads_right_and_its_qr_codes_open_the_survey(app, client
 
     text = run("pdftotext", "-enc", "UTF-8", str(pdf), "-")
     flat = " ".join(text.split())
-    expiry = issued[0]["expires_at"].astimezone(tz).strftime("%d/%m/%Y")
+    expiry = (issued[0]["issued_on"] + timedelta(days=30)).strftime("%d/%m/%Y")  # the last valid day
     assert flat.count("UBND phường Bến Nghé") == 9
     assert flat.count(INSTRUCTION) == 9
     assert flat.count(f"Hạn đánh giá: {expiry}") == 9
