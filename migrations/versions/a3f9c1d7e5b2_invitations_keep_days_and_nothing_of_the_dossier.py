@@ -18,7 +18,7 @@ cannot be restored by the downgrade (copies in WAL archives and older backups re
 those are rotated out).
 
 Revision ID: a3f9c1d7e5b2
-Revises: c81f4a7e2d36
+Revises: e7a1c3f9b5d2
 Create Date: 2026-12-02 10:00:00.000000
 
 """
