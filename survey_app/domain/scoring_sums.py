@@ -208,8 +208,18 @@ def _or_none(x: float) -> float | None:
 
 def score_many(layout: SumsLayout, vectors: np.ndarray, confidence: float = 0.95) -> list[Scores]:
     """``score_sums`` of each row of ``vectors`` (groups x layout)."""
-    plan, parts, k = layout.plan, layout.parts, layout.k
     vectors = np.asarray(vectors, dtype=np.int64).reshape(-1, layout.length)
+    empty = ~vectors.any(axis=1)
+    if not empty.any():
+        return _score_many(layout, vectors, confidence)
+    # Groups with nothing (a previous period before the data, a quiet unit) share one Scores.
+    nothing = _score_many(layout, np.zeros((1, layout.length), dtype=np.int64), confidence)[0]
+    scored = iter(_score_many(layout, vectors[~empty], confidence) if not empty.all() else [])
+    return [nothing if is_empty else next(scored) for is_empty in empty.tolist()]
+
+
+def _score_many(layout: SumsLayout, vectors: np.ndarray, confidence: float) -> list[Scores]:
+    plan, parts, k = layout.plan, layout.parts, layout.k
     rows = len(vectors)
     n_valid, n_sat, criterion, element, sipas = _indices(layout, vectors)
     q = _normal_quantile(confidence)

@@ -191,7 +191,10 @@ def scope_figures(session: Session, query: FiguresQuery) -> ScopeFigures:
 
     channel_counts = _channel_counts(shown_tree, layout, cells, flagged)
 
-    shown = shown_tree.units
+    depth: dict[int, int] = {}
+    for unit in shown_tree.units:
+        depth[unit.id] = depth[unit.parent_id] + 1 if unit.parent_id in depth else 0
+    shown = [u for u in shown_tree.units if query.levels is None or depth[u.id] <= query.levels]
     if root is not None:
         overall_vector, overall_before = totals[root.id], before_totals[root.id]
     else:
@@ -212,10 +215,8 @@ def scope_figures(session: Session, query: FiguresQuery) -> ScopeFigures:
                 "flagged": sum(flags for _, _, flags in counts.values()), "channels": _channels(counts)}
 
     units: list[Any] = []
-    depth: dict[Any, Any] = {}
     by_id = {u.id: u for u in all_units}
     for at, unit in enumerate(shown):
-        depth[unit.id] = depth[unit.parent_id] + 1 if unit.parent_id in depth else 0
         members = subtree[unit.id]
         issued = [invitations.get(member, (0, 0)) for member in members]
         sent, answered = sum(i for i, _ in issued), sum(a for _, a in issued)

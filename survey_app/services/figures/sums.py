@@ -30,7 +30,10 @@ from survey_app.models import FigureCell, FigureStale
 from survey_app.services.figures.cells import SPANS, add_months, month_bounds
 from survey_app.services.figures.rows import cell_sums, read_rows
 
-Cells = dict[tuple[int, str], np.ndarray]   # (unit id, channel) -> sums
+Cells = dict[tuple[int, str], np.ndarray]   # (unit id, channel) -> sums (int32 or int64)
+# Longer lists of units are not named in the SQL (thousands of parameters cost more to send
+# and plan than the other units' rows cost to read): their rows are read and left out here.
+LISTED_UNITS = 300
 Span = tuple[date, int]                      # first month, months
 Window = tuple[datetime, datetime]
 
@@ -97,6 +100,8 @@ class _Reader:
                  counts_only: bool):
         self.session, self.questionnaire_id, self.layout, self.unit_ids = session, questionnaire_id, layout, unit_ids
         self.counts_only = counts_only
+        self.wanted = set(unit_ids) if unit_ids is not None else None
+        self.listed = unit_ids if unit_ids is not None and len(unit_ids) <= LISTED_UNITS else None
         self.keys: list[tuple[int, str]] = []          # row -> (unit id, channel)
         self.vectors: list[np.ndarray] = []            # decoded rows, a batch per fetch
         self.rows_of: dict[Span, list[int]] = {}       # a usable span -> its rows
@@ -115,9 +120,11 @@ class _Reader:
                         FigureCell.layout, FigureCell.counts if self.counts_only else FigureCell.sums, FigureCell.raters)
                  .where(FigureCell.questionnaire_id == self.questionnaire_id,
                         tuple_(FigureCell.month, FigureCell.months).in_(sorted(spans))))
-        if self.unit_ids is not None:
-            query = query.where(FigureCell.unit_id.in_(self.unit_ids))
-        fetched = self.session.execute(query).all()
+        if self.listed is not None:
+            query = query.where(FigureCell.unit_id.in_(self.listed))
+        fetched = self.session.connection().execute(query).all()
+        if self.wanted is not None and self.listed is None:
+            fetched = [row for row in fetched if row[2] in self.wanted]
         for month, months in spans:
             if any(add_months(month, i) in self.stale for i in range(months)):
                 self.unusable.add((month, months))
@@ -160,23 +167,26 @@ class _Reader:
         """(unit id, channel) -> the sum of the rows ``rows``."""
         if not rows:
             return {}
-        table = np.concatenate(self.vectors) if len(self.vectors) > 1 else self.vectors[0]
         if len(self.vectors) > 1:
-            self.vectors = [table]
+            self.vectors = [np.concatenate(self.vectors)]
+        table = self.vectors[0]
         keys = sorted(set(self.keys[r] for r in rows))
         number = {key: i for i, key in enumerate(keys)}
         groups = np.array([number[self.keys[r]] for r in rows])
         order = np.argsort(groups, kind="stable")
         chosen = np.asarray(rows)[order]
+        if len(keys) == len(rows):   # one row a key (a year or a quarter read as its own row)
+            # Left in int32 (half the memory to go through): every sum of them is made in int64.
+            return dict(zip(keys, table[chosen]))
         starts = np.flatnonzero(np.r_[True, np.diff(groups[order]) != 0])
-        sums = np.add.reduceat(table[chosen].astype(np.int64), starts, axis=0)
-        return dict(zip(keys, sums))
+        return dict(zip(keys, np.add.reduceat(table[chosen], starts, axis=0, dtype=np.int64)))
 
     def responses(self, low: datetime, high: datetime) -> Cells:
         if (low, high) not in self.windows:
             rows = read_rows(self.session, self.layout.plan, self.questionnaire_id, start=low, end=high,
-                             unit_ids=self.unit_ids)
-            found = cell_sums(self.layout, rows)
+                             unit_ids=self.listed)
+            found = {key: vector for key, vector in cell_sums(self.layout, rows).items()
+                     if self.wanted is None or key[0] in self.wanted}
             self.windows[(low, high)] = {key: criterion_counts(self.layout, vector)[0] for key, vector in found.items()
                                          } if self.counts_only else found
         return self.windows[(low, high)]

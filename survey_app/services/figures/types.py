@@ -42,6 +42,9 @@ class FiguresQuery:
     min_breakdown: int = 10        # MIN_BREAKDOWN_RESPONSES: a smaller cell shows no index
     # RANKING_CHANNELS: the channels a rank is computed on; None: every channel.
     ranking_channels: tuple[str, ...] | None = None
+    # Only the units this many levels below the scope's top (0: the top alone; a country's
+    # ranking of its provinces: 1); None: every level. The figures do not change with it.
+    levels: int | None = None
 
 
 @dataclass(frozen=True)
