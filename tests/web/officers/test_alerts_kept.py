@@ -49,7 +49,7 @@ def mondays():
 
 
 @pytest.fixture
-def province(app):
+def drifting(app):
     app.config.update(SETTINGS)
     q = sipas()
     with app.app_context():
@@ -124,39 +124,39 @@ def alerts_now(app):
                            ChartRule.from_settings(app.config))
 
 
-def test_kept_alerts_equal_those_computed_and_the_pages_read_them(province, client):
-    log_in(client, add_user(province, "officer@example.gov.vn", "officer", "P"))
-    computed, on_the_fly = alerts_now(province), pages(province, client)
-    assert not kept(province)
-    expected = expected_chart(province, PLAN["A"])
+def test_kept_alerts_equal_those_computed_and_the_pages_read_them(drifting, client):
+    log_in(client, add_user(drifting, "officer@example.gov.vn", "officer", "P"))
+    computed, on_the_fly = alerts_now(drifting), pages(drifting, client)
+    assert not kept(drifting)
+    expected = expected_chart(drifting, PLAN["A"])
     assert (expected.signal, expected.weeks_signalling) == ("down", 1)
     assert sentences(on_the_fly["/reports/alerts"])[0].startswith(sentence(expected))
     a = computed.units[0]
     assert a.code == "A" and a.chart.gap == pytest.approx(expected.gap, rel=1e-12)
 
-    keep(province)
-    with province.app_context():
+    keep(drifting)
+    with drifting.app_context():
         row = db.session.scalars(select(AlertWeeks)).one()
         assert (row.questionnaire_id, row.week, row.first) == ("sipas", mondays()[-1], mondays()[0])
         assert (row.responses, row.flags, row.flag_id_sum) == (sum(n for p in PLAN.values() for _, n in p), 0, 0)
         computed_at = row.computed_at
-    assert kept(province)
-    assert alerts_now(province) == computed            # every figure of every chart, to the last bit
-    assert pages(province, client) == on_the_fly
+    assert kept(drifting)
+    assert alerts_now(drifting) == computed            # every figure of every chart, to the last bit
+    assert pages(drifting, client) == on_the_fly
 
-    keep(province)                                     # nothing moved: nothing computed again
-    with province.app_context():
+    keep(drifting)                                     # nothing moved: nothing computed again
+    with drifting.app_context():
         assert db.session.scalars(select(AlertWeeks.computed_at)).one() == computed_at
 
 
-def test_a_late_answer_then_a_flag_and_a_restore_move_the_pages_with_them(province, client):
-    officer = add_user(province, "officer@example.gov.vn", "officer", "P")
+def test_a_late_answer_then_a_flag_and_a_restore_move_the_pages_with_them(drifting, client):
+    officer = add_user(drifting, "officer@example.gov.vn", "officer", "P")
     log_in(client, officer)
-    keep(province)
-    before = pages(province, client)
+    keep(drifting)
+    before = pages(drifting, client)
 
     # Six answers of A's second window week arrive late, as a kiosk's queue does.
-    with province.app_context():
+    with drifting.app_context():
         q, a = sipas(), db.session.scalars(select(Unit).where(Unit.code == "A")).one()
         monday = mondays()[LATE_WEEK]
         late = [record(db.session, a, q, full_submission(q, 2),
@@ -164,35 +164,35 @@ def test_a_late_answer_then_a_flag_and_a_restore_move_the_pages_with_them(provin
         db.session.commit()
     plan = list(PLAN["A"])
     plan[LATE_WEEK] = (plan[LATE_WEEK][0], plan[LATE_WEEK][1] + LATE)
-    moved = expected_chart(province, plan)
+    moved = expected_chart(drifting, plan)
     assert (moved.signal, moved.weeks_signalling) == ("down", 2)   # one week more than before
-    assert not kept(province)                          # the stamp moved: computed on the fly
-    after_late = pages(province, client)
+    assert not kept(drifting)                          # the stamp moved: computed on the fly
+    after_late = pages(drifting, client)
     assert sentences(after_late["/reports/alerts"])[0].startswith(sentence(moved))
     assert f"trong {moved.weeks_signalling} tuần liên tiếp" in unescape(after_late["/reports/units/A"])
-    keep(province)
-    assert kept(province) and pages(province, client) == after_late
+    keep(drifting)
+    assert kept(drifting) and pages(drifting, client) == after_late
 
     # Flagged as made up: they no longer count, and the pages are back to what they were.
-    with province.app_context():
+    with drifting.app_context():
         db.session.add_all([ResponseFlag(response_id=i, reasons="burst", flagged_at=datetime.now(timezone.utc))
                             for i in late])
         db.session.commit()
-    assert not kept(province)
-    assert pages(province, client) == before
+    assert not kept(drifting)
+    assert pages(drifting, client) == before
 
     # An officer restores them: the stamp is the one kept after the late answers again.
-    with province.app_context():
+    with drifting.app_context():
         user = db.session.scalars(select(User).where(User.email == officer)).one()
         for i in late:
             review(db.session, db.session.get(ResponseFlag, i), decision=RESTORE, reason="Đã xác minh.", user=user,
                    now=datetime.now(timezone.utc))
         db.session.commit()
-    assert kept(province)
-    assert pages(province, client) == after_late
+    assert kept(drifting)
+    assert pages(drifting, client) == after_late
 
 
-def test_the_alerts_command_keeps_what_it_computed(province):
-    result = province.test_cli_runner().invoke(args=["alerts", "--format", "json"])
+def test_the_alerts_command_keeps_what_it_computed(drifting):
+    result = drifting.test_cli_runner().invoke(args=["alerts", "--format", "json"])
     assert result.exit_code == 0, result.output
-    assert kept(province)
+    assert kept(drifting)
