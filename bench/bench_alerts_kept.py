@@ -140,6 +140,7 @@ def main() -> None:
         stamp_time = best(lambda: stamp(session, q.id, first, last, tz))
         assert alerts() == unit_alerts(session, q, AS_OF, tz, rule)
         size = session.scalar(select(func.length(AlertWeeks.figures)))
+        rows = session.scalar(select(func.count()).select_from(AlertWeeks))
         signalling = len(alerts().signalling)
         # The page, as of the machine's today: kept for that week (its charts drawn by a first
         # view), then with nothing kept.
@@ -150,7 +151,6 @@ def main() -> None:
         page_kept = best(page)
         forget()
         page_computed = best(page, 1)
-        rows = session.scalar(select(func.count()).select_from(AlertWeeks))
     dialect = url.split(":", 1)[0]
     print(f"{dialect}: {args.responses} responses, 200 units, as of {AS_OF} ({signalling} signalling); "
           f"kept row {size / 1024:.0f} KB zlib ({rows} row)")
