@@ -37,8 +37,10 @@ class Defaults:
     # A breakdown cell (one channel, one profile answer) with fewer such respondents shows no
     # index: it would be noise, and a small group may point at a person.
     MIN_BREAKDOWN_RESPONSES = 10
-    # How many quarters a unit's page (and `flask figures warm`) draws in its trend.
+    # How many quarters a unit's page draws in its trend.
     TREND_QUARTERS = 8
+    # How many citizens' comments a unit's page shows at a time (the rest on the next pages).
+    COMMENTS_PER_PAGE = 20
     # The early warning (docs/indices.md, "Early warning"): a week with fewer respondents does
     # not move a unit's chart; lambda and L were chosen by simulation (bench/bench_alerts.py).
     ALERT_MIN_WEEKLY_RESPONSES = 5

@@ -1,8 +1,10 @@
-"""``flask --app survey_app alerts``: each unit's early warning as of a day (docs/indices.md)."""
+"""``flask --app survey_app alerts``: each unit's early warning as of a day (docs/indices.md);
+``alerts keep``: the nightly computation every page then reads (services/alert_weeks.py)."""
 
 from __future__ import annotations
 
 import json
+import time
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -13,7 +15,7 @@ from flask.cli import with_appcontext
 from survey_app.cli.common import parse_date
 from survey_app.domain.early_warning import ChartRule
 from survey_app.extensions import db
-from survey_app.services.alerts import alerts_document, unit_alerts
+from survey_app.services.alerts import alerts_document, last_full_week, unit_alerts
 from survey_app.services.units import unit_by_code
 
 
@@ -21,14 +23,19 @@ def _optional_date(ctx, param, value: str | None) -> date | None:
     return None if value is None else parse_date(ctx, param, value)
 
 
-@click.command("alerts")
+@click.group("alerts", invoke_without_command=True)
 @with_appcontext
 @click.option("--as-of", "as_of", callback=_optional_date, help="YYYY-MM-DD; the state at the end of the "
               "last full week (Monday to Sunday) before it. Default: today (local time).")
 @click.option("--unit", "unit_code", help="Only this unit and the units below it.")
 @click.option("--format", "output", type=click.Choice(["text", "json"]), default="text")
-def alerts_command(as_of: date | None, unit_code: str | None, output: str) -> None:
-    """Units whose weekly SIPAS index moved away from their usual level (EWMA chart), down first."""
+@click.pass_context
+def alerts_command(ctx: click.Context, as_of: date | None, unit_code: str | None, output: str) -> None:
+    """Units whose weekly SIPAS index moved away from their usual level (EWMA chart), down first.
+
+    What it computes is kept for the pages, as ``alerts keep`` does (commits once)."""
+    if ctx.invoked_subcommand is not None:
+        return
     tz = ZoneInfo(current_app.config["TIMEZONE"])
     as_of = as_of or datetime.now(tz).date()
     scope = None
@@ -37,7 +44,9 @@ def alerts_command(as_of: date | None, unit_code: str | None, output: str) -> No
         if scope is None:
             raise click.BadParameter(f"unknown unit {unit_code}", param_hint="--unit")
     catalog = current_app.extensions["survey_catalog"]
-    alerts = unit_alerts(db.session, catalog.default, as_of, tz, ChartRule.from_settings(current_app.config), scope)
+    alerts = unit_alerts(db.session, catalog.default, as_of, tz, ChartRule.from_settings(current_app.config), scope,
+                         keep=True)
+    db.session.commit()
     document = alerts_document(alerts)
     if output == "json":
         click.echo(json.dumps(document, ensure_ascii=False, indent=2))
@@ -51,3 +60,20 @@ def alerts_command(as_of: date | None, unit_code: str | None, output: str) -> No
         last = "-" if u["last_index"] is None else f"{u['last_index']:.1f}"
         click.echo(f"{u['unit']:<12} {state:<5} ewma {ewma:>6} (limit {u['limit']:.2f})  baseline {baseline:>5}  "
                    f"last week {last:>5} (n={u['n_last_week']}){since}  {u['name']}")
+
+
+@alerts_command.command("keep")
+@with_appcontext
+@click.option("--as-of", "as_of", callback=_optional_date, help="YYYY-MM-DD; keep the alerts as of the last "
+              "full week before it. Default: today (local time).")
+def keep_command(as_of: date | None) -> None:
+    """Compute every unit's early warning for the last full week and keep it for the pages (run
+    nightly, docs/deploy.md); does nothing when what is kept still matches the responses."""
+    tz = ZoneInfo(current_app.config["TIMEZONE"])
+    as_of = as_of or datetime.now(tz).date()
+    started = time.perf_counter()
+    alerts = unit_alerts(db.session, current_app.extensions["survey_catalog"].default, as_of, tz,
+                         ChartRule.from_settings(current_app.config), keep=True)
+    db.session.commit()
+    click.echo(f"Alerts as of the week of {last_full_week(as_of).isoformat()}: {len(alerts.units)} units, "
+               f"{len(alerts.signalling)} signalling ({time.perf_counter() - started:.1f} s)")

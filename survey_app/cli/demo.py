@@ -33,6 +33,7 @@ def demo_command(responses: int, if_empty: bool, seed: int) -> None:
                             invitations=True,
                             valid_for=timedelta(days=current_app.config["INVITATION_VALID_DAYS"]))
     cases = _demo_cases(seed)
+    _keep_alerts()
     db.session.commit()
     click.echo(f"Demo province created: {made.units} units, {made.responses} responses, "
                f"{made.invitations} invitations ({made.answered} answered), {cases} citizens' requests.")
@@ -45,6 +46,17 @@ def _demo_cases(seed: int) -> int:
 
     return create_demo_cases(db.session, seal=contact_cipher(current_app).encrypt, now=datetime.now(ZoneInfo("UTC")),
                              rules=CaseRules.from_config(current_app.config), seed=seed)
+
+
+def _keep_alerts() -> None:
+    """The early warning of the last full week, kept as ``alerts keep`` does every night: the
+    demo's pages show their signals at once, without computing them on every view."""
+    from survey_app.domain.early_warning import ChartRule
+    from survey_app.services.alerts import unit_alerts
+
+    tz = ZoneInfo(current_app.config["TIMEZONE"])
+    unit_alerts(db.session, current_app.extensions["survey_catalog"].default, datetime.now(tz).date(), tz,
+                ChartRule.from_settings(current_app.config), keep=True)
 
 
 # The demo's own accounts: an officer of the whole demo province and staff of its Sở Tư pháp.

@@ -74,8 +74,10 @@ def _send(subscription: Subscription, due: Due, tz: ZoneInfo, now: datetime) -> 
     headers = {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
     attachments = ()
     if subscription.kind == DIGEST:
+        # keep: the first digest of a week computes the alerts (unless the nightly keep did),
+        # the others, and the pages, read them.
         alerts = unit_alerts(db.session, current_app.extensions["survey_catalog"].default, due.as_of, tz,
-                             ChartRule.from_settings(current_app.config), scope or None)
+                             ChartRule.from_settings(current_app.config), scope or None, keep=True)
         subject, text = alert_wording.digest_text(alerts, language, link=f"{base}/reports/alerts?lang={language}",
                                                   unsubscribe=unsubscribe)
         detail = {"units": len(alerts.signalling)}

@@ -2,6 +2,7 @@
 
 from survey_app.models.access import ApiKey, Kiosk
 from survey_app.models.account import User
+from survey_app.models.alert_weeks import AlertWeeks
 from survey_app.models.audit import AuditEvent
 from survey_app.models.case import Case as Case
 from survey_app.models.case import CaseEvent as CaseEvent
@@ -15,6 +16,6 @@ from survey_app.models.subscription import Subscription
 from survey_app.models.unit import Unit
 from survey_app.models.volume import Volume
 
-__all__ = ["Answer", "ApiKey", "AuditEvent", "BackgroundJob", "Choice", "FigureCell", "FigureLayout", "FigureStale",
+__all__ = ["AlertWeeks", "Answer", "ApiKey", "AuditEvent", "BackgroundJob", "Choice", "FigureCell", "FigureLayout", "FigureStale",
            "FlagReview", "Invitation", "Kiosk", "OutboxDailySlot", "OutboxMessage", "Response", "ResponseFlag",
            "Subscription", "Unit", "User", "Volume"]

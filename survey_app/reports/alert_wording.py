@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from survey_app.domain.early_warning import DOWN, UP
+from survey_app.reports.chart_memo import drawn
 from survey_app.reports.control_chart import ChartLabels, control_chart_svg
 from survey_app.reports.formatting import Figures
 from survey_app.services.alerts import UnitAlert
@@ -54,8 +55,13 @@ def chart(alert: UnitAlert, language: str) -> str:
                          index=_("Weekly SIPAS index"), baseline=_("Usual level"),
                          ewma=_("EWMA"), limit=_("Limits"), week=week)
     baseline = alert.chart.baseline.mean if alert.chart.baseline else None
-    return control_chart_svg(alert.chart.points, baseline, alert.chart.limit, labels,
-                             number_format=figures.index, id_prefix=f"cc-{alert.unit_id}")
+    # Drawn once per process for what it shows (reports/chart_memo.py): /reports/alerts draws
+    # every signalling unit's chart, a few tenths of a second each.
+    shows = ["control", language, alert.unit_id, labels.title, labels.index, labels.baseline, labels.ewma,
+             labels.limit, baseline, alert.chart.limit,
+             [(week(p.week.start), p.week.n, p.week.index, p.counted, p.ewma, p.signal) for p in alert.chart.points]]
+    return drawn(shows, lambda: control_chart_svg(alert.chart.points, baseline, alert.chart.limit, labels,
+                                                  number_format=figures.index, id_prefix=f"cc-{alert.unit_id}"))
 
 
 def digest_text(alerts, language: str, *, link: str, unsubscribe: str) -> tuple[str, str]:

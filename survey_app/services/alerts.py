@@ -1,7 +1,8 @@
 """The early warning of every unit of a scope as of a day: its control chart and state.
 
 What the ``alerts`` command prints, /reports/alerts shows, the unit page charts, the PDF
-report's "Cảnh báo sớm" section and the weekly digest send: all from ``unit_alerts``.
+report's "Cảnh báo sớm" section and the weekly digest send: all from ``unit_alerts``, which
+reads the weeks commands kept (services/alert_weeks.py) and computes them when none fit.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from sqlalchemy.orm import Session
 from survey_app.domain.early_warning import DOWN, UP, ChartRule, ControlChart, control_chart
 from survey_app.domain.questionnaire import Questionnaire
 from survey_app.models import Unit
-from survey_app.services.figures.weekly import monday_of, weekly_series
+from survey_app.services.alert_weeks import unit_weeks
+from survey_app.services.figures.weekly import monday_of
 from survey_app.services.scores import ScoreQuery
-from survey_app.services.units import all_units, descendant_ids, unit_by_code
+from survey_app.services.units import subtree, unit_by_code
 
 _ORDER = {DOWN: 0, UP: 1, None: 2}
 
@@ -58,15 +60,20 @@ def last_full_week(as_of: date) -> date:
 
 
 def unit_alerts(session: Session, questionnaire: Questionnaire, as_of: date, tz: ZoneInfo, rule: ChartRule,
-                scope: Unit | None = None) -> Alerts:
-    """The chart of every unit of ``scope`` and below (every unit without one) as of ``as_of``."""
+                scope: Unit | None = None, *, keep: bool = False) -> Alerts:
+    """The chart of every unit of ``scope`` and below (every unit without one) as of ``as_of``.
+
+    The weeks behind the charts are those a command kept for that week if the responses have
+    not moved since, computed now otherwise (services/alert_weeks.py); the alerts are the same
+    either way. ``keep``: a command's call, which writes what it had to compute (flushed); a
+    page's call never writes."""
     last = last_full_week(as_of)
     first = last - timedelta(weeks=rule.window_weeks - 1)
-    units = all_units(session)
-    series = weekly_series(session, questionnaire, first - timedelta(weeks=rule.baseline_weeks), last, tz, units)
-    shown = descendant_ids(units)[scope.id] if scope is not None else {u.id for u in units}
+    found = subtree(session, scope.code if scope is not None else None)
+    weeks = unit_weeks(session, questionnaire, first - timedelta(weeks=rule.baseline_weeks), last, tz,
+                       list(found.units), keep=keep)
     alerts = [UnitAlert(s.unit_id, s.code, s.name, control_chart(s.weeks, first, rule))
-              for s in series.values() if s.unit_id in shown]
+              for s in weeks.series.values() if found.ids is None or s.unit_id in found.ids]
     alerts.sort(key=lambda a: (_ORDER[a.signal], -a.chart.weeks_signalling, a.code))
     return Alerts(as_of=as_of, first=first, last=last, units=tuple(alerts))
 

@@ -2,12 +2,42 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey_app.domain.csv_files import CsvError, read_records
 from survey_app.domain.unit_tree import UNIT_COLUMNS, tree_problems, unit_rows
 from survey_app.models import Unit
+
+
+class UnknownUnit(LookupError):
+    """No unit has the code asked for."""
+
+
+@dataclass(frozen=True)
+class Subtree:
+    """A unit and every unit below it, or every unit (``root`` None), from one read of the units."""
+
+    units: tuple[Unit, ...]          # every unit, by code
+    root: Unit | None                # None: every unit
+    ids: frozenset[int] | None       # the members' ids; None for every unit (no restriction)
+
+    @property
+    def members(self) -> list[Unit]:
+        return list(self.units) if self.ids is None else [u for u in self.units if u.id in self.ids]
+
+
+def subtree(session: Session, unit_code: str | None) -> Subtree:
+    """The unit ``unit_code`` and every unit below it; every unit for None. Raises UnknownUnit."""
+    units = all_units(session)
+    if unit_code is None:
+        return Subtree(tuple(units), None, None)
+    root = next((u for u in units if u.code == unit_code), None)
+    if root is None:
+        raise UnknownUnit(unit_code)
+    return Subtree(tuple(units), root, frozenset(descendant_ids(units)[root.id]))
 
 
 def unit_by_code(session: Session, code: str) -> Unit | None:

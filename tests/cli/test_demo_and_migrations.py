@@ -19,7 +19,9 @@ from survey_app.domain.masking import mask_personal_data
 from survey_app.domain.periods import Period, period_of
 from survey_app.domain.submission import EXPECTATIONS
 from survey_app.extensions import db
-from survey_app.models import Answer, Choice, Invitation, Response, Unit
+from survey_app.models import AlertWeeks, Answer, Choice, Invitation, Response, Unit
+from survey_app.services.alert_weeks import stamp
+from survey_app.services.alerts import last_full_week
 
 
 def vietnamese(name: str) -> bool:
@@ -155,6 +157,11 @@ def test_the_first_run_shows_trends_significant_changes_and_small_units(app, run
         per_day = Counter((i.unit_id, i.answered_on) for i in answered)
         assert per_day == Counter((r.unit_id, r.submitted_at.astimezone(zone).date())
                                   for r in stored if r.channel == "invitation")
+        # The early warning of the last full week is kept, so the first pages read it at once.
+        kept = db.session.scalars(select(AlertWeeks)).one()
+        assert kept.week == last_full_week(local_today(app))
+        assert (kept.responses, kept.last_response_id, kept.flags, kept.flag_id_sum) == tuple(vars(
+            stamp(db.session, "sipas", kept.first, kept.week, zone)).values())
 
     # The page an officer opens first: the last full quarter, against the one before; and the
     # trend over the eight full quarters.

@@ -21,7 +21,7 @@ from survey_app import catalog_of
 from survey_app.domain.periods import period_of
 from survey_app.extensions import db
 from survey_app.jobs.outbox import send_pass
-from survey_app.models import AuditEvent, Subscription, Unit, User
+from survey_app.models import AlertWeeks, AuditEvent, Subscription, Unit, User
 from survey_app.reports.formatting import Figures
 from survey_app.services import demo
 from survey_app.services.accounts import create_user
@@ -58,6 +58,8 @@ def run(app, *args):
 def test_send_due_twice_delivers_each_message_once(province, smtp_server, tmp_path):
     app, at = province["app"], province["at"]
     run(app, "notifications", "send-due", "--now", at.isoformat())
+    with app.app_context():  # the digest's alerts are kept for the pages (services/alert_weeks.py)
+        assert db.session.scalars(select(AlertWeeks.week)).all() == [province["monday"] - timedelta(weeks=1)]
     run(app, "notifications", "send-due", "--now", (at + timedelta(minutes=15)).isoformat())
     with app.app_context():
         send_pass(app)
@@ -109,6 +111,8 @@ def test_send_due_twice_delivers_each_message_once(province, smtp_server, tmp_pa
 def test_the_one_click_link_ends_a_subscription(province, client):
     app, at = province["app"], province["at"]
     run(app, "notifications", "send-due", "--now", at.isoformat())
+    with app.app_context():  # the digest's alerts are kept for the pages (services/alert_weeks.py)
+        assert db.session.scalars(select(AlertWeeks.week)).all() == [province["monday"] - timedelta(weeks=1)]
     with app.app_context():
         send_pass(app)
     # Read the link from the file backend's .eml files, as a mail client reads the header.

@@ -8,19 +8,13 @@ from sqlalchemy.orm import Session
 from survey_app.domain.masking import mask_personal_data
 from survey_app.models import Response, Unit
 from survey_app.services.counted import counted
-from survey_app.services.figures.types import Comment, CommentPage, FiguresQuery, UnknownUnit
-from survey_app.services.units import descendant_ids
+from survey_app.services.figures.types import Comment, CommentPage, FiguresQuery
+from survey_app.services.units import subtree
 
 
-def subtree_ids(session: Session, unit_code: str | None) -> set[int] | None:
-    """Ids of the unit and every unit below it; None (no restriction) for no unit."""
-    if unit_code is None:
-        return None
-    units = list(session.scalars(select(Unit)))
-    root = next((u for u in units if u.code == unit_code), None)
-    if root is None:
-        raise UnknownUnit(unit_code)
-    return descendant_ids(units)[root.id]
+def subtree_ids(session: Session, unit_code: str | None) -> frozenset[int] | None:
+    """Ids of the unit and every unit below it; None (no restriction) for no unit. Raises UnknownUnit."""
+    return subtree(session, unit_code).ids
 
 
 def comments(session: Session, query: FiguresQuery, unit_code: str | None = None, *, page: int = 1,

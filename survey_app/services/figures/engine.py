@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey_app.domain.breakdown import CHANNEL
 from survey_app.domain.cell_sums import SumsLayout
 from survey_app.domain.periods import period_of
 from survey_app.domain.scoring_sums import score_many
-from survey_app.models import Unit
 from survey_app.services.figures.breakdowns import channel_breakdowns, profile_breakdowns
 from survey_app.services.figures.comments import comments
 from survey_app.services.figures.scope import Tree, scope_figures
@@ -22,9 +20,8 @@ from survey_app.services.figures.types import (
     Report,
     Trend,
     TrendPoint,
-    UnknownUnit,
 )
-from survey_app.services.units import descendant_ids
+from survey_app.services.units import subtree
 
 __all__ = ["breakdowns", "report", "scope_figures", "trend"]
 
@@ -32,14 +29,10 @@ __all__ = ["breakdowns", "report", "scope_figures", "trend"]
 
 def _scope(session: Session, unit_code: str | None) -> tuple[Tree, list[int] | None, int | None]:
     """(the tree of the unit's subtree, its unit ids, the unit's id); every unit for None."""
-    units = list(session.scalars(select(Unit)))
-    if unit_code is None:
-        return Tree(units), None, None
-    root = next((u for u in units if u.code == unit_code), None)
-    if root is None:
-        raise UnknownUnit(unit_code)
-    members = descendant_ids(units)[root.id]
-    return Tree([u for u in units if u.id in members]), sorted(members), root.id
+    found = subtree(session, unit_code)
+    if found.root is None:
+        return Tree(found.members), None, None
+    return Tree(found.members), sorted(found.ids or ()), found.root.id
 
 
 def breakdowns(session: Session, query: FiguresQuery, unit_code: str | None,

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from survey_app.domain.change import Change
 from survey_app.domain.periods import Period
 from survey_app.domain.questionnaire import Questionnaire
+from survey_app.services.units import UnknownUnit
 
 __all__ = [
     "Breakdown", "BreakdownCell", "ChannelCount", "Change", "Comment", "CommentPage", "Report", "CriterionFigures",
@@ -22,10 +23,6 @@ __all__ = [
     "Figures", "FiguresQuery", "Index", "ScopeFigures", "Trend", "TrendPoint", "UnitFigures",
     "UnknownUnit", "Weighted",
 ]
-
-
-class UnknownUnit(LookupError):
-    """No unit has the code asked for."""
 
 
 @dataclass(frozen=True)

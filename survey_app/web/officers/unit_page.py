@@ -25,8 +25,6 @@ from survey_app.web.officers.reading import (
     scoped_unit,
 )
 
-COMMENTS_PER_PAGE = 20
-
 
 def _page_number() -> int:
     raw = request.args.get("page", "1")
@@ -49,7 +47,7 @@ def unit(code: str):
     min_ranked = query.min_ranked
     found = figures.scope_figures(session, query)
     shown = found.unit(unit.code)
-    comments = figures.comments(session, query, unit.code, page=page, per_page=COMMENTS_PER_PAGE)
+    comments = figures.comments(session, query, unit.code, page=page, per_page=current_app.config["COMMENTS_PER_PAGE"])
     if page > comments.pages:
         abort(404)
     splits = figures.breakdowns(session, query, unit.code, (CHANNEL, *(p.code for p in q.profile)))
