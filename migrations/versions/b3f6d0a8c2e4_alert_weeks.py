@@ -1,7 +1,7 @@
 """alert weeks: every unit's weekly figures for the early warning, kept once a week is closed
 
 Revision ID: b3f6d0a8c2e4
-Revises: e7a1c3f9b5d2
+Revises: b7d2e4f6a8c1
 Create Date: 2026-12-08 10:00:00.000000
 
 Written by commands only (``flask alerts keep``, ``flask alerts``, ``notifications send-due``,
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'b3f6d0a8c2e4'
-down_revision = 'e7a1c3f9b5d2'
+down_revision = 'b7d2e4f6a8c1'
 branch_labels = None
 depends_on = None
 
