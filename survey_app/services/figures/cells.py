@@ -124,7 +124,7 @@ def apply(session: Session, questionnaire_id: str, layout: SumsLayout, deltas: d
     zero_counts = encode_counts(layout, np.zeros(layout.length, dtype=np.int64))
     insert = _insert(session)
     key_columns = (FigureCell.unit_id, FigureCell.month, FigureCell.channel, FigureCell.months)
-    created = set()
+    created: set[tuple] = set()
     for start in range(0, len(keys), 500):   # in key order, 500 at a time (SQLite's bound parameters)
         created.update(session.execute(
             insert(FigureCell).values([{"questionnaire_id": questionnaire_id, "unit_id": u, "month": m, "channel": c,

@@ -232,9 +232,9 @@ def scope_figures(session: Session, query: FiguresQuery) -> ScopeFigures:
         for unit in shown_tree.units:
             if shown_tree.parent[unit.id] is None:
                 for channel, values in channel_counts[unit.id].items():
-                    found = overall_counts.setdefault(channel, [0, 0, 0])
+                    total = overall_counts.setdefault(channel, [0, 0, 0])
                     for i in range(3):
-                        found[i] += values[i]
+                        total[i] += values[i]
     overall = Figures(by=by.get(None, {}), **figures_of(len(shown), shown_ids, overall_vector, overall_counts))
     return ScopeFigures(
         questionnaire=q.id, period=period, previous_period=period.previous(), scope=query.unit_code,

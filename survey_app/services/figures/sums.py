@@ -67,7 +67,7 @@ def periods_sums(session: Session, questionnaire_id: str, layout: SumsLayout, pe
     ``counts_only`` each cell is its ``criterion_counts`` instead (what a rank needs), read
     without the sums."""
     reader = _Reader(session, questionnaire_id, layout, unit_ids, counts_only)
-    plans = []
+    plans: list[tuple[list[Span], list[tuple[datetime, datetime, int]]]] = []
     for start, end in periods:
         first, last = nearest_month_start(start), nearest_month_start(end)
         if first >= last:
