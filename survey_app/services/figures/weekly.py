@@ -3,7 +3,7 @@ error (the linearised one of domain.scoring), what the early warning charts.
 
 Every unit's weeks come from one read of the span's counted responses into the arrays scoring
 works on (services/rating_matrix.py), plus one light read of their times; the rows are then
-grouped by unit and week and each group scored by ``score_blocks``, as every other figure is.
+summed by unit and week (domain/cell_sums.py) and every group scored at once (``score_many``).
 A unit's weeks are its own responses, not those of the units below it: a warning says which
 one-stop shop slipped.
 """
@@ -18,11 +18,11 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from survey_app.domain.cell_sums import SumsLayout, grouped_sums
 from survey_app.domain.early_warning import WeekFigure, weeks_between
 from survey_app.domain.periods import Period
 from survey_app.domain.questionnaire import Questionnaire
-from survey_app.domain.rating_blocks import RatingBlocks
-from survey_app.domain.scoring import score_blocks
+from survey_app.domain.scoring_sums import score_many
 from survey_app.models import Response, Unit
 from survey_app.services.rating_matrix import period_matrix
 
@@ -56,20 +56,19 @@ def weekly_series(session: Session, questionnaire: Questionnaire, first: date, l
     unit_of_row = np.repeat(np.arange(len(matrix.units)), np.diff(matrix.blocks.bounds))
     # Rows regrouped by (unit, week): block u * weeks + w holds unit u's week w.
     key = unit_of_row * len(mondays) + week_of_row
-    order = np.argsort(key, kind="stable")
-    bounds = np.concatenate(([0], np.cumsum(np.bincount(key, minlength=len(matrix.units) * len(mondays)))))
     plan = questionnaire.scoring_plan()
-    blocks = RatingBlocks(plan, matrix.blocks.values[order], bounds, np.zeros(len(bounds) - 1, dtype=np.int64),
-                          np.zeros((len(bounds) - 1, len(plan.expectation_options)), dtype=np.int64))
+    layout = SumsLayout(plan)
+    rows = len(key)
+    # Every (unit, week) summed and scored at once, as every other figure is (domain/scoring_sums.py).
+    found, sums = grouped_sums(layout, matrix.blocks.values, np.zeros(rows, dtype=bool),
+                               np.zeros((rows, len(plan.expectation_options)), dtype=bool), key)
+    scored = dict(zip(found.tolist(), score_many(layout, sums))) if rows else {}
     series: dict[int, WeeklySeries] = {}
     for u, unit in enumerate(matrix.units):
         weeks = []
         for w, monday in enumerate(mondays):
-            b = u * len(mondays) + w
-            if bounds[b] == bounds[b + 1]:
-                weeks.append(WeekFigure(monday, 0, None, None))
-                continue
-            scores = score_blocks(plan, blocks, b, b + 1)
-            weeks.append(WeekFigure(monday, scores.n, scores.index, scores.se))
+            scores = scored.get(u * len(mondays) + w)
+            weeks.append(WeekFigure(monday, 0, None, None) if scores is None
+                         else WeekFigure(monday, scores.n, scores.index, scores.se))
         series[unit.id] = WeeklySeries(unit.id, unit.code, unit.name, tuple(weeks))
     return series
