@@ -6,7 +6,7 @@ FLASK       := $(VENV)/bin/flask --app survey_app
 # `make test PG_TEST_URL=` runs SQLite only.
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: setup run test test-sqlite test-postgresql lint translations
+.PHONY: setup run test test-nightly test-sqlite test-postgresql lint translations
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -34,6 +34,11 @@ run: setup
 # run's output is printed whole when it ends. The linters run too: `make test` fails if they do.
 test: setup
 	$(MAKE) -j2 --output-sync=target test-sqlite $(if $(PG_TEST_URL),test-postgresql) lint
+
+# What only a nightly run needs (marked `nightly`: a wheel built and installed, a job worker
+# killed mid-job, a second random seed of the figures' oracle), on both databases.
+test-nightly: setup
+	$(MAKE) -j2 --output-sync=target test-sqlite $(if $(PG_TEST_URL),test-postgresql) PYTEST_ARGS="-m nightly $(PYTEST_ARGS)"
 
 # ruff on the whole tree (import order included), mypy on domain/ (strictly) and services/
 # (both configured in pyproject.toml).

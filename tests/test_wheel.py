@@ -7,6 +7,8 @@ without compiled catalogs) and runs the unpacked wheel, never the checkout, from
 
 from __future__ import annotations
 
+import pytest
+
 import gettext
 import html
 import json
@@ -40,6 +42,7 @@ print(json.dumps({"status": page.status_code, "page": page.get_data(as_text=True
 """
 
 
+@pytest.mark.nightly
 def test_the_wheel_carries_its_files_and_runs_from_any_directory(tmp_path):
     source = tmp_path / "clone"
     shutil.copytree(PROJECT_ROOT, source, ignore=_NOT_IN_A_CLONE)

@@ -199,6 +199,7 @@ def process_and_children(pid: int) -> list[int]:
     return [pid, *(int(child) for child in children)]
 
 
+@pytest.mark.nightly
 def test_a_job_whose_worker_is_killed_is_failed_within_a_minute_and_can_be_asked_again(app, province, client,
                                                                                        redis_queue):
     """Issue 16: a report whose RQ worker was killed showed "running 50%" for 15 minutes. The

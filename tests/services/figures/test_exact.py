@@ -146,7 +146,7 @@ def _compare(found, expected, label: str) -> None:
     assert dict(found.expectations) == expected.expectations, label
 
 
-@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("seed", [1, pytest.param(2, marks=pytest.mark.nightly)])
 def test_the_engine_gives_the_oracles_figures(app, seed):
     with app.app_context():
         _scenario(seed)
