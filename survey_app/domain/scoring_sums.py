@@ -156,12 +156,29 @@ def _quadratics(layout: SumsLayout, vectors: np.ndarray, p: np.ndarray, n_valid:
     for row in np.flatnonzero(value <= 1e-7 * magnitude):
         n_row = [int(x) for x in n_valid[row]]
         satisfied = vectors[row, parts["yy"]][diagonal]
+        if _vanishes(layout, vectors[row], satisfied, n_valid[row], weights[row]):
+            value[row] = 0.0   # every answer alike (a small group's common case): exactly nothing
+            continue
 
         def exact(row=row, n_row=n_row, satisfied=satisfied) -> tuple[list, list, list]:
             return ([Fraction(int(satisfied[j]), n_row[j]) if n_row[j] else Fraction(0) for j in range(k)],
                     [Fraction(n) for n in n_row], exact_weights(row))
         value[row] = quadratic(layout, vectors[row], p[row], n_valid[row], weights[row], exact, s[row])
     return value
+
+
+def _vanishes(layout: SumsLayout, vector: np.ndarray, satisfied: np.ndarray, n_valid: np.ndarray,
+              weights: np.ndarray) -> bool:
+    """Whether S is exactly zero on the weighted criteria, in integers: n_c n_d S_cd n_c n_d is
+    yy n_c n_d - s_d n_c yv_cd - s_c n_d yv_dc + s_c s_d vv_cd (s: satisfied, n: valid answers)."""
+    if n_valid.max(initial=0) >= 1 << 20:   # the products would leave int64
+        return False
+    k = layout.k
+    cols = np.flatnonzero(weights != 0)
+    yy, yv, vv = (vector[layout.parts[name]].reshape(k, k)[np.ix_(cols, cols)] for name in ("yy", "yv", "vv"))
+    n, s = n_valid[cols].astype(np.int64), satisfied[cols].astype(np.int64)
+    t = yy * np.outer(n, n) - yv * np.outer(n, s) - yv.T * np.outer(s, n) + vv * np.outer(s, s)
+    return not t.any()
 
 
 def _intervals(index: np.ndarray, zz: np.ndarray, contributing: np.ndarray, q: float):
