@@ -124,14 +124,12 @@ def apply(session: Session, questionnaire_id: str, layout: SumsLayout, deltas: d
     zero_counts = encode_counts(layout, np.zeros(layout.length, dtype=np.int64))
     insert = _insert(session)
     key_columns = (FigureCell.unit_id, FigureCell.month, FigureCell.channel, FigureCell.months)
-    created: set[tuple] = set()
-    for start in range(0, len(keys), 500):   # in key order, 500 at a time (SQLite's bound parameters)
-        created.update(session.execute(
-            insert(FigureCell).values([{"questionnaire_id": questionnaire_id, "unit_id": u, "month": m, "channel": c,
-                                        "months": n, "layout": layout.key, "responses": 0, "raters": 0, "sums": zero,
-                                        "counts": zero_counts}
-                                       for u, m, c, n in keys[start:start + 500]])
-            .on_conflict_do_nothing().returning(*key_columns)).all())
+    # One cached statement, its rows sent in batches in key order (SQLAlchemy's "insertmanyvalues").
+    created = set(session.execute(
+        insert(FigureCell).on_conflict_do_nothing().returning(*key_columns),
+        [{"questionnaire_id": questionnaire_id, "unit_id": u, "month": m, "channel": c, "months": n,
+          "layout": layout.key, "responses": 0, "raters": 0, "sums": zero, "counts": zero_counts}
+         for u, m, c, n in keys]).all())
     found = {}
     for start in range(0, len(keys), 500):
         chosen = keys[start:start + 500]
