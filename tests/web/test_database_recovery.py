@@ -51,14 +51,21 @@ def database_down(app):
     with app.app_context():
         db.engine.dispose()
     if url.startswith("sqlite"):
+        # The database is its file and, in WAL mode, its -wal and -shm files: all moved away
+        # together (a -wal left behind would be replayed into the empty file SQLite creates,
+        # and then into the database put back: "disk I/O error" for every later test).
         path = Path(url.removeprefix("sqlite:///"))
-        aside = path.with_name(path.name + ".aside")
-        os.rename(path, aside)
+        files = [path.with_name(path.name + suffix) for suffix in ("", "-wal", "-shm")]
+        moved = [(f, f.with_name(f.name + ".aside")) for f in files if f.exists()]
+        for f, aside in moved:
+            os.rename(f, aside)
         try:
             yield
         finally:
-            path.unlink(missing_ok=True)
-            os.rename(aside, path)
+            for f in files:
+                f.unlink(missing_ok=True)
+            for f, aside in moved:
+                os.rename(aside, f)
         return
     name = make_url(url).database
     # ALTER DATABASE must run from another database of the same server, outside a transaction.
