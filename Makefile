@@ -36,7 +36,8 @@ test: setup
 	$(MAKE) -j2 --output-sync=target test-sqlite $(if $(PG_TEST_URL),test-postgresql) lint
 
 # What only a nightly run needs (marked `nightly`: a wheel built and installed, a job worker
-# killed mid-job, a second random seed of the figures' oracle), on both databases.
+# killed mid-job, a second random seed of the figures' oracle, the officer's whole browser journey,
+# the outbox through a real RQ worker, the API's generated requests), on both databases.
 test-nightly: setup
 	$(MAKE) -j2 --output-sync=target test-sqlite $(if $(PG_TEST_URL),test-postgresql) PYTEST_ARGS="-m nightly $(PYTEST_ARGS)"
 

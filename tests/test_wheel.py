@@ -7,8 +7,6 @@ without compiled catalogs) and runs the unpacked wheel, never the checkout, from
 
 from __future__ import annotations
 
-import pytest
-
 import gettext
 import html
 import json
@@ -19,6 +17,7 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
 from babel.messages.pofile import read_po
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

@@ -105,6 +105,7 @@ def run_generated(operation, mode: GenerationMode, headers: dict | None, sent: l
     check()
 
 
+@pytest.mark.nightly
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=str)
 @pytest.mark.parametrize("operation", [POST, GET], ids=" ".join)
 def test_generated_requests_get_responses_that_conform(api_schema, api_key, operation, mode):

@@ -61,6 +61,7 @@ def cell_texts(page: Page, row_id: str) -> list[str]:
     return [" ".join(text.split()) for text in page.locator(f"#{row_id} > th, #{row_id} > td").all_inner_texts()]
 
 
+@pytest.mark.nightly
 def test_an_officer_reads_the_last_quarter_and_downloads_a_unit_s_reports(app, live_server, new_context, runner,
                                                                          quarter, tmp_path):
     add_user(app, "canbo@binhan.gov.vn", "officer", None)

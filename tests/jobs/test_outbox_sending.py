@@ -192,6 +192,7 @@ def test_flask_outbox_send(app, runner, smtp_server):
     assert len(smtp_server.received) == 2
 
 
+@pytest.mark.nightly
 def test_with_redis_a_commit_queues_a_pass_that_the_rq_worker_runs(app, smtp_server):
     redis_url = os.environ.get("SURVEY_APP_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
     queue_name = f"survey-app-test-{uuid.uuid4().hex}"
