@@ -98,7 +98,7 @@ class _Reader:
 
     def __init__(self, session: Session, questionnaire_id: str, layout: SumsLayout, unit_ids: list[int] | None,
                  counts_only: bool):
-        self.session, self.questionnaire_id, self.layout, self.unit_ids = session, questionnaire_id, layout, unit_ids
+        self.session, self.questionnaire_id, self.layout = session, questionnaire_id, layout
         self.counts_only = counts_only
         self.wanted = set(unit_ids) if unit_ids is not None else None
         self.listed = unit_ids if unit_ids is not None and len(unit_ids) <= LISTED_UNITS else None
