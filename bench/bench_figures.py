@@ -5,7 +5,8 @@ the year against the GROUP BY floor, a country's rankings at two sizes, and the 
     .venv/bin/python bench/bench_figures.py --country [--responses 1000000,2000000] [--database-url URL]
 
 Province: 200 units (bench/bench_scores.py builds them and ``--responses`` responses over 2026 and
-as many over 2025, with bulk inserts), the sums made once (``flask figures rebuild``'s service:
+as many over 2025, with bulk inserts, numbered and so stored in the
+order they came, as a real database holds them), the sums made once (``flask figures rebuild``'s service:
 the time is printed). Then, in a fresh process, with nothing kept anywhere (after the process's
 first figures, of a day without responses, which imports and compiles what a worker has from its
 first request on): the units table and
@@ -98,10 +99,11 @@ def build(url: str, counts: list[tuple[int, int]], country: bool, seed: int = 1,
         sqlite = db.session.connection().dialect.name == "sqlite"
         next_id = (db.session.scalar(select(func.max(Response.id))) or 0) + 1
         started = time.perf_counter()
-        for year, total in counts:
+        for year, total in sorted(counts):  # oldest first: stored in the order they came
             for first in range(0, total, CHUNK):
                 n = min(CHUNK, total - first)
-                rows, answers, choices = chunk_rows(rng, q, unit_ids, level, next_id, n, year, tz)
+                rows, answers, choices = chunk_rows(rng, q, unit_ids, level, next_id, n, year, tz,
+                                                    part=(first / total, (first + n) / total))
                 if sqlite:
                     rows = [row[:-1] + (sqlite_time(row[-1]),) for row in rows]
                 insert("responses", RESPONSE_COLUMNS, rows)

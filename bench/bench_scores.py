@@ -65,13 +65,17 @@ def store_units() -> list[int]:
     return [u.id for u in units[1:]]
 
 
-def chunk_rows(rng, questionnaire, unit_ids, unit_level, first_id: int, n: int, year: int, tz: ZoneInfo):
-    """(responses, answers, choices) rows of ``n`` responses numbered from ``first_id``."""
+def chunk_rows(rng, questionnaire, unit_ids, unit_level, first_id: int, n: int, year: int, tz: ZoneInfo,
+               part: tuple[float, float] = (0.0, 1.0)):
+    """(responses, answers, choices) rows of ``n`` responses numbered from ``first_id``, submitted
+    within the ``part`` of the year (fractions): with parts that follow each other, responses are
+    numbered, and so stored, in the order they came, as a real database holds them."""
     ids = np.arange(first_id, first_id + n)
     weights = np.linspace(1.0, 3.0, len(unit_ids))
     unit = rng.choice(len(unit_ids), size=n, p=weights / weights.sum())
     start = datetime(year, 1, 1, tzinfo=tz).timestamp()
-    seconds = rng.uniform(start, datetime(year + 1, 1, 1, tzinfo=tz).timestamp(), size=n).astype(np.int64)
+    length = datetime(year + 1, 1, 1, tzinfo=tz).timestamp() - start
+    seconds = np.sort(rng.uniform(start + part[0] * length, start + part[1] * length, size=n).astype(np.int64))
     channel = rng.integers(0, len(CHANNELS), size=n)
     responses = [
         (int(i), unit_ids[u], questionnaire.id, questionnaire.version, questionnaire.content_hash, "vi",

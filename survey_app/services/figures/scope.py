@@ -78,6 +78,13 @@ class Tree:
         return ranks
 
 
+def _counts_of(layout: SumsLayout, cells: Cells) -> Cells:
+    """(unit id, channel) -> the ``criterion_counts`` of its sums, every cell's taken at once."""
+    if not cells:
+        return {}
+    return dict(zip(cells, criterion_counts(layout, np.stack(list(cells.values())))))
+
+
 def _ci(ci) -> tuple[float, float] | None:
     return (float(ci[0]), float(ci[1])) if ci is not None else None
 
@@ -113,28 +120,30 @@ def _flagged(session: Session, questionnaire_id: str, start, end, unit_ids: Iter
     return {(unit_id, channel): count for unit_id, channel, count in session.execute(query)}
 
 
-def _channel_counts(tree: Tree, layout: SumsLayout, cells: Cells, flagged: dict[tuple[int, str], int]
-                    ) -> dict[int, dict[str, list[int]]]:
-    """unit id -> channel -> [raters, responses, flagged] of its subtree."""
-    responses, raters = layout.parts["responses"].start, layout.parts["raters"].start
-    counts: dict[int, dict[str, list[int]]] = {u.id: {c: [0, 0, 0] for c in CHANNELS} for u in tree.units}
-    for (unit_id, channel), vector in cells.items():
-        if unit_id in counts:
-            found = counts[unit_id].setdefault(channel, [0, 0, 0])
-            found[0] += int(vector[raters])
-            found[1] += int(vector[responses])
-    for (unit_id, channel), count in flagged.items():
-        if unit_id in counts:
-            counts[unit_id].setdefault(channel, [0, 0, 0])[2] += count
-    for unit in reversed(tree.units):
-        parent = tree.parent[unit.id]
-        if parent is not None:
-            for channel, (n, total, flags) in counts[unit.id].items():
-                found = counts[parent].setdefault(channel, [0, 0, 0])
-                found[0] += n
-                found[1] += total
-                found[2] += flags
-    return counts
+class _ChannelCounts:
+    """unit id -> channel -> [raters, responses, flagged] of its subtree (``of``): added up the
+    tree as one small vector per unit, made into lists only for the units asked for."""
+
+    def __init__(self, tree: Tree, layout: SumsLayout, cells: Cells, flagged: dict[tuple[int, str], int]):
+        extra = {channel for _, channel in (*cells, *flagged)} - set(CHANNELS)
+        self.channels = (*CHANNELS, *sorted(extra))
+        at = {channel: 3 * i for i, channel in enumerate(self.channels)}
+        responses, raters = layout.parts["responses"].start, layout.parts["raters"].start
+        own: Cells = {}
+        for (unit_id, channel), vector in cells.items():
+            found = own.setdefault((unit_id, channel), np.zeros(3 * len(self.channels), dtype=np.int64))
+            found[at[channel]:at[channel] + 2] += (int(vector[raters]), int(vector[responses]))
+        for (unit_id, channel), count in flagged.items():
+            found = own.setdefault((unit_id, channel), np.zeros(3 * len(self.channels), dtype=np.int64))
+            found[at[channel] + 2] += count
+        self.totals = tree.totals(own, 3 * len(self.channels))
+
+    def of(self, unit_ids: Iterable[int]) -> dict[str, list[int]]:
+        """channel -> [raters, responses, flagged] of the units ``unit_ids`` (their subtrees) together."""
+        total = sum((self.totals[unit_id] for unit_id in unit_ids), np.zeros(3 * len(self.channels), dtype=np.int64))
+        values = total.tolist()
+        return {channel: values[3 * i:3 * i + 3] for i, channel in enumerate(self.channels)
+                if channel in CHANNELS or any(values[3 * i:3 * i + 3])}
 
 
 def _channels(counts: dict[str, list[int]]) -> tuple[ChannelCount, ...]:
@@ -172,8 +181,7 @@ def scope_figures(session: Session, query: FiguresQuery) -> ScopeFigures:
     cells, before_cells = periods_sums(session, q.id, layout, periods, shown_list)
     # The units outside the scope only rank the scope's root among its siblings: their counts do.
     outside = sorted(read_ids - shown_ids) if read_ids is not None else []
-    counts, before_counts = ({key: criterion_counts(layout, vector)[0] for key, vector in found.items()}
-                             for found in (cells, before_cells))
+    counts, before_counts = (_counts_of(layout, found) for found in (cells, before_cells))
     if outside:
         for found, more in zip((counts, before_counts),
                                periods_sums(session, q.id, layout, periods, outside, counts_only=True)):
@@ -189,7 +197,7 @@ def scope_figures(session: Session, query: FiguresQuery) -> ScopeFigures:
     by = scope_breakdowns(session, query, layout, cells, shown_tree, shown_ids, read_ids is not None) \
         if query.by else {}
 
-    channel_counts = _channel_counts(shown_tree, layout, cells, flagged)
+    channel_counts = _ChannelCounts(shown_tree, layout, cells, flagged)
 
     depth: dict[int, int] = {}
     for unit in shown_tree.units:
@@ -224,17 +232,9 @@ def scope_figures(session: Session, query: FiguresQuery) -> ScopeFigures:
             unit=unit.code, name=unit.name, parent=by_id[unit.parent_id].code if unit.parent_id else None,
             depth=depth[unit.id], rank=ranks[unit.id], previous_rank=previous_ranks[unit.id],
             invitations=sent, response_rate=answered / sent if sent else None,
-            by=by.get(unit.id, {}), **figures_of(at, members, totals[unit.id], channel_counts[unit.id])))
-    if root is not None:
-        overall_counts = channel_counts[root.id]
-    else:
-        overall_counts = {}
-        for unit in shown_tree.units:
-            if shown_tree.parent[unit.id] is None:
-                for channel, values in channel_counts[unit.id].items():
-                    total = overall_counts.setdefault(channel, [0, 0, 0])
-                    for i in range(3):
-                        total[i] += values[i]
+            by=by.get(unit.id, {}), **figures_of(at, members, totals[unit.id], channel_counts.of([unit.id]))))
+    overall_counts = channel_counts.of([root.id] if root is not None else
+                                       [u.id for u in shown_tree.units if shown_tree.parent[u.id] is None])
     overall = Figures(by=by.get(None, {}), **figures_of(len(shown), shown_ids, overall_vector, overall_counts))
     return ScopeFigures(
         questionnaire=q.id, period=period, previous_period=period.previous(), scope=query.unit_code,
