@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from survey_app.domain.cell_sums import SumsLayout, criterion_counts
@@ -110,10 +110,13 @@ def figures_fields(layout: SumsLayout, vector: np.ndarray, now: Scores, before: 
 
 def _flagged(session: Session, questionnaire_id: str, start, end, unit_ids: Iterable[int] | None
              ) -> dict[tuple[int, str], int]:
+    # Flagged responses as a list the query starts from: joined instead, SQLite read every
+    # response of the period through its index and probed the flags for each (0.06 s of a
+    # quarter at 300,000 responses a year, growing with them); flags are few, responses many.
+    flagged = select(ResponseFlag.response_id).where(ResponseFlag.restored.is_(False))
     query = (select(Response.unit_id, Response.channel, func.count())
-             .join(ResponseFlag, and_(ResponseFlag.response_id == Response.id, ResponseFlag.restored.is_(False)))
-             .where(Response.questionnaire_id == questionnaire_id, Response.submitted_at >= start,
-                    Response.submitted_at < end)
+             .where(Response.id.in_(flagged), Response.questionnaire_id == questionnaire_id,
+                    Response.submitted_at >= start, Response.submitted_at < end)
              .group_by(Response.unit_id, Response.channel))
     if unit_ids is not None:
         query = query.where(Response.unit_id.in_(sorted(unit_ids)))
