@@ -49,7 +49,7 @@ from survey_app.domain.submission import Submission  # noqa: E402
 from survey_app.extensions import db  # noqa: E402
 from survey_app.models import Answer, FigureCell, Response, Unit  # noqa: E402
 from survey_app.services.figures import FiguresQuery, breakdowns, scope_figures, trend  # noqa: E402
-from survey_app.services.figures.cells import rebuild  # noqa: E402
+from survey_app.services.figures.rebuild import rebuild  # noqa: E402
 from survey_app.services.responses import record_response  # noqa: E402
 
 YEAR = Period(date(2026, 1, 1), date(2026, 12, 31))

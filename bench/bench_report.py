@@ -34,7 +34,7 @@ from survey_app.reports.pdf import html_to_pdf
 from survey_app.reports.report_files import report_document
 from survey_app.reports.report_pdf import report_html
 from survey_app.reports.workbook import report_workbook
-from survey_app.services.figures.cells import rebuild
+from survey_app.services.figures.rebuild import rebuild
 from survey_app.services.response_rows import response_rows
 from survey_app.services.scores import ScoreQuery
 

@@ -39,7 +39,7 @@ def upgrade():
     from flask import current_app
     from sqlalchemy.orm import Session
 
-    from survey_app.services.figures.cells import rebuild
+    from survey_app.services.figures.rebuild import rebuild
     with Session(bind=connection) as session:
         rebuild(session, list(current_app.extensions["survey_catalog"]))
 

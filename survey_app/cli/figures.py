@@ -17,7 +17,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from survey_app.extensions import db
-from survey_app.services.figures.cells import rebuild
+from survey_app.services.figures.rebuild import rebuild
 
 figures_cli = AppGroup("figures", help="The sums the officers' figures are read from.")
 

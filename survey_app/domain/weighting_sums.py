@@ -16,7 +16,7 @@ from statistics import NormalDist
 import numpy as np
 
 from survey_app.domain.cell_sums import SumsLayout
-from survey_app.domain.scoring_sums import quadratic
+from survey_app.domain.pair_quadratic import quadratic
 from survey_app.domain.weighting import WeightedScore
 
 __all__ = ["weighted_sums"]

@@ -16,7 +16,8 @@ from sqlalchemy import func, select
 from survey_app.domain.csv_files import CsvError
 from survey_app.extensions import db
 from survey_app.models import Answer, Choice, FigureCell, Response
-from survey_app.services.figures.cells import decode, rebuild
+from survey_app.services.figures.cells import decode
+from survey_app.services.figures.rebuild import rebuild
 from survey_app.services.interchange import import_responses
 
 

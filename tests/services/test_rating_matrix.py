@@ -22,7 +22,7 @@ from survey_app.domain.submission import CHANNELS, EXPECTATIONS
 from survey_app.domain.weighting import weighted_sipas
 from survey_app.extensions import db
 from survey_app.models import Answer, Choice, Response, ResponseFlag
-from survey_app.services.figures.cells import rebuild
+from survey_app.services.figures.rebuild import rebuild
 from survey_app.services.scores import ScoreQuery, period_scores
 from survey_app.services.volumes import cell_volumes, import_volumes
 

@@ -1,7 +1,7 @@
 """Keeping the sums of models/figure_cell.py right, in the transaction of every change that
 moves them: ``add_submission`` (a stored response), ``SumsCollector`` (an import),
-``responses_changed`` (a flag, a restore, a flag back). ``rebuild`` makes them again from the
-responses (``flask figures rebuild``; the migration that adds them).
+``responses_changed`` (a flag, a restore, a flag back). services/figures/rebuild.py makes them
+again from the responses.
 
 Each change is counted in three rows of its unit and channel: its UTC month's, its quarter's
 and its year's (``SPANS``), so a period of whole quarters or years is read as a few rows per
@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
 import numpy as np
-from sqlalchemy import bindparam, delete, func, select, tuple_
+from sqlalchemy import bindparam, select, tuple_
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from survey_app.domain.cell_sums import SumsLayout, criterion_counts, grouped_sums, sums_of
 from survey_app.domain.questionnaire import Questionnaire
 from survey_app.domain.submission import EXPECTATIONS, Submission
-from survey_app.models import Answer, Choice, FigureCell, FigureLayout, FigureStale, Response
+from survey_app.models import Answer, Choice, FigureCell, FigureLayout, Response
 from survey_app.services.figures.rows import cell_sums, read_rows
 
 Key = tuple[int, date, str]  # unit id, UTC month, channel: where a change is counted
@@ -88,7 +88,7 @@ def _insert(session: Session):
     return postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
-def _keep_layout(session: Session, layout: SumsLayout) -> None:
+def keep_layout(session: Session, layout: SumsLayout) -> None:
     session.execute(_insert(session)(FigureLayout).values(key=layout.key, spec=layout.spec)
                     .on_conflict_do_nothing(index_elements=["key"]))
 
@@ -138,7 +138,7 @@ def apply(session: Session, questionnaire_id: str, layout: SumsLayout, deltas: d
                  .order_by(*key_columns).with_for_update())
         found.update({(u, m, c, n): (lay, sums) for u, m, c, n, lay, sums in session.execute(query)})
     if created or any(row_layout != layout.key for row_layout, _ in found.values()):
-        _keep_layout(session, layout)   # rows of this layout are new: its spec is needed
+        keep_layout(session, layout)   # rows of this layout are new: its spec is needed
     parts = layout.parts
     updates = []
     for key in keys:
@@ -261,47 +261,3 @@ def _record_sums(layout: SumsLayout, unit_ids: dict[str, int], records: list) ->
     found, sums = grouped_sums(layout, values, answered, chosen, groups)
     by_number = {number: key for key, number in keys.items()}
     return {by_number[int(g)]: vector for g, vector in zip(found, sums)}
-
-
-def rebuild(session: Session, questionnaires: Iterable[Questionnaire]) -> int:
-    """Every row made again from the responses, month by month (quarters and years summed from
-    their months); returns how many rows."""
-    made = 0
-    for questionnaire in questionnaires:
-        layout = layout_of(questionnaire)
-        _keep_layout(session, layout)
-        session.execute(delete(FigureCell).where(FigureCell.questionnaire_id == questionnaire.id))
-        session.execute(delete(FigureStale).where(FigureStale.questionnaire_id == questionnaire.id))
-        first, last = session.execute(select(func.min(Response.submitted_at), func.max(Response.submitted_at))
-                                      .where(Response.questionnaire_id == questionnaire.id)).one()
-        if first is None:
-            continue
-        month = month_of(first)
-        while month <= month_of(last):
-            start, end = month_bounds(month)
-            found = cell_sums(layout, read_rows(session, layout.plan, questionnaire.id, start=start, end=end))
-            rows: dict[RowKey, np.ndarray] = {}
-            for (unit_id, channel), vector in found.items():
-                rows[(unit_id, month, channel, 1)] = vector
-            made += _insert_rows(session, questionnaire.id, layout, rows)
-            month = end.date()
-        for months in SPANS[1:]:  # a quarter's and a year's rows: the sums of their months' rows
-            spans: dict[RowKey, np.ndarray] = {}
-            for unit_id, month, channel, blob in session.execute(
-                    select(FigureCell.unit_id, FigureCell.month, FigureCell.channel, FigureCell.sums)
-                    .where(FigureCell.questionnaire_id == questionnaire.id, FigureCell.months == 1)):
-                key = (unit_id, span_start(month, months), channel, months)
-                spans[key] = spans[key] + decode(blob) if key in spans else decode(blob)
-            made += _insert_rows(session, questionnaire.id, layout, spans)
-    session.flush()
-    return made
-
-
-def _insert_rows(session: Session, questionnaire_id: str, layout: SumsLayout, rows: dict[RowKey, np.ndarray]) -> int:
-    if rows:
-        session.execute(FigureCell.__table__.insert(), [
-            {"questionnaire_id": questionnaire_id, "unit_id": unit_id, "month": month, "channel": channel,
-             "months": months, "layout": layout.key, "responses": int(v[layout.parts["responses"]][0]),
-             "raters": int(v[layout.parts["raters"]][0]), "sums": encode(v), "counts": encode_counts(layout, v)}
-            for (unit_id, month, channel, months), v in rows.items()])
-    return len(rows)

@@ -132,13 +132,11 @@ class _ChannelCounts:
         self.channels = (*CHANNELS, *sorted(extra))
         at = {channel: 3 * i for i, channel in enumerate(self.channels)}
         responses, raters = layout.parts["responses"].start, layout.parts["raters"].start
-        own: Cells = {}
+        own: Cells = {key: np.zeros(3 * len(self.channels), dtype=np.int64) for key in (*cells, *flagged)}
         for (unit_id, channel), vector in cells.items():
-            found = own.setdefault((unit_id, channel), np.zeros(3 * len(self.channels), dtype=np.int64))
-            found[at[channel]:at[channel] + 2] += (int(vector[raters]), int(vector[responses]))
+            own[(unit_id, channel)][at[channel]:at[channel] + 2] = (int(vector[raters]), int(vector[responses]))
         for (unit_id, channel), count in flagged.items():
-            found = own.setdefault((unit_id, channel), np.zeros(3 * len(self.channels), dtype=np.int64))
-            found[at[channel] + 2] += count
+            own[(unit_id, channel)][at[channel] + 2] = count
         self.totals = tree.totals(own, 3 * len(self.channels))
 
     def of(self, unit_ids: Iterable[int]) -> dict[str, list[int]]:

@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from survey_app.extensions import db
 from survey_app.models import FigureCell
-from survey_app.services.figures.cells import decode, rebuild
+from survey_app.services.figures.cells import decode
+from survey_app.services.figures.rebuild import rebuild
 
 from .test_exact import _scenario
 
